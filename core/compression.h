@@ -1,0 +1,30 @@
+// zlib behind the token formats: CRC-32 for 006, and the zlib stream that
+// wraps every 007 payload. Deflate streams are reused per thread (reset, not
+// re-allocated) because allocating zlib's window dominates small payloads.
+#ifndef AGORA_TOKEN_CORE_COMPRESSION_H_
+#define AGORA_TOKEN_CORE_COMPRESSION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "core/token.h"
+
+namespace agora_token {
+
+uint32_t Crc32(std::string_view data);
+
+// Appends a zlib stream (RFC 1950) holding `payload` to `out`.
+void ZlibCompress(std::string_view payload, Compression mode, std::string* out);
+
+// Inflates one complete zlib stream into `out`, producing at most `limit`
+// bytes. Fails with kInvalidArgument on a corrupt stream, a stream longer
+// than `limit` when inflated (a decompression bomb), bytes after the stream,
+// or non-zero padding bits after the final block (so a changed bit never
+// decodes to the same payload).
+absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* out);
+
+}  // namespace agora_token
+
+#endif  // AGORA_TOKEN_CORE_COMPRESSION_H_

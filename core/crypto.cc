@@ -1,0 +1,94 @@
+#include "core/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace agora_token {
+namespace {
+
+constexpr size_t kBlockSize = 64;
+
+static_assert(sizeof(SHA256_CTX) <= 128, "HmacSha256Key::kStateSize is too small");
+
+SHA256_CTX* Ctx(unsigned char* storage) { return reinterpret_cast<SHA256_CTX*>(storage); }
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  unsigned char block[kBlockSize] = {};
+  if (key.size() > kBlockSize) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[kBlockSize];
+  for (size_t i = 0; i < kBlockSize; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(Ctx(inner_));
+  SHA256_Update(Ctx(inner_), pad, kBlockSize);
+  for (size_t i = 0; i < kBlockSize; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(Ctx(outer_));
+  SHA256_Update(Ctx(outer_), pad, kBlockSize);
+  SecureWipe(block, sizeof(block));
+  SecureWipe(pad, sizeof(pad));
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  SecureWipe(inner_, sizeof(inner_));
+  SecureWipe(outer_, sizeof(outer_));
+}
+
+HmacSha256Key::HmacSha256Key(const HmacSha256Key& other) {
+  std::memcpy(inner_, other.inner_, sizeof(inner_));
+  std::memcpy(outer_, other.outer_, sizeof(outer_));
+}
+
+HmacSha256Key& HmacSha256Key::operator=(const HmacSha256Key& other) {
+  std::memcpy(inner_, other.inner_, sizeof(inner_));
+  std::memcpy(outer_, other.outer_, sizeof(outer_));
+  return *this;
+}
+
+Sha256Digest HmacSha256Key::Sign(std::initializer_list<std::string_view> parts) const {
+  // SHA256_CTX is plain data in both backends, so a struct copy resumes
+  // from the pre-hashed pad.
+  SHA256_CTX ctx = *reinterpret_cast<const SHA256_CTX*>(inner_);
+  for (std::string_view part : parts) SHA256_Update(&ctx, part.data(), part.size());
+  Sha256Digest inner_digest;
+  SHA256_Final(inner_digest.data(), &ctx);
+  ctx = *reinterpret_cast<const SHA256_CTX*>(outer_);
+  SHA256_Update(&ctx, inner_digest.data(), inner_digest.size());
+  Sha256Digest out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
+}
+
+Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
+  return HmacSha256Key(key).Sign(parts);
+}
+
+Sha256Digest Sha256(std::string_view data) {
+  Sha256Digest out;
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void SecureRandomBytes(void* out, size_t size) {
+  if (RAND_bytes(static_cast<unsigned char*>(out), size) != 1) {
+    std::fputs("agora_token: the CSPRNG failed; refusing to continue\n", stderr);
+    std::abort();
+  }
+}
+
+void SecureWipe(void* data, size_t size) { OPENSSL_cleanse(data, size); }
+
+}  // namespace agora_token

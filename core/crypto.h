@@ -1,0 +1,62 @@
+// The only file that talks to the crypto library. It uses API that BoringSSL
+// and OpenSSL share (SHA256_*, RAND_bytes, CRYPTO_memcmp), chosen at build
+// time by AGORA_TOKEN_CRYPTO. HMAC is built on SHA256_CTX so a key's inner and
+// outer pads are hashed once and each signature costs only the message's
+// blocks: the 006 key is fixed per app, and that is the hot path.
+#ifndef AGORA_TOKEN_CORE_CRYPTO_H_
+#define AGORA_TOKEN_CORE_CRYPTO_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+
+namespace agora_token {
+
+inline constexpr size_t kSha256Size = 32;
+using Sha256Digest = std::array<uint8_t, kSha256Size>;
+
+// An HMAC-SHA256 key with its pads pre-hashed. Immutable after construction,
+// so one instance may sign from many threads at once.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key& other);
+  HmacSha256Key& operator=(const HmacSha256Key& other);
+
+  // HMAC of the concatenation of `parts`.
+  Sha256Digest Sign(std::initializer_list<std::string_view> parts) const;
+
+ private:
+  // Two SHA256_CTX states (inner and outer); opaque here so the header does
+  // not depend on the backend. crypto.cc checks the size.
+  static constexpr size_t kStateSize = 128;
+  alignas(16) unsigned char inner_[kStateSize];
+  alignas(16) unsigned char outer_[kStateSize];
+};
+
+// One-shot HMAC-SHA256 of the concatenation of `parts`.
+Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
+
+Sha256Digest Sha256(std::string_view data);
+
+// Constant-time equality for secrets and signatures. The size is compared
+// first (sizes are not secret here).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// Fills `out` from the CSPRNG. Aborts if the CSPRNG fails: minting tokens
+// with predictable salts is worse than not minting them.
+void SecureRandomBytes(void* out, size_t size);
+
+// Overwrites memory in a way the compiler cannot elide.
+void SecureWipe(void* data, size_t size);
+
+inline std::string_view AsStringView(const Sha256Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+}  // namespace agora_token
+
+#endif  // AGORA_TOKEN_CORE_CRYPTO_H_

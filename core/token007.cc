@@ -1,0 +1,210 @@
+// 007 (AccessToken2) builders. Layout (docs/token-format.md):
+//   "007" + base64(zlib(str(signature) + signing_info))
+//   signing_info = str(app_id) + u32(issue_ts) + u32(expire) + u32(salt)
+//                  + u16(service_count) + services in ascending type
+//   signing_key  = HMAC(u32(salt), HMAC(u32(issue_ts), app_certificate))
+#include <array>
+
+#include "core/base64.h"
+#include "core/byte_io.h"
+#include "core/compression.h"
+#include "core/expiry.h"
+#include "core/input_rules.h"
+#include "core/token.h"
+
+namespace agora_token {
+namespace {
+
+// One service to pack: its privileges (ascending) and its string fields.
+struct ServiceSpec {
+  uint16_t type = 0;
+  std::array<PrivilegeValue, 4> privileges{};
+  size_t privilege_count = 0;
+  std::array<std::string_view, 2> fields{};
+  size_t field_count = 0;
+};
+
+uint32_t StoredTokenExpire(uint32_t requested) {
+  // The seed's rule: 0, or anything beyond 24 hours, means 24 hours.
+  return requested == 0 || requested > kMaxTokenLifetimeSeconds ? kMaxTokenLifetimeSeconds
+                                                                : requested;
+}
+
+std::string U32Bytes(uint32_t v) {
+  std::string out;
+  ByteWriter(&out).U32(v);
+  return out;
+}
+
+// Signs and packs services (given in ascending type order) into a token.
+BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
+                   const ServiceSpec* services, size_t service_count, Compression compression) {
+  std::string payload;
+  payload.reserve(256);
+  // str(signature) comes first; reserve its place and sign what follows.
+  payload.resize(2 + kSha256Size);
+  ByteWriter w(&payload);
+  w.Str(app.app_id());
+  w.U32(at.issue_ts);
+  w.U32(expire);
+  w.U32(at.salt);
+  w.U16(static_cast<uint16_t>(service_count));
+  for (size_t s = 0; s < service_count; ++s) {
+    const ServiceSpec& service = services[s];
+    w.U16(service.type);
+    w.U16(static_cast<uint16_t>(service.privilege_count));
+    for (size_t i = 0; i < service.privilege_count; ++i) {
+      w.U16(service.privileges[i].privilege);
+      w.U32(service.privileges[i].value);
+    }
+    for (size_t i = 0; i < service.field_count; ++i) w.Str(service.fields[i]);
+  }
+
+  const std::string_view signing_info = std::string_view(payload).substr(2 + kSha256Size);
+  const Sha256Digest issue_key = HmacSha256(U32Bytes(at.issue_ts), {app.app_certificate()});
+  const Sha256Digest signing_key = HmacSha256(U32Bytes(at.salt), {AsStringView(issue_key)});
+  const Sha256Digest signature = HmacSha256(AsStringView(signing_key), {signing_info});
+  std::string header;
+  ByteWriter(&header).Str(AsStringView(signature));
+  payload.replace(0, header.size(), header);
+
+  BuiltToken built;
+  built.version = TokenVersion::k007;
+  built.issue_ts = at.issue_ts;
+  built.salt = at.salt;
+  built.expire_ts = AddSeconds(at.issue_ts, expire);
+  std::string compressed;
+  compressed.reserve(payload.size() + 64);
+  ZlibCompress(payload, compression, &compressed);
+  built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
+  built.token.append("007");
+  Base64Append(compressed, &built.token);
+  for (size_t s = 0; s < service_count; ++s) {
+    for (size_t i = 0; i < services[s].privilege_count; ++i) {
+      const PrivilegeValue& p = services[s].privileges[i];
+      built.privileges.push_back({services[s].type, p.privilege,
+                                  EffectiveExpiry007(at.issue_ts, p.value, built.expire_ts)});
+    }
+  }
+  return built;
+}
+
+absl::Status ValidateIssue(const Issuance& at) {
+  if (at.issue_ts == 0) return InvalidField("issue_ts", "must be a unix time after 1970");
+  return absl::OkStatus();
+}
+
+ServiceSpec SingleUserService(uint16_t type, uint16_t privilege, uint32_t value,
+                              std::string_view user_id) {
+  ServiceSpec spec;
+  spec.type = type;
+  spec.privileges[0] = {privilege, value};
+  spec.privilege_count = 1;
+  spec.fields[0] = user_id;
+  spec.field_count = 1;
+  return spec;
+}
+
+}  // namespace
+
+absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Params& params,
+                                            const Issuance& at, Compression compression) {
+  absl::Status status = ValidateChannelName(params.channel_name);
+  if (!status.ok()) return status;
+  if (const std::string* account = std::get_if<std::string>(&params.user)) {
+    status = ValidateAccount(*account);
+    if (!status.ok()) return status;
+  }
+  if (!params.privilege_expires.has_value() && params.role != RtcRole::kPublisher &&
+      params.role != RtcRole::kSubscriber) {
+    return InvalidField("role", "must be publisher (1) or subscriber (2) for 007 tokens; "
+                                "attendee and admin exist only in 006");
+  }
+  const std::string account = UserAccountString(params.user);
+  if (params.with_rtm && account.empty()) {
+    return InvalidField("with_rtm", "RTM login needs a user: use a non-zero uid or an account");
+  }
+  status = ValidateIssue(at);
+  if (!status.ok()) return status;
+
+  const uint32_t expire = StoredTokenExpire(params.token_expire);
+  std::array<ServiceSpec, 2> services;
+  ServiceSpec& rtc = services[0];
+  rtc.type = kServiceRtc;
+  if (params.privilege_expires.has_value()) {
+    const RtcPrivilegeExpires& e = *params.privilege_expires;
+    rtc.privileges = {{{kRtcJoinChannel, e.join_channel},
+                       {kRtcPublishAudio, e.publish_audio},
+                       {kRtcPublishVideo, e.publish_video},
+                       {kRtcPublishData, e.publish_data_stream}}};
+    rtc.privilege_count = 4;
+  } else {
+    const uint32_t v = params.privilege_expire;
+    rtc.privileges = {{{kRtcJoinChannel, v},
+                       {kRtcPublishAudio, v},
+                       {kRtcPublishVideo, v},
+                       {kRtcPublishData, v}}};
+    rtc.privilege_count = params.role == RtcRole::kPublisher ? 4 : 1;
+  }
+  rtc.fields = {params.channel_name, account};
+  rtc.field_count = 2;
+  size_t service_count = 1;
+  if (params.with_rtm) {
+    services[service_count++] = SingleUserService(kServiceRtm, kRtmLogin, expire, account);
+  }
+  return Pack007(app, at, expire, services.data(), service_count, compression);
+}
+
+absl::StatusOr<BuiltToken> BuildRtmToken007(const AppKey& app, std::string_view user_id,
+                                            uint32_t token_expire, const Issuance& at,
+                                            Compression compression) {
+  absl::Status status = ValidateAccount(user_id, "user_id");
+  if (!status.ok()) return status;
+  status = ValidateIssue(at);
+  if (!status.ok()) return status;
+  const uint32_t expire = StoredTokenExpire(token_expire);
+  const ServiceSpec rtm = SingleUserService(kServiceRtm, kRtmLogin, expire, user_id);
+  return Pack007(app, at, expire, &rtm, 1, compression);
+}
+
+absl::StatusOr<BuiltToken> BuildChatToken007(const AppKey& app, std::string_view user_id,
+                                             uint32_t token_expire, const Issuance& at,
+                                             Compression compression) {
+  if (!user_id.empty()) {
+    absl::Status status = ValidateAccount(user_id, "user_id");
+    if (!status.ok()) return status;
+  }
+  absl::Status status = ValidateIssue(at);
+  if (!status.ok()) return status;
+  const uint32_t expire = StoredTokenExpire(token_expire);
+  const ServiceSpec chat = user_id.empty()
+                               ? SingleUserService(kServiceChat, kChatApp, expire, "")
+                               : SingleUserService(kServiceChat, kChatUser, expire, user_id);
+  return Pack007(app, at, expire, &chat, 1, compression);
+}
+
+absl::StatusOr<BuiltToken> BuildRtcToken007(const AppCredentials& app,
+                                            const Rtc007Params& params, const Issuance& at,
+                                            Compression compression) {
+  absl::StatusOr<AppKey> key = AppKey::New(app);
+  if (!key.ok()) return key.status();
+  return BuildRtcToken007(*key, params, at, compression);
+}
+
+absl::StatusOr<BuiltToken> BuildRtmToken007(const AppCredentials& app, std::string_view user_id,
+                                            uint32_t token_expire, const Issuance& at,
+                                            Compression compression) {
+  absl::StatusOr<AppKey> key = AppKey::New(app);
+  if (!key.ok()) return key.status();
+  return BuildRtmToken007(*key, user_id, token_expire, at, compression);
+}
+
+absl::StatusOr<BuiltToken> BuildChatToken007(const AppCredentials& app, std::string_view user_id,
+                                             uint32_t token_expire, const Issuance& at,
+                                             Compression compression) {
+  absl::StatusOr<AppKey> key = AppKey::New(app);
+  if (!key.ok()) return key.status();
+  return BuildChatToken007(*key, user_id, token_expire, at, compression);
+}
+
+}  // namespace agora_token
