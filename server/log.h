@@ -1,0 +1,25 @@
+// Structured logs: one JSON object per line on stderr, with a level, so log
+// pipelines can parse them. Callers pass only non-secret values: never a
+// certificate, API key or token.
+#ifndef AGORA_TOKEN_SERVER_LOG_H_
+#define AGORA_TOKEN_SERVER_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace agora_token {
+
+enum class LogLevel { kInfo, kWarning, kError };
+
+using LogField = std::pair<std::string_view, std::string>;
+
+void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+
+// `s` as a JSON string literal, quotes included.
+std::string JsonQuote(std::string_view s);
+
+}  // namespace agora_token
+
+#endif  // AGORA_TOKEN_SERVER_LOG_H_

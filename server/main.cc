@@ -1,0 +1,112 @@
+// agora-token-server: flags -> ServerOptions -> TokenServer. Signals are
+// handled synchronously here: SIGHUP reloads the keyring, SIGTERM and SIGINT
+// drain and exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/log.h"
+#include "server/server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve on (port 0 picks one)");
+ABSL_FLAG(std::string, keyring, "",
+          "keyring file (protobuf text format, proto/agora/token/v1/keyring.proto)");
+ABSL_FLAG(std::string, default_token_version, "007",
+          "token format when a request leaves token_version unset: 006 or 007");
+ABSL_FLAG(std::string, compression, "compatible",
+          "007 deflate mode: compatible (byte-identical to the reference builders) or fast "
+          "(stored block: ~10x cheaper, ~24 characters longer)");
+ABSL_FLAG(int, max_batch_items, 1000, "most items in one BuildTokens call");
+ABSL_FLAG(int, max_request_bytes, 1 << 20, "largest accepted request message, in bytes");
+ABSL_FLAG(int, drain_timeout_ms, 10000, "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(bool, allow_insecure_remote, false,
+          "serve plaintext on a non-loopback address (only behind a trusted, authenticating proxy)");
+
+namespace {
+
+int Fail(const std::string& message) {
+  agora_token::Log(agora_token::LogLevel::kError, message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Serves Agora access tokens over gRPC (agora.token.v1.TokenService).");
+  absl::ParseCommandLine(argc, argv);
+
+  agora_token::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.keyring_path = absl::GetFlag(FLAGS_keyring);
+  const std::string version = absl::GetFlag(FLAGS_default_token_version);
+  if (version == "006") {
+    options.default_version = agora_token::TokenVersion::k006;
+  } else if (version != "007") {
+    return Fail("--default_token_version must be 006 or 007");
+  }
+  const std::string compression = absl::GetFlag(FLAGS_compression);
+  if (compression == "fast") {
+    options.compression = agora_token::Compression::kFast;
+  } else if (compression != "compatible") {
+    return Fail("--compression must be compatible or fast");
+  }
+  if (absl::GetFlag(FLAGS_max_batch_items) <= 0 || absl::GetFlag(FLAGS_max_request_bytes) <= 0 ||
+      absl::GetFlag(FLAGS_drain_timeout_ms) < 0) {
+    return Fail("--max_batch_items and --max_request_bytes must be positive, "
+                "--drain_timeout_ms not negative");
+  }
+  options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
+  options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.drain_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_timeout_ms));
+  options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+
+  // Block the signals before any gRPC thread exists so only sigwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<agora_token::TokenServer>> server =
+      agora_token::TokenServer::BuildAndStart(options);
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  if ((*server)->serving_development_keyring()) {
+    agora_token::Log(agora_token::LogLevel::kWarning,
+                     "serving a DEVELOPMENT keyring with public sample credentials: tokens it "
+                     "mints protect nothing; never use it in production",
+                     {{"keyring", options.keyring_path}});
+  }
+  agora_token::Log(agora_token::LogLevel::kInfo, "serving",
+                   {{"listen", options.listen_address},
+                    {"port", absl::StrCat((*server)->port())},
+                    {"default_token_version", version},
+                    {"compression", compression}});
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      const absl::Status reloaded = (*server)->ReloadKeyring();
+      if (reloaded.ok()) {
+        agora_token::Log(agora_token::LogLevel::kInfo, "keyring reloaded");
+      } else {
+        agora_token::Log(agora_token::LogLevel::kError, "keyring reload failed; keeping the old one",
+                         {{"error", std::string(reloaded.message())}});
+      }
+      continue;
+    }
+    agora_token::Log(agora_token::LogLevel::kInfo, "draining",
+                     {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                      {"drain_timeout_ms", absl::StrCat(options.drain_timeout.count())}});
+    (*server)->Shutdown();
+    (*server)->Wait();
+    agora_token::Log(agora_token::LogLevel::kInfo, "stopped");
+    return 0;
+  }
+}

@@ -1,0 +1,67 @@
+// The work of each TokenService RPC as a plain function over its request
+// message: validate, look the app up in the keyring, call the core, fill the
+// response. No gRPC types here, so tests call these directly; the callback
+// service (token_service.h) only forwards to them and finishes the call.
+#ifndef AGORA_TOKEN_SERVER_TOKEN_HANDLERS_H_
+#define AGORA_TOKEN_SERVER_TOKEN_HANDLERS_H_
+
+#include <cstddef>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "agora/token/v1/token_service.pb.h"
+#include "core/token.h"
+#include "server/keyring.h"
+
+namespace agora_token {
+
+struct HandlerOptions {
+  TokenVersion default_version = TokenVersion::k007;
+  Compression compression = Compression::kCompatible;
+  size_t max_batch_items = 1000;
+};
+
+class TokenHandlers {
+ public:
+  // `keyring` and `clock` must outlive the handlers.
+  TokenHandlers(HandlerOptions options, const KeyringStore* keyring, const Clock* clock)
+      : options_(options), keyring_(keyring), clock_(clock) {}
+
+  absl::Status BuildRtcTokenWithUid(const agora::token::v1::BuildRtcTokenWithUidRequest& request,
+                                    agora::token::v1::BuildRtcTokenWithUidResponse* response) const;
+  absl::Status BuildRtcTokenWithAccount(
+      const agora::token::v1::BuildRtcTokenWithAccountRequest& request,
+      agora::token::v1::BuildRtcTokenWithAccountResponse* response) const;
+  absl::Status BuildRtmToken(const agora::token::v1::BuildRtmTokenRequest& request,
+                             agora::token::v1::BuildRtmTokenResponse* response) const;
+  absl::Status BuildChatToken(const agora::token::v1::BuildChatTokenRequest& request,
+                              agora::token::v1::BuildChatTokenResponse* response) const;
+  // `cancelled` is polled between items so an abandoned batch stops early.
+  absl::Status BuildTokens(const agora::token::v1::BuildTokensRequest& request,
+                           agora::token::v1::BuildTokensResponse* response,
+                           const std::function<bool()>& cancelled = nullptr) const;
+  absl::Status DecodeToken(const agora::token::v1::DecodeTokenRequest& request,
+                           agora::token::v1::DecodeTokenResponse* response) const;
+
+ private:
+  // Shared by the single RPCs and the batch: one request against one
+  // keyring snapshot.
+  template <typename Request>
+  absl::StatusOr<BuiltToken> BuildRtc(const Keyring& keyring, const Request& request,
+                                      RtcUser user) const;
+  absl::StatusOr<BuiltToken> BuildRtm(const Keyring& keyring,
+                                      const agora::token::v1::BuildRtmTokenRequest& request) const;
+  absl::StatusOr<BuiltToken> BuildChat(const Keyring& keyring,
+                                       const agora::token::v1::BuildChatTokenRequest& request) const;
+  absl::StatusOr<BuiltToken> BuildItem(const Keyring& keyring,
+                                       const agora::token::v1::BuildTokensRequestItem& item) const;
+  absl::StatusOr<TokenVersion> VersionOf(int token_version) const;
+
+  HandlerOptions options_;
+  const KeyringStore* keyring_;
+  const Clock* clock_;
+};
+
+}  // namespace agora_token
+
+#endif  // AGORA_TOKEN_SERVER_TOKEN_HANDLERS_H_

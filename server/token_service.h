@@ -1,0 +1,43 @@
+// The gRPC callback service: each method forwards to TokenHandlers and
+// finishes the call through the one error boundary (grpc_status.h).
+#ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
+#define AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
+
+#include "agora/token/v1/token_service.grpc.pb.h"
+#include "server/token_handlers.h"
+
+namespace agora_token {
+
+class TokenService final : public agora::token::v1::TokenService::CallbackService {
+ public:
+  // `handlers` must outlive the service.
+  explicit TokenService(const TokenHandlers* handlers) : handlers_(handlers) {}
+
+  grpc::ServerUnaryReactor* BuildRtcTokenWithUid(
+      grpc::CallbackServerContext* context,
+      const agora::token::v1::BuildRtcTokenWithUidRequest* request,
+      agora::token::v1::BuildRtcTokenWithUidResponse* response) override;
+  grpc::ServerUnaryReactor* BuildRtcTokenWithAccount(
+      grpc::CallbackServerContext* context,
+      const agora::token::v1::BuildRtcTokenWithAccountRequest* request,
+      agora::token::v1::BuildRtcTokenWithAccountResponse* response) override;
+  grpc::ServerUnaryReactor* BuildRtmToken(grpc::CallbackServerContext* context,
+                                          const agora::token::v1::BuildRtmTokenRequest* request,
+                                          agora::token::v1::BuildRtmTokenResponse* response) override;
+  grpc::ServerUnaryReactor* BuildChatToken(
+      grpc::CallbackServerContext* context, const agora::token::v1::BuildChatTokenRequest* request,
+      agora::token::v1::BuildChatTokenResponse* response) override;
+  grpc::ServerUnaryReactor* BuildTokens(grpc::CallbackServerContext* context,
+                                        const agora::token::v1::BuildTokensRequest* request,
+                                        agora::token::v1::BuildTokensResponse* response) override;
+  grpc::ServerUnaryReactor* DecodeToken(grpc::CallbackServerContext* context,
+                                        const agora::token::v1::DecodeTokenRequest* request,
+                                        agora::token::v1::DecodeTokenResponse* response) override;
+
+ private:
+  const TokenHandlers* handlers_;
+};
+
+}  // namespace agora_token
+
+#endif  // AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
