@@ -5,7 +5,9 @@
 #ifndef AGORA_TOKEN_CORE_BYTE_IO_H_
 #define AGORA_TOKEN_CORE_BYTE_IO_H_
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,37 +16,49 @@
 
 namespace agora_token {
 
+// Writes into a buffer the caller has sized: token layouts are small and
+// fully known up front, so builders size once and never reallocate.
 class ByteWriter {
  public:
-  explicit ByteWriter(std::string* out) : out_(out) {}
+  explicit ByteWriter(char* out) : p_(out) {}
 
   void U16(uint16_t v) {
-    const char b[2] = {static_cast<char>(v & 0xff), static_cast<char>(v >> 8)};
-    out_->append(b, 2);
+    p_[0] = static_cast<char>(v & 0xff);
+    p_[1] = static_cast<char>(v >> 8);
+    p_ += 2;
   }
   void U32(uint32_t v) {
-    const char b[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
-                       static_cast<char>((v >> 16) & 0xff), static_cast<char>(v >> 24)};
-    out_->append(b, 4);
+    p_[0] = static_cast<char>(v & 0xff);
+    p_[1] = static_cast<char>((v >> 8) & 0xff);
+    p_[2] = static_cast<char>((v >> 16) & 0xff);
+    p_[3] = static_cast<char>(v >> 24);
+    p_ += 4;
+  }
+  void Bytes(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
   }
   // str(s): callers validate that s fits in 16 bits first.
   void Str(std::string_view s) {
     U16(static_cast<uint16_t>(s.size()));
-    out_->append(s.data(), s.size());
+    Bytes(s);
   }
-  // map16_32: the entries must already be in ascending key order.
-  template <typename Entries>
-  void PrivilegeMap(const Entries& entries) {
-    U16(static_cast<uint16_t>(entries.size()));
-    for (const PrivilegeValue& e : entries) {
-      U16(e.privilege);
-      U32(e.value);
-    }
-  }
+  char* position() const { return p_; }
 
  private:
-  std::string* out_;
+  char* p_;
 };
+
+// u32(v) as its 4 little-endian bytes.
+inline std::array<char, 4> U32Bytes(uint32_t v) {
+  std::array<char, 4> out;
+  ByteWriter(out.data()).U32(v);
+  return out;
+}
+
+inline std::string_view AsStringView(const std::array<char, 4>& bytes) {
+  return {bytes.data(), bytes.size()};
+}
 
 class ByteReader {
  public:

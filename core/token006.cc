@@ -10,6 +10,7 @@
 #include "core/compression.h"
 #include "core/expiry.h"
 #include "core/input_rules.h"
+#include "core/signing.h"
 #include "core/token.h"
 
 namespace agora_token {
@@ -34,9 +35,12 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
                    const std::array<PrivilegeValue, N>& privileges, size_t count,
                    const Issuance& at) {
   const uint32_t ts = at.issue_ts + kMaxTokenLifetimeSeconds;
-  std::string message;
-  message.reserve(10 + 6 * count);
-  ByteWriter m(&message);
+  // content = str(signature) u32 u32 str(message); the message sits at a
+  // fixed offset, so it is written first and signed in place.
+  constexpr size_t kMessageOffset = 2 + kSha256Size + 4 + 4 + 2;
+  const size_t message_size = 4 + 4 + 2 + 6 * count;
+  char content[kMessageOffset + 4 + 4 + 2 + 6 * N];
+  ByteWriter m(content + kMessageOffset);
   m.U32(at.salt);
   m.U32(ts);
   m.U16(static_cast<uint16_t>(count));
@@ -44,24 +48,23 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
     m.U16(privileges[i].privilege);
     m.U32(privileges[i].value);
   }
-  const Sha256Digest signature = app.hmac_006().Sign({app.app_id(), channel, uid, message});
-
-  std::string content;
-  content.reserve(2 + kSha256Size + 8 + 2 + message.size());
-  ByteWriter c(&content);
+  const std::string_view message(content + kMessageOffset, message_size);
+  const Sha256Digest signature = Sign006(app.hmac_006(), app.app_id(), channel, uid, message);
+  ByteWriter c(content);
   c.Str(AsStringView(signature));
   c.U32(Crc32(channel));
   c.U32(Crc32(uid));
-  c.Str(message);
+  c.U16(static_cast<uint16_t>(message_size));
 
   BuiltToken built;
   built.version = TokenVersion::k006;
   built.issue_ts = at.issue_ts;
   built.salt = at.salt;
   built.expire_ts = ts;
-  built.token.reserve(3 + app.app_id().size() + (content.size() + 2) / 3 * 4);
+  const size_t content_size = kMessageOffset + message_size;
+  built.token.reserve(3 + app.app_id().size() + (content_size + 2) / 3 * 4);
   built.token.append("006").append(app.app_id());
-  Base64Append(content, &built.token);
+  Base64Append({content, content_size}, &built.token);
   built.privileges.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     built.privileges.push_back(

@@ -10,6 +10,7 @@
 #include "core/compression.h"
 #include "core/expiry.h"
 #include "core/input_rules.h"
+#include "core/signing.h"
 #include "core/token.h"
 
 namespace agora_token {
@@ -30,20 +31,23 @@ uint32_t StoredTokenExpire(uint32_t requested) {
                                                                 : requested;
 }
 
-std::string U32Bytes(uint32_t v) {
-  std::string out;
-  ByteWriter(&out).U32(v);
-  return out;
+// Size of the packed service, so the payload is allocated once.
+size_t ServiceSize(const ServiceSpec& service) {
+  size_t size = 2 + 2 + 6 * service.privilege_count;
+  for (size_t i = 0; i < service.field_count; ++i) size += 2 + service.fields[i].size();
+  return size;
 }
 
 // Signs and packs services (given in ascending type order) into a token.
 BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
                    const ServiceSpec* services, size_t service_count, Compression compression) {
-  std::string payload;
-  payload.reserve(256);
-  // str(signature) comes first; reserve its place and sign what follows.
-  payload.resize(2 + kSha256Size);
-  ByteWriter w(&payload);
+  // payload = str(signature) + signing_info; signing_info is written first,
+  // after the signature's place, and signed in place.
+  constexpr size_t kSignatureField = 2 + kSha256Size;
+  size_t payload_size = kSignatureField + 2 + app.app_id().size() + 4 + 4 + 4 + 2;
+  for (size_t s = 0; s < service_count; ++s) payload_size += ServiceSize(services[s]);
+  std::string payload(payload_size, '\0');
+  ByteWriter w(payload.data() + kSignatureField);
   w.Str(app.app_id());
   w.U32(at.issue_ts);
   w.U32(expire);
@@ -59,26 +63,26 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
     }
     for (size_t i = 0; i < service.field_count; ++i) w.Str(service.fields[i]);
   }
-
-  const std::string_view signing_info = std::string_view(payload).substr(2 + kSha256Size);
-  const Sha256Digest issue_key = HmacSha256(U32Bytes(at.issue_ts), {app.app_certificate()});
-  const Sha256Digest signing_key = HmacSha256(U32Bytes(at.salt), {AsStringView(issue_key)});
-  const Sha256Digest signature = HmacSha256(AsStringView(signing_key), {signing_info});
-  std::string header;
-  ByteWriter(&header).Str(AsStringView(signature));
-  payload.replace(0, header.size(), header);
+  const std::string_view signing_info =
+      std::string_view(payload).substr(kSignatureField);
+  const Sha256Digest signature =
+      Sign007(app.app_certificate(), at.issue_ts, at.salt, signing_info);
+  ByteWriter(payload.data()).Str(AsStringView(signature));
 
   BuiltToken built;
   built.version = TokenVersion::k007;
   built.issue_ts = at.issue_ts;
   built.salt = at.salt;
   built.expire_ts = AddSeconds(at.issue_ts, expire);
-  std::string compressed;
-  compressed.reserve(payload.size() + 64);
+  thread_local std::string compressed;  // reused: its capacity persists
+  compressed.clear();
   ZlibCompress(payload, compression, &compressed);
   built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
   built.token.append("007");
   Base64Append(compressed, &built.token);
+  size_t privilege_count = 0;
+  for (size_t s = 0; s < service_count; ++s) privilege_count += services[s].privilege_count;
+  built.privileges.reserve(privilege_count);
   for (size_t s = 0; s < service_count; ++s) {
     for (size_t i = 0; i < services[s].privilege_count; ++i) {
       const PrivilegeValue& p = services[s].privileges[i];

@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/expiry.h"
 #include "core/input_rules.h"
+#include "core/signing.h"
 #include "core/token.h"
 
 namespace agora_token {
@@ -191,20 +192,17 @@ absl::Status VerifySignature(const DecodedToken& token, std::string_view app_cer
                           "a 006 token carries only checksums of its channel and uid: give "
                           "both to verify it");
     }
-    const Sha256Digest expected = HmacSha256(
-        app_certificate, {token.app_id, subject->channel_name, subject->uid_str, token.signed_bytes});
+    const Sha256Digest expected =
+        Sign006(HmacSha256Key(app_certificate), token.app_id, subject->channel_name,
+                subject->uid_str, token.signed_bytes);
     // Evaluate every check before deciding, so timing does not tell which failed.
     const bool crc_ok = (Crc32(subject->channel_name) == token.crc_channel_name) &
                         (Crc32(subject->uid_str) == token.crc_uid);
     const bool signature_ok = ConstantTimeEquals(AsStringView(expected), token.signature);
     return crc_ok && signature_ok ? absl::OkStatus() : SignatureMismatch();
   }
-  std::string issue_ts, salt;
-  ByteWriter(&issue_ts).U32(token.issue_ts);
-  ByteWriter(&salt).U32(token.salt);
-  const Sha256Digest issue_key = HmacSha256(issue_ts, {app_certificate});
-  const Sha256Digest signing_key = HmacSha256(salt, {AsStringView(issue_key)});
-  const Sha256Digest expected = HmacSha256(AsStringView(signing_key), {token.signed_bytes});
+  const Sha256Digest expected =
+      Sign007(app_certificate, token.issue_ts, token.salt, token.signed_bytes);
   return ConstantTimeEquals(AsStringView(expected), token.signature) ? absl::OkStatus()
                                                                      : SignatureMismatch();
 }
