@@ -1,0 +1,196 @@
+// Single-thread cost of each core operation: building 006 and 007 tokens,
+// decoding them, verifying their signatures, and drawing an Issuance. Each
+// benchmark rotates through a small pool of realistic channels and uids, so
+// no result comes from one payload repeated. The pool and the issuance values
+// are mirrored in node_core_bench.js so core_bench.sh compares like with
+// like. Measures only; build with -DCMAKE_BUILD_TYPE=Release for numbers.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "core/token.h"
+
+namespace {
+
+// Test credentials made up for the benchmark (keep in sync with the Node file).
+constexpr char kAppId[] = "3f2b9c1d4e5a60718293a4b5c6d7e8f9";
+constexpr char kAppCertificate[] = "a1B2c3D4e5F60718293A4b5C6d7E8f90";
+
+// A pool of realistic subjects: short and long names, punctuation, and uids
+// from the wildcard to the maximum. Keep in sync with node_core_bench.js.
+struct Subject {
+  const char* channel_name;
+  uint32_t uid;
+};
+constexpr std::array<Subject, 8> kSubjects = {{
+    {"lobby", 0},
+    {"room-4821", 1},
+    {"Team Standup (daily)", 42},
+    {"game:match#88231", 10001},
+    {"class_2024_spring_physics_101", 2882341273u},
+    {"support-ticket-771203", 123456789},
+    {"live|concert|stage-B", 4294967295u},
+    {"7d72365eb983485397e3e3f9d460bdda", 987654},
+}};
+constexpr size_t kPoolMask = kSubjects.size() - 1;
+static_assert((kSubjects.size() & kPoolMask) == 0, "the pool size must be a power of two");
+
+constexpr uint32_t kIssueTsBase = 1700000000;
+constexpr uint32_t kTokenExpire = 3600;  // 007: seconds after issue
+constexpr uint32_t kPrivilegeExpire = 3600;
+
+// Fixed issuance per pool entry: the builders are measured without the salt
+// draw, which BM_NewIssuance measures on its own.
+agora_token::Issuance IssuanceFor(size_t i) {
+  return agora_token::Issuance{kIssueTsBase + static_cast<uint32_t>(i),
+                               static_cast<uint32_t>(1000 + 7919 * i)};
+}
+
+// The benchmark app's key, or null if the core rejects the credentials (then
+// every benchmark reports an error instead of a number).
+const agora_token::AppKey* BenchAppKey() {
+  static const agora_token::AppKey* const key = [] {
+    absl::StatusOr<agora_token::AppKey> made = agora_token::AppKey::New({kAppId, kAppCertificate});
+    return made.ok() ? new agora_token::AppKey(*std::move(made)) : nullptr;
+  }();
+  return key;
+}
+
+agora_token::Rtc006Params Params006(size_t i) {
+  agora_token::Rtc006Params params;
+  params.channel_name = kSubjects[i].channel_name;
+  params.user = kSubjects[i].uid;
+  params.role = agora_token::RtcRole::kPublisher;
+  params.privilege_expired_ts = IssuanceFor(i).issue_ts + kPrivilegeExpire;
+  return params;
+}
+
+agora_token::Rtc007Params Params007(size_t i) {
+  agora_token::Rtc007Params params;
+  params.channel_name = kSubjects[i].channel_name;
+  params.user = kSubjects[i].uid;
+  params.role = agora_token::RtcRole::kPublisher;
+  params.token_expire = kTokenExpire;
+  params.privilege_expire = kPrivilegeExpire;
+  return params;
+}
+
+// The pool's tokens of one kind, built once outside the timed loops.
+enum class PoolKind { k006, k007Compatible, k007Fast };
+
+absl::StatusOr<std::vector<std::string>> BuildPool(PoolKind kind) {
+  const agora_token::AppKey* app = BenchAppKey();
+  if (app == nullptr) return absl::InvalidArgumentError("the benchmark credentials were rejected");
+  std::vector<std::string> tokens;
+  for (size_t i = 0; i < kSubjects.size(); ++i) {
+    absl::StatusOr<agora_token::BuiltToken> built =
+        kind == PoolKind::k006
+            ? agora_token::BuildRtcToken006(*app, Params006(i), IssuanceFor(i))
+            : agora_token::BuildRtcToken007(*app, Params007(i), IssuanceFor(i),
+                                            kind == PoolKind::k007Fast
+                                                ? agora_token::Compression::kFast
+                                                : agora_token::Compression::kCompatible);
+    if (!built.ok()) return built.status();
+    tokens.push_back(std::move(built->token));
+  }
+  return tokens;
+}
+
+absl::StatusOr<std::vector<agora_token::DecodedToken>> DecodePool(PoolKind kind) {
+  absl::StatusOr<std::vector<std::string>> tokens = BuildPool(kind);
+  if (!tokens.ok()) return tokens.status();
+  std::vector<agora_token::DecodedToken> decoded;
+  for (const std::string& token : *tokens) {
+    absl::StatusOr<agora_token::DecodedToken> one = agora_token::DecodeToken(token);
+    if (!one.ok()) return one.status();
+    decoded.push_back(*std::move(one));
+  }
+  return decoded;
+}
+
+void BM_Build006RtcUidPublisher(benchmark::State& state) {
+  const agora_token::AppKey* app = BenchAppKey();
+  if (app == nullptr) return state.SkipWithError("the benchmark credentials were rejected");
+  std::array<agora_token::Rtc006Params, kSubjects.size()> params;
+  for (size_t i = 0; i < params.size(); ++i) params[i] = Params006(i);
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ & kPoolMask;
+    benchmark::DoNotOptimize(agora_token::BuildRtcToken006(*app, params[k], IssuanceFor(k)));
+  }
+}
+BENCHMARK(BM_Build006RtcUidPublisher);
+
+void Build007(benchmark::State& state, agora_token::Compression compression) {
+  const agora_token::AppKey* app = BenchAppKey();
+  if (app == nullptr) return state.SkipWithError("the benchmark credentials were rejected");
+  std::array<agora_token::Rtc007Params, kSubjects.size()> params;
+  for (size_t i = 0; i < params.size(); ++i) params[i] = Params007(i);
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ & kPoolMask;
+    benchmark::DoNotOptimize(
+        agora_token::BuildRtcToken007(*app, params[k], IssuanceFor(k), compression));
+  }
+}
+void BM_Build007Compatible(benchmark::State& state) {
+  Build007(state, agora_token::Compression::kCompatible);
+}
+void BM_Build007Fast(benchmark::State& state) { Build007(state, agora_token::Compression::kFast); }
+BENCHMARK(BM_Build007Compatible);
+BENCHMARK(BM_Build007Fast);
+
+void Decode(benchmark::State& state, PoolKind kind) {
+  absl::StatusOr<std::vector<std::string>> tokens = BuildPool(kind);
+  if (!tokens.ok()) {
+    state.SkipWithError("building the token pool failed");
+    return;
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(agora_token::DecodeToken((*tokens)[i++ & kPoolMask]));
+  }
+}
+void BM_Decode006(benchmark::State& state) { Decode(state, PoolKind::k006); }
+void BM_Decode007(benchmark::State& state) { Decode(state, PoolKind::k007Compatible); }
+void BM_Decode007Fast(benchmark::State& state) { Decode(state, PoolKind::k007Fast); }
+BENCHMARK(BM_Decode006);
+BENCHMARK(BM_Decode007);
+BENCHMARK(BM_Decode007Fast);
+
+// Verification of an already decoded token, as the npm verifySignature.
+void Verify(benchmark::State& state, PoolKind kind) {
+  absl::StatusOr<std::vector<agora_token::DecodedToken>> decoded = DecodePool(kind);
+  if (!decoded.ok()) {
+    state.SkipWithError("building or decoding the token pool failed");
+    return;
+  }
+  std::vector<agora_token::Token006Subject> subjects;
+  for (const Subject& subject : kSubjects) {
+    subjects.push_back(agora_token::Token006Subject::ForRtc(subject.channel_name, subject.uid));
+  }
+  const bool is006 = kind == PoolKind::k006;
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ & kPoolMask;
+    benchmark::DoNotOptimize(agora_token::VerifySignature((*decoded)[k], kAppCertificate,
+                                                          is006 ? &subjects[k] : nullptr));
+  }
+}
+void BM_Verify006(benchmark::State& state) { Verify(state, PoolKind::k006); }
+void BM_Verify007(benchmark::State& state) { Verify(state, PoolKind::k007Compatible); }
+BENCHMARK(BM_Verify006);
+BENCHMARK(BM_Verify007);
+
+void BM_NewIssuance(benchmark::State& state) {
+  const agora_token::SystemClock clock;
+  for (auto _ : state) benchmark::DoNotOptimize(agora_token::NewIssuance(clock));
+}
+BENCHMARK(BM_NewIssuance);
+
+}  // namespace
+
+BENCHMARK_MAIN();
