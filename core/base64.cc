@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace agora_token {
 namespace {
@@ -17,6 +18,13 @@ constexpr std::array<uint8_t, 256> MakeDecodeTable() {
 }
 constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 
+constexpr std::array<std::array<char, 2>, 4096> MakePairTable() {
+  std::array<std::array<char, 2>, 4096> table{};
+  for (size_t v = 0; v < 4096; ++v) table[v] = {kAlphabet[v >> 6], kAlphabet[v & 63]};
+  return table;
+}
+constexpr std::array<std::array<char, 2>, 4096> kPairs = MakePairTable();
+
 }  // namespace
 
 void Base64Append(std::string_view in, std::string* out) {
@@ -25,12 +33,12 @@ void Base64Append(std::string_view in, std::string* out) {
   char* dst = out->data() + start;
   const auto* src = reinterpret_cast<const uint8_t*>(in.data());
   size_t i = 0;
+  // Two output characters per lookup: each 12-bit half of a 3-byte group.
   for (; i + 3 <= in.size(); i += 3) {
     const uint32_t v = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
-    *dst++ = kAlphabet[v >> 18];
-    *dst++ = kAlphabet[(v >> 12) & 63];
-    *dst++ = kAlphabet[(v >> 6) & 63];
-    *dst++ = kAlphabet[v & 63];
+    std::memcpy(dst, kPairs[v >> 12].data(), 2);
+    std::memcpy(dst + 2, kPairs[v & 0xfff].data(), 2);
+    dst += 4;
   }
   const size_t left = in.size() - i;
   if (left == 1) {
