@@ -1,0 +1,314 @@
+"""A thin Python client for agora.token.v1.TokenService.
+
+TokenClient wraps the generated gRPC stub: one method per RPC, keyword
+arguments named as the request fields, the response message returned as is.
+Failed calls raise TokenServiceError, which carries the status code, message,
+the google.rpc.BadRequest field violations and the google.rpc.RetryInfo delay
+decoded from the grpc-status-details-bin trailer. The channel retries
+UNAVAILABLE (see _SERVICE_CONFIG) within each call's deadline.
+
+The message classes and stubs are generated at build time (CMake target
+agora_token_python_stubs). They are imported from $AGORA_TOKEN_PY_GEN if set,
+else from <repo>/build/clients/python/gen, else from wherever they are already
+importable.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import grpc
+from google.protobuf.message import DecodeError
+
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+_DEFAULT_GEN_DIR = _REPO_ROOT / "build" / "clients" / "python" / "gen"
+
+
+def _add_generated_stubs_to_path():
+    configured = os.environ.get("AGORA_TOKEN_PY_GEN")
+    gen_dir = Path(configured) if configured else _DEFAULT_GEN_DIR
+    if gen_dir.is_dir() and str(gen_dir) not in sys.path:
+        sys.path.insert(0, str(gen_dir))
+    return gen_dir
+
+
+_GEN_DIR = _add_generated_stubs_to_path()
+try:
+    from agora.token.v1 import token_service_pb2, token_service_pb2_grpc
+    from google.rpc import error_details_pb2, status_pb2
+except ImportError as import_error:
+    raise ImportError(
+        f"agora_token_client: cannot import the generated stubs (looked in {_GEN_DIR}); "
+        "build the CMake target agora_token_python_stubs, or set AGORA_TOKEN_PY_GEN "
+        "to its output directory (<build>/clients/python/gen)"
+    ) from import_error
+
+pb = token_service_pb2
+
+_SERVICE_NAME = "agora.token.v1.TokenService"
+
+# Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
+# (server restarting or draining, connection lost) is harmless: at worst a
+# second token with a fresh salt is built. All attempts share the call's
+# deadline.
+_SERVICE_CONFIG = {
+    "methodConfig": [
+        {
+            "name": [{"service": _SERVICE_NAME}],
+            "retryPolicy": {
+                "maxAttempts": 4,
+                "initialBackoff": "0.1s",
+                "maxBackoff": "1s",
+                "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"],
+            },
+        }
+    ]
+}
+
+_STATUS_TRAILER = "grpc-status-details-bin"
+_STATUS_CODE_BY_NUMBER = {code.value[0]: code for code in grpc.StatusCode}
+
+
+def _decode_details(status):
+    """(field violations, retry delay) from a google.rpc.Status's details;
+    detail types this client does not know are skipped."""
+    violations = []
+    retry_delay = None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            violations.extend((v.field, v.description) for v in bad_request.field_violations)
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry_info = error_details_pb2.RetryInfo()
+            detail.Unpack(retry_info)
+            retry_delay = retry_info.retry_delay.ToTimedelta().total_seconds()
+    return violations, retry_delay
+
+
+class TokenServiceError(grpc.RpcError):
+    """A failed TokenService call, or one failed BuildTokens item.
+
+    Attributes:
+      code: the grpc.StatusCode.
+      message: the server's message (never holds a certificate or a token).
+      field_violations: list of (field, description) from google.rpc.BadRequest,
+        field paths as in the request message, e.g. "channel_name".
+      retry_delay: seconds from google.rpc.RetryInfo, or None if not sent.
+    """
+
+    def __init__(self, code, message, field_violations=(), retry_delay=None):
+        self.code = code
+        self.message = message
+        self.field_violations = list(field_violations)
+        self.retry_delay = retry_delay
+        super().__init__(str(self))
+
+    def __str__(self):
+        text = f"{self.code.name}: {self.message}"
+        for field, description in self.field_violations:
+            text += f"\n  {field}: {description}"
+        return text
+
+    @classmethod
+    def from_status(cls, status):
+        """Builds the error from a google.rpc.Status message (a trailer, or a
+        BuildTokensResult.error)."""
+        code = _STATUS_CODE_BY_NUMBER.get(status.code, grpc.StatusCode.UNKNOWN)
+        return cls(code, status.message, *_decode_details(status))
+
+    @classmethod
+    def from_rpc_error(cls, rpc_error):
+        """Builds the error from what grpc raised, reading the rich details
+        from the trailing metadata when the server sent them."""
+        code = rpc_error.code() if hasattr(rpc_error, "code") else grpc.StatusCode.UNKNOWN
+        message = (rpc_error.details() if hasattr(rpc_error, "details") else None) or ""
+        trailers = rpc_error.trailing_metadata() if hasattr(rpc_error, "trailing_metadata") else None
+        for key, value in trailers or ():
+            if key != _STATUS_TRAILER:
+                continue
+            status = status_pb2.Status()
+            try:
+                status.ParseFromString(value)
+            except DecodeError:  # a malformed trailer must not hide the real error
+                break
+            # The transport's code is authoritative; the trailer adds details.
+            return cls(code, status.message or message, *_decode_details(status))
+        return cls(code, message)
+
+
+def _enum_value(enum, prefix, value):
+    """Accepts an enum number, its full name ("ROLE_PUBLISHER") or its name
+    without the prefix, any case ("publisher", "007")."""
+    if isinstance(value, str):
+        name = value.upper()
+        if not name.startswith(prefix):
+            name = prefix + name
+        return enum.Value(name)
+    return int(value)
+
+
+def _privilege_expires(value):
+    if value is None or isinstance(value, pb.RtcPrivilegeExpires):
+        return value
+    return pb.RtcPrivilegeExpires(**value)
+
+
+def _rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
+                privilege_expires, with_rtm):
+    return dict(
+        role=_enum_value(pb.Role, "ROLE_", role),
+        privilege_expired_ts=privilege_expired_ts,
+        token_version=_enum_value(pb.TokenVersion, "TOKEN_VERSION_", token_version),
+        token_expire_seconds=token_expire_seconds,
+        privilege_expires=_privilege_expires(privilege_expires),
+        with_rtm=with_rtm,
+    )
+
+
+# Request builders: the client methods send what these return, and they are
+# the items a BuildTokens call takes.
+
+def rtc_with_uid_request(app_id, channel_name, uid, role=0, privilege_expired_ts=0,
+                         token_version=0, token_expire_seconds=0, privilege_expires=None,
+                         with_rtm=False):
+    """A BuildRtcTokenWithUidRequest. privilege_expires is a RtcPrivilegeExpires
+    or a dict of its fields."""
+    return pb.BuildRtcTokenWithUidRequest(
+        app_id=app_id, channel_name=channel_name, uid=uid,
+        **_rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
+                      privilege_expires, with_rtm))
+
+
+def rtc_with_account_request(app_id, channel_name, account, role=0, privilege_expired_ts=0,
+                             token_version=0, token_expire_seconds=0, privilege_expires=None,
+                             with_rtm=False):
+    """A BuildRtcTokenWithAccountRequest; see rtc_with_uid_request."""
+    return pb.BuildRtcTokenWithAccountRequest(
+        app_id=app_id, channel_name=channel_name, account=account,
+        **_rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
+                      privilege_expires, with_rtm))
+
+
+def rtm_request(app_id, user_id, token_version=0, privilege_expired_ts=0, token_expire_seconds=0):
+    """A BuildRtmTokenRequest."""
+    return pb.BuildRtmTokenRequest(
+        app_id=app_id, user_id=user_id,
+        token_version=_enum_value(pb.TokenVersion, "TOKEN_VERSION_", token_version),
+        privilege_expired_ts=privilege_expired_ts,
+        token_expire_seconds=token_expire_seconds)
+
+
+def chat_request(app_id, kind, user_id="", token_expire_seconds=0):
+    """A BuildChatTokenRequest. kind ("user" or "app") has no default, as in
+    the API, so a forgotten user id never yields an app token."""
+    return pb.BuildChatTokenRequest(
+        app_id=app_id, kind=_enum_value(pb.ChatTokenKind, "CHAT_TOKEN_KIND_", kind),
+        user_id=user_id, token_expire_seconds=token_expire_seconds)
+
+
+_ITEM_FIELD_BY_REQUEST_TYPE = {
+    pb.BuildRtcTokenWithUidRequest: "rtc_with_uid",
+    pb.BuildRtcTokenWithAccountRequest: "rtc_with_account",
+    pb.BuildRtmTokenRequest: "rtm",
+    pb.BuildChatTokenRequest: "chat",
+}
+
+
+def _batch_item(item):
+    if isinstance(item, pb.BuildTokensRequestItem):
+        return item
+    field = _ITEM_FIELD_BY_REQUEST_TYPE.get(type(item))
+    if field is None:
+        raise TypeError(f"build_tokens: cannot batch a {type(item).__name__}")
+    return pb.BuildTokensRequestItem(**{field: item})
+
+
+class TokenClient:
+    """A connection to a TokenService server.
+
+    target: "host:port". credentials: grpc.ChannelCredentials for TLS, or None
+    for plaintext (loopback, or behind a trusted proxy). timeout: the default
+    deadline of each call in seconds, retries included.
+    """
+
+    def __init__(self, target, credentials=None, timeout=2.0):
+        options = [
+            ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
+            ("grpc.enable_retries", 1),
+        ]
+        if credentials is None:
+            self._channel = grpc.insecure_channel(target, options=options)
+        else:
+            self._channel = grpc.secure_channel(target, credentials, options=options)
+        self._stub = token_service_pb2_grpc.TokenServiceStub(self._channel)
+        self._timeout = timeout
+
+    def close(self):
+        self._channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _call(self, method, request, timeout):
+        try:
+            return method(request, timeout=self._timeout if timeout is None else timeout)
+        except grpc.RpcError as rpc_error:
+            raise TokenServiceError.from_rpc_error(rpc_error) from rpc_error
+
+    def build_rtc_token_with_uid(self, app_id, channel_name, uid, role=0, privilege_expired_ts=0,
+                                 token_version=0, token_expire_seconds=0, privilege_expires=None,
+                                 with_rtm=False, timeout=None):
+        """BuildRtcTokenWithUid; returns a BuildRtcTokenWithUidResponse."""
+        request = rtc_with_uid_request(app_id, channel_name, uid, role, privilege_expired_ts,
+                                       token_version, token_expire_seconds, privilege_expires,
+                                       with_rtm)
+        return self._call(self._stub.BuildRtcTokenWithUid, request, timeout)
+
+    def build_rtc_token_with_account(self, app_id, channel_name, account, role=0,
+                                     privilege_expired_ts=0, token_version=0,
+                                     token_expire_seconds=0, privilege_expires=None,
+                                     with_rtm=False, timeout=None):
+        """BuildRtcTokenWithAccount; returns a BuildRtcTokenWithAccountResponse."""
+        request = rtc_with_account_request(app_id, channel_name, account, role,
+                                           privilege_expired_ts, token_version,
+                                           token_expire_seconds, privilege_expires, with_rtm)
+        return self._call(self._stub.BuildRtcTokenWithAccount, request, timeout)
+
+    def build_rtm_token(self, app_id, user_id, token_version=0, privilege_expired_ts=0,
+                        token_expire_seconds=0, timeout=None):
+        """BuildRtmToken; returns a BuildRtmTokenResponse."""
+        request = rtm_request(app_id, user_id, token_version, privilege_expired_ts,
+                              token_expire_seconds)
+        return self._call(self._stub.BuildRtmToken, request, timeout)
+
+    def build_chat_token(self, app_id, kind, user_id="", token_expire_seconds=0, timeout=None):
+        """BuildChatToken; returns a BuildChatTokenResponse."""
+        request = chat_request(app_id, kind, user_id, token_expire_seconds)
+        return self._call(self._stub.BuildChatToken, request, timeout)
+
+    def build_tokens(self, items, timeout=None):
+        """BuildTokens; items are request messages (from the *_request
+        functions) or BuildTokensRequestItem. Returns a BuildTokensResponse;
+        a failed item's result.error converts with
+        TokenServiceError.from_status."""
+        request = pb.BuildTokensRequest(items=[_batch_item(item) for item in items])
+        return self._call(self._stub.BuildTokens, request, timeout)
+
+    def decode_token(self, token, channel_name="", uid=None, account=None, rtm_user_id=None,
+                     timeout=None):
+        """DecodeToken; returns a DecodeTokenResponse. For a 006 token, give the
+        subject (uid or account with channel_name, or rtm_user_id) to have
+        its signature checked."""
+        subjects = {"uid": uid, "account": account, "rtm_user_id": rtm_user_id}
+        given = {name: value for name, value in subjects.items() if value is not None}
+        if len(given) > 1:
+            raise ValueError("decode_token: give at most one of uid, account, rtm_user_id "
+                             f"(got {sorted(given)})")
+        request = pb.DecodeTokenRequest(token=token, channel_name=channel_name, **given)
+        return self._call(self._stub.DecodeToken, request, timeout)

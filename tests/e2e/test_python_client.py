@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""End-to-end test of the Python client (clients/python) against the real
+server binary, with every token it returns checked by Agora's official npm
+package (agora-token) through tests/crosscheck/verify_with_agora_token.js.
+
+Each test starts agora-token-server on 127.0.0.1:0 with a temporary keyring
+(a random app whose certificate is a file, plus the public dev app that
+clients/python/example.py uses), reads the bound port from its "serving" log
+line, and stops it with SIGTERM in tearDown.
+
+Run by ctest (target e2e_python_client), or by hand with /usr/bin/python3 and
+these environment variables (defaults in parentheses):
+  AGORA_TOKEN_SERVER     the server binary (<repo>/build/server/agora-token-server)
+  AGORA_TOKEN_PY_GEN     the generated stubs (<repo>/build/clients/python/gen)
+  AGORA_TOKEN_REPO_ROOT  the repository root (two levels above this file)
+  AGORA_TOKEN_NODE       Node.js 20 (node on PATH)
+"""
+
+import concurrent.futures
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+REPO_ROOT = Path(os.environ.get("AGORA_TOKEN_REPO_ROOT") or Path(__file__).resolve().parents[2])
+SERVER_BINARY = Path(os.environ.get("AGORA_TOKEN_SERVER")
+                     or REPO_ROOT / "build" / "server" / "agora-token-server")
+GEN_DIR = Path(os.environ.get("AGORA_TOKEN_PY_GEN")
+               or REPO_ROOT / "build" / "clients" / "python" / "gen")
+NODE = os.environ.get("AGORA_TOKEN_NODE") or shutil.which("node") or ""
+VERIFIER = REPO_ROOT / "tests" / "crosscheck" / "verify_with_agora_token.js"
+EXAMPLE = REPO_ROOT / "clients" / "python" / "example.py"
+
+# The client finds the stubs through this variable; set it before importing.
+os.environ["AGORA_TOKEN_PY_GEN"] = str(GEN_DIR)
+sys.path.insert(0, str(REPO_ROOT / "clients" / "python"))
+
+try:
+    import grpc
+except ImportError:
+    sys.exit(f"{sys.executable} has no grpc module: run this test with /usr/bin/python3 "
+             "(Debian's python3-grpcio)")
+
+from agora_token_client import (  # noqa: E402
+    TokenClient,
+    TokenServiceError,
+    chat_request,
+    pb,
+    rtc_with_account_request,
+    rtc_with_uid_request,
+    token_service_pb2_grpc,
+)
+
+# The public sample app of deploy/dev/keyring.textproto, served so that
+# example.py (which uses it) works against the test server.
+DEV_APP_ID = "970CA35de60c44645bbae8a215061b33"
+DEV_APP_CERTIFICATE = "5CFd2fd1755d40ecb72977518be15d3b"
+
+DAY = 86400
+SERVER_START_TIMEOUT = 15.0
+SERVER_STOP_TIMEOUT = 10.0
+SUBPROCESS_TIMEOUT = 60.0
+
+VERSION_NAMES = {pb.TOKEN_VERSION_006: "006", pb.TOKEN_VERSION_007: "007"}
+
+
+class ServerProcess:
+    """agora-token-server as a child process on a free loopback port."""
+
+    def __init__(self, work_dir, keyring_path):
+        self.log_path = Path(work_dir) / "server.log"
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [str(SERVER_BINARY), "--listen=127.0.0.1:0", f"--keyring={keyring_path}",
+             "--compression=compatible", "--drain_timeout_ms=2000"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._log)
+        self.port = None
+
+    def log_lines(self):
+        return self.log_path.read_text(errors="replace").splitlines()
+
+    def log_records(self):
+        records = []
+        for line in self.log_lines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pass  # not one of the server's JSON lines
+        return records
+
+    def wait_until_serving(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            for record in self.log_records():
+                if record.get("msg") == "serving":
+                    self.port = int(record["port"])
+                    return self.port
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited with {self.process.returncode} before serving; "
+                                     "log:\n" + "\n".join(self.log_lines()))
+            time.sleep(0.05)
+        raise AssertionError(f"server did not log 'serving' within {SERVER_START_TIMEOUT}s; "
+                             "log:\n" + "\n".join(self.log_lines()))
+
+    def stop(self):
+        """SIGTERM (drain), then SIGKILL if it does not exit in time. Returns
+        the exit status. Safe to call twice."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=SERVER_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=SERVER_STOP_TIMEOUT)
+        self._log.close()
+        return self.process.returncode
+
+
+class PythonClientAgainstServerTest(unittest.TestCase):
+
+    def setUp(self):
+        self.assertTrue(SERVER_BINARY.is_file(),
+                        f"server binary {SERVER_BINARY} is missing; build agora-token-server")
+        self.assertTrue((GEN_DIR / "agora" / "token" / "v1" / "token_service_pb2.py").is_file(),
+                        f"no generated stubs in {GEN_DIR}; build agora_token_python_stubs")
+        work = tempfile.TemporaryDirectory(prefix="agora-token-py-e2e-")
+        self.addCleanup(work.cleanup)
+        self.work_dir = Path(work.name)
+
+        # A fresh app per run, its certificate in a file as production does.
+        self.app_id = secrets.token_hex(16)
+        self.app_certificate = secrets.token_hex(16)
+        (self.work_dir / "test_app.certificate").write_text(self.app_certificate + "\n")
+        keyring_path = self.work_dir / "keyring.textproto"
+        keyring_path.write_text(
+            "apps {\n"
+            f'  app_id: "{self.app_id}"\n'
+            '  primary_certificate { path: "test_app.certificate" }\n'
+            "}\n"
+            "apps {\n"
+            f'  app_id: "{DEV_APP_ID}"\n'
+            f'  primary_certificate {{ value: "{DEV_APP_CERTIFICATE}" }}\n'
+            "}\n")
+
+        self.server = ServerProcess(self.work_dir, keyring_path)
+        # Registered before waiting, so a server that fails to start is still
+        # stopped (tearDown does not run when setUp raises).
+        self.addCleanup(self.server.stop)
+        self.target = f"127.0.0.1:{self.server.wait_until_serving()}"
+        self.client = TokenClient(self.target, timeout=5.0)
+
+    def tearDown(self):
+        self.client.close()
+        self.server.stop()
+
+    # --- helpers -----------------------------------------------------------
+
+    def _record(self, shape, kind, response, **inputs):
+        """One JSON line in verify_with_agora_token.js's input format: the
+        inputs we sent, plus what the server says it built."""
+        record = {
+            "seed": "python-e2e", "case": shape, "shape": shape, "kind": kind,
+            "app_id": self.app_id, "app_certificate": self.app_certificate,
+            "token": response.token, "issuance": "new",
+            "issue_ts": response.issue_ts, "salt": response.salt,
+            "built": {"version": VERSION_NAMES.get(response.token_version, "unknown"),
+                      "salt": response.salt, "issue_ts": response.issue_ts,
+                      "expire_ts": response.expire_ts},
+        }
+        if kind.endswith("007"):
+            record["compression"] = "compatible"
+        record.update(inputs)
+        return record
+
+    def _run_verifier(self, records):
+        self.assertTrue(NODE and Path(NODE).is_file(),
+                        "Node.js not found; set AGORA_TOKEN_NODE or put node on PATH")
+        path = self.work_dir / f"tokens-{secrets.token_hex(4)}.jsonl"
+        path.write_text("".join(json.dumps(record) + "\n" for record in records))
+        result = subprocess.run([NODE, str(VERIFIER), str(path)], capture_output=True, text=True,
+                                timeout=SUBPROCESS_TIMEOUT)
+        lines = result.stdout.strip().splitlines()
+        return result.returncode, (lines[-1] if lines else ""), result.stdout + result.stderr
+
+    def _build_every_kind(self):
+        """Builds RTC (uid and account), RTM and Chat tokens in 006 and 007
+        through every single-token method and BuildTokens; returns the
+        verifier records."""
+        client = self.client
+        app = self.app_id
+        now = int(time.time())
+        records = []
+
+        pet = 0
+        r = client.build_rtc_token_with_uid(app, "e2e channel!", 2882341273, role="publisher",
+                                            privilege_expired_ts=pet, token_version="006")
+        records.append(self._record("rtc006_uid_publisher", "rtc006", r, channel_name="e2e channel!",
+                                    uid=2882341273, role=1, privilege_expired_ts=pet))
+
+        pet = now + 3600
+        r = client.build_rtc_token_with_uid(app, "any-uid", 0, role=pb.ROLE_SUBSCRIBER,
+                                            privilege_expired_ts=pet, token_version=pb.TOKEN_VERSION_006)
+        records.append(self._record("rtc006_uid0_subscriber", "rtc006", r, channel_name="any-uid",
+                                    uid=0, role=2, privilege_expired_ts=pet))
+
+        pet = now + 7200
+        r = client.build_rtc_token_with_account(app, "room[1]", "user@example.com", role="publisher",
+                                                privilege_expired_ts=pet, token_version="006")
+        records.append(self._record("rtc006_account_publisher", "rtc006", r, channel_name="room[1]",
+                                    account="user@example.com", role=1, privilege_expired_ts=pet))
+
+        r = client.build_rtc_token_with_uid(app, "e2e channel!", 12345, role="publisher",
+                                            token_version="007", token_expire_seconds=7200)
+        records.append(self._record("rtc007_uid_publisher", "rtc007", r, channel_name="e2e channel!",
+                                    uid=12345, role=1, privilege_expire=0, token_expire=7200,
+                                    with_rtm=False))
+
+        # With token_expire_seconds 0, the token expires at privilege_expired_ts
+        # too: both become spans after the token's issue time.
+        pet = now + 1800
+        r = client.build_rtc_token_with_account(app, "room[1]", "Alice_01", role="subscriber",
+                                                privilege_expired_ts=pet, token_version="007")
+        records.append(self._record("rtc007_account_subscriber", "rtc007", r, channel_name="room[1]",
+                                    account="Alice_01", role=2, privilege_expire=pet - r.issue_ts,
+                                    token_expire=pet - r.issue_ts, with_rtm=False))
+
+        expires = {"join_channel_privilege_expire": 3600, "pub_audio_privilege_expire": 1800,
+                   "pub_video_privilege_expire": 900, "pub_data_stream_privilege_expire": 600}
+        r = client.build_rtc_token_with_uid(app, "stage", 777, token_version="007",
+                                            privilege_expires=expires, with_rtm=True)
+        records.append(self._record("rtc007_uid_per_privilege_with_rtm", "rtc007", r, channel_name="stage",
+                                    uid=777, token_expire=0, with_rtm=True,
+                                    privilege_expires={"join_channel": 3600, "publish_audio": 1800,
+                                                       "publish_video": 900, "publish_data_stream": 600}))
+
+        pet = now + 600
+        r = client.build_rtm_token(app, "rtm-user", token_version="006", privilege_expired_ts=pet)
+        records.append(self._record("rtm006", "rtm006", r, user_id="rtm-user", privilege_expired_ts=pet))
+
+        r = client.build_rtm_token(app, "rtm-user", token_version="007", token_expire_seconds=900)
+        records.append(self._record("rtm007", "rtm007", r, user_id="rtm-user", token_expire=900))
+
+        r = client.build_chat_token(app, "user", user_id="chat_user", token_expire_seconds=0)
+        records.append(self._record("chat007_user", "chat007", r, user_id="chat_user", token_expire=0))
+
+        r = client.build_chat_token(app, pb.CHAT_TOKEN_KIND_APP, token_expire_seconds=3000)
+        records.append(self._record("chat007_app", "chat007", r, user_id="", token_expire=3000))
+
+        batch = client.build_tokens([
+            rtc_with_uid_request(app, "batch", 42, role="publisher", token_version="006"),
+            rtc_with_account_request(app, "batch", "bob", role="publisher", token_version="007",
+                                     with_rtm=True, token_expire_seconds=5000),
+            chat_request(app, "user", user_id="carol"),
+        ])
+        self.assertEqual(len(batch.results), 3)
+        for result in batch.results:
+            self.assertEqual(result.WhichOneof("outcome"), "token", str(result.error))
+        first, second, third = (result.token for result in batch.results)
+        records.append(self._record("batch_rtc006_uid", "rtc006", first, channel_name="batch", uid=42,
+                                    role=1, privilege_expired_ts=0))
+        records.append(self._record("batch_rtc007_account_with_rtm", "rtc007", second, channel_name="batch",
+                                    account="bob", role=1, privilege_expire=0, token_expire=5000,
+                                    with_rtm=True))
+        records.append(self._record("batch_chat007_user", "chat007", third, user_id="carol", token_expire=0))
+        return records
+
+    # --- tests -------------------------------------------------------------
+
+    def test_every_token_passes_agora_official_package(self):
+        records = self._build_every_kind()
+        for record in records:
+            want = "006" if record["kind"].endswith("006") else "007"
+            self.assertTrue(record["token"].startswith(want), record["shape"])
+
+        status, summary, output = self._run_verifier(records)
+        self.assertEqual(summary, f"{len(records)} passed, 0 failed", output)
+        self.assertEqual(status, 0, output)
+
+        # The same check must notice one damaged token (else it proves nothing).
+        victim = dict(records[3])
+        token = victim["token"]
+        middle = len(token) // 2
+        victim["token"] = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1:]
+        status, summary, output = self._run_verifier(records[:3] + [victim] + records[4:])
+        self.assertEqual(summary, f"{len(records) - 1} passed, 1 failed", output)
+        self.assertNotEqual(status, 0, output)
+        self.assertIn(f"case={victim['shape']} ", output)
+
+    def test_decode_token_checks_signatures_of_built_tokens(self):
+        built = self.client.build_rtc_token_with_account(self.app_id, "decode-me", "dave", role="publisher",
+                                                         token_version="007")
+        decoded = self.client.decode_token(built.token)
+        self.assertEqual(decoded.token_version, pb.TOKEN_VERSION_007)
+        self.assertEqual(decoded.app_id, self.app_id)
+        self.assertEqual(decoded.salt, built.salt)
+        self.assertEqual(decoded.signature, pb.SIGNATURE_STATE_VALID)
+        self.assertEqual(decoded.expiry, pb.EXPIRY_STATE_VALID)
+        rtc = decoded.token007.services[0]
+        self.assertEqual((rtc.type, rtc.channel_name, rtc.account),
+                         (pb.SERVICE_TYPE_RTC, "decode-me", "dave"))
+
+        built006 = self.client.build_rtc_token_with_uid(self.app_id, "decode-me", 9, token_version="006")
+        self.assertEqual(self.client.decode_token(built006.token).signature, pb.SIGNATURE_STATE_NOT_CHECKED)
+        self.assertEqual(self.client.decode_token(built006.token, channel_name="decode-me", uid=9).signature,
+                         pb.SIGNATURE_STATE_VALID)
+        self.assertEqual(self.client.decode_token(built006.token, channel_name="decode-me", uid=10).signature,
+                         pb.SIGNATURE_STATE_INVALID)
+        with self.assertRaises(ValueError):
+            self.client.decode_token(built006.token, channel_name="decode-me", uid=9, account="x")
+
+    def test_invalid_channel_name_raises_field_violation(self):
+        with self.assertRaises(TokenServiceError) as raised:
+            self.client.build_rtc_token_with_uid(self.app_id, "bad*name", 1, token_version="007")
+        error = raised.exception
+        self.assertIsInstance(error, grpc.RpcError)
+        self.assertEqual(error.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertTrue(error.message)
+        self.assertIn("channel_name", [field for field, _ in error.field_violations], str(error))
+        self.assertTrue(all(description for _, description in error.field_violations))
+        self.assertNotIn(self.app_certificate, str(error))
+
+    def test_batch_item_error_converts_to_token_service_error(self):
+        batch = self.client.build_tokens([
+            rtc_with_uid_request(self.app_id, "fine", 1),
+            rtc_with_uid_request(self.app_id, "bad*name", 1),
+        ])
+        self.assertEqual(batch.results[0].WhichOneof("outcome"), "token")
+        self.assertEqual(batch.results[1].WhichOneof("outcome"), "error")
+        error = TokenServiceError.from_status(batch.results[1].error)
+        self.assertEqual(error.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("channel_name", [field for field, _ in error.field_violations])
+
+    def test_unknown_app_is_not_found(self):
+        unknown_app = secrets.token_hex(16)
+        with self.assertRaises(TokenServiceError) as raised:
+            self.client.build_rtm_token(unknown_app, "someone")
+        self.assertEqual(raised.exception.code, grpc.StatusCode.NOT_FOUND)
+
+    def test_example_script_prints_a_007_token(self):
+        env = dict(os.environ, AGORA_TOKEN_PY_GEN=str(GEN_DIR))
+        result = subprocess.run([sys.executable, str(EXAMPLE), self.target], capture_output=True, text=True,
+                                env=env, timeout=SUBPROCESS_TIMEOUT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        token = result.stdout.strip()
+        self.assertTrue(token.startswith("007"), "example.py did not print a 007 token")
+        decoded = self.client.decode_token(token)
+        self.assertEqual(decoded.app_id.lower(), DEV_APP_ID.lower())
+        self.assertEqual(decoded.signature, pb.SIGNATURE_STATE_VALID)
+
+    def test_sigterm_drains_and_exits_zero(self):
+        self.client.build_rtm_token(self.app_id, "before-stop")
+        self.assertEqual(self.server.stop(), 0)
+        self.assertIn("stopped", [record.get("msg") for record in self.server.log_records()])
+        # No log line may carry the certificate.
+        self.assertFalse(any(self.app_certificate in line for line in self.server.log_lines()))
+
+
+class FlakyTokenService(token_service_pb2_grpc.TokenServiceServicer):
+    """Fails the first `failures` calls with UNAVAILABLE, then succeeds."""
+
+    def __init__(self, failures):
+        self.failures = failures
+        self.calls = 0
+
+    def BuildRtmToken(self, request, context):
+        self.calls += 1
+        if self.calls <= self.failures:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "restarting")
+        return pb.BuildRtmTokenResponse(token="007fake", token_version=pb.TOKEN_VERSION_007)
+
+
+class ClientRetryTest(unittest.TestCase):
+    """The client's service config, against an in-process fake server (the
+    real one cannot be made to answer UNAVAILABLE on demand)."""
+
+    def _serve(self, servicer):
+        server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=2))
+        token_service_pb2_grpc.add_TokenServiceServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        self.addCleanup(lambda: server.stop(grace=None).wait(SERVER_STOP_TIMEOUT))
+        client = TokenClient(f"127.0.0.1:{port}", timeout=5.0)
+        self.addCleanup(client.close)
+        return client
+
+    def test_unavailable_is_retried(self):
+        service = FlakyTokenService(failures=2)
+        response = self._serve(service).build_rtm_token("00" * 16, "user")
+        self.assertEqual(response.token, "007fake")
+        self.assertEqual(service.calls, 3)
+
+    def test_gives_up_after_max_attempts(self):
+        service = FlakyTokenService(failures=100)
+        with self.assertRaises(TokenServiceError) as raised:
+            self._serve(service).build_rtm_token("00" * 16, "user")
+        self.assertEqual(raised.exception.code, grpc.StatusCode.UNAVAILABLE)
+        self.assertEqual(raised.exception.message, "restarting")
+        self.assertEqual(raised.exception.field_violations, [])
+        self.assertEqual(service.calls, 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
