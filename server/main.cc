@@ -34,10 +34,24 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// Accepts --flag-name as well as Abseil's --flag_name, as the docs spell
+// flags with hyphens.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (arg[0] != '-' || arg[1] != '-') continue;
+    if (arg[2] == '\0') break;  // "--" ends the flags
+    for (char* p = arg + 2; *p != '\0' && *p != '='; ++p) {
+      if (*p == '-') *p = '_';
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves Agora access tokens over gRPC (agora.token.v1.TokenService).");
+  NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
   agora_token::ServerOptions options;
