@@ -321,6 +321,8 @@ struct ExpiryReport {
   std::vector<PrivilegeExpiry> expired_privileges;
 };
 
+// A token or privilege is valid up to and including its expiry second, and
+// expired once `now` is later.
 ExpiryReport CheckExpiry(const DecodedToken& token, uint32_t now);
 
 std::string_view ExpiryStateName(ExpiryReport::State state);

@@ -140,6 +140,7 @@ absl::StatusOr<DecodedToken> Decode007(std::string_view token) {
   for (uint16_t i = 0; i < service_count; ++i) {
     DecodedService service;
     service.type = reader.U16();
+    if (!reader.ok()) return Malformed("truncated or inconsistent 007 service list");
     if (!IsKnownServiceType(service.type)) {
       // Layout unknown: stop here. The signature still covers the rest.
       decoded.unknown_service_type = service.type;
@@ -224,12 +225,13 @@ ExpiryReport CheckExpiry(const DecodedToken& token, uint32_t now) {
       }
     }
   }
-  if (now >= report.token_expire_ts) {
+  // A token (or privilege) is still valid during its expiry second.
+  if (now > report.token_expire_ts) {
     report.state = ExpiryReport::State::kTokenExpired;
     return report;
   }
   for (const PrivilegeExpiry& p : report.privileges) {
-    if (now >= p.expire_ts) report.expired_privileges.push_back(p);
+    if (now > p.expire_ts) report.expired_privileges.push_back(p);
   }
   if (!report.expired_privileges.empty()) report.state = ExpiryReport::State::kPrivilegeExpired;
   return report;

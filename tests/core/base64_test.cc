@@ -1,0 +1,107 @@
+// core/base64.h: RFC 4648 encoding, and strict decoding that accepts exactly
+// the canonical encodings (so no two token strings decode to the same bytes).
+#include "core/base64.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/core/test_support.h"
+
+namespace agora_token {
+namespace {
+
+std::string Encode(std::string_view in) {
+  std::string out;
+  Base64Append(in, &out);
+  return out;
+}
+
+TEST(Base64Test, Rfc4648Vectors) {
+  const std::pair<std::string, std::string> vectors[] = {
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Encode(plain), encoded);
+    std::string decoded = "stale";
+    EXPECT_TRUE(Base64DecodeStrict(encoded, &decoded)) << encoded;
+    EXPECT_EQ(decoded, plain);
+  }
+}
+
+TEST(Base64Test, AppendKeepsWhatIsThere) {
+  std::string out = "006";
+  Base64Append("foo", &out);
+  EXPECT_EQ(out, "006Zm9v");
+}
+
+TEST(Base64Test, MatchesAbseilForEveryByteAndLength) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  for (size_t length = 0; length <= all.size(); ++length) {
+    const std::string in = all.substr(all.size() - length);
+    const std::string encoded = Encode(in);
+    EXPECT_EQ(encoded, agora_token_test::Base64(in)) << length;
+    std::string decoded;
+    ASSERT_TRUE(Base64DecodeStrict(encoded, &decoded)) << length;
+    EXPECT_EQ(decoded, in);
+  }
+}
+
+TEST(Base64Test, RejectsNonCanonicalInput) {
+  const std::string bad[] = {
+      "Zg",        // no padding
+      "Zg=",       // short padding
+      "Zm9vY",     // length 5
+      "Zh==",      // padding bits set
+      "Zm9=",      // padding bits set
+      "Zg==Zg==",  // padding in the middle
+      "Z===",      // three padding characters
+      "====",      // padding only
+      "=Zm9",      // padding first
+      "Zm9v====",  // a padding-only group
+      "Zm-v",      // URL-safe alphabet
+      "Zm_v",      // URL-safe alphabet
+      "Zm9 ",      // space
+      "Zm9\n",     // newline
+      std::string("Zm9\0", 4),
+      "Zm9\xC3",  // non-ASCII
+  };
+  for (const std::string& in : bad) {
+    std::string out;
+    EXPECT_FALSE(Base64DecodeStrict(in, &out)) << testing::PrintToString(in);
+  }
+}
+
+// Exhaustive over every final group with padding: it decodes exactly when it
+// is the encoding of what it decodes to.
+TEST(Base64Test, PaddedGroupsDecodeOnlyWhenCanonical) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  int accepted = 0;
+  for (const char a : alphabet) {
+    for (const char b : alphabet) {
+      const std::string two = std::string{a, b} + "==";
+      std::string out;
+      if (Base64DecodeStrict(two, &out)) {
+        ++accepted;
+        EXPECT_EQ(Encode(out), two);
+      }
+      for (const char c : alphabet) {
+        const std::string three = std::string{a, b, c} + "=";
+        if (Base64DecodeStrict(three, &out)) {
+          ++accepted;
+          EXPECT_EQ(Encode(out), three);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(accepted, 256 + 65536);  // one group per 1- and 2-byte value
+}
+
+}  // namespace
+}  // namespace agora_token

@@ -1,0 +1,100 @@
+// core/crypto.h: HMAC-SHA256 against RFC 4231, SHA-256 against FIPS 180
+// examples, the pre-hashed key against the one-shot form, constant-time
+// comparison and the CSPRNG.
+#include "core/crypto.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/core/test_support.h"
+
+namespace agora_token {
+namespace {
+
+using agora_token_test::Hex;
+
+std::string HexOf(const Sha256Digest& digest) { return Hex(AsStringView(digest)); }
+
+struct HmacVector {
+  std::string key;
+  std::string data;
+  std::string hex;
+};
+
+std::vector<HmacVector> Rfc4231() {
+  std::string key4;
+  for (char c = 1; c <= 25; ++c) key4.push_back(c);
+  return {
+      {std::string(20, '\x0b'), "Hi There",
+       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {"Jefe", "what do ya want for nothing?",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {std::string(20, '\xaa'), std::string(50, '\xdd'),
+       "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+      {key4, std::string(50, '\xcd'),
+       "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+      {std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First",
+       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+      {std::string(131, '\xaa'),
+       "This is a test using a larger than block-size key and a larger than block-size data. "
+       "The key needs to be hashed before being used by the HMAC algorithm.",
+       "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+  };
+}
+
+TEST(HmacSha256Test, Rfc4231OneShot) {
+  for (const HmacVector& v : Rfc4231()) {
+    EXPECT_EQ(HexOf(HmacSha256(v.key, {v.data})), v.hex);
+  }
+}
+
+TEST(HmacSha256Test, Rfc4231PreHashedKeyAnySplitOfTheMessage) {
+  for (const HmacVector& v : Rfc4231()) {
+    const HmacSha256Key key(v.key);
+    EXPECT_EQ(HexOf(key.Sign({v.data})), v.hex);
+    for (size_t cut = 0; cut <= v.data.size(); cut += 7) {
+      const std::string_view data = v.data;
+      EXPECT_EQ(HexOf(key.Sign({data.substr(0, cut), "", data.substr(cut)})), v.hex) << cut;
+    }
+    // Signing is const and repeatable; copies sign alike.
+    const HmacSha256Key copy = key;
+    EXPECT_EQ(HexOf(copy.Sign({v.data})), v.hex);
+    HmacSha256Key assigned("other");
+    assigned = key;
+    EXPECT_EQ(HexOf(assigned.Sign({v.data})), v.hex);
+  }
+}
+
+TEST(Sha256Test, Fips180Examples) {
+  EXPECT_EQ(HexOf(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexOf(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(ConstantTimeEqualsTest, ComparesContentAndSize) {
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", ""));
+  EXPECT_FALSE(ConstantTimeEquals(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+}
+
+TEST(SecureRandomBytesTest, DrawsDiffer) {
+  unsigned char a[32] = {};
+  unsigned char b[32] = {};
+  SecureRandomBytes(a, sizeof(a));
+  SecureRandomBytes(b, sizeof(b));
+  EXPECT_NE(std::string(reinterpret_cast<char*>(a), 32),
+            std::string(reinterpret_cast<char*>(b), 32));
+  EXPECT_NE(std::string(reinterpret_cast<char*>(a), 32), std::string(32, '\0'));
+}
+
+TEST(SecureWipeTest, ZeroesTheBuffer) {
+  char secret[16] = "0123456789abcde";
+  SecureWipe(secret, sizeof(secret));
+  EXPECT_EQ(std::string(secret, sizeof(secret)), std::string(16, '\0'));
+}
+
+}  // namespace
+}  // namespace agora_token

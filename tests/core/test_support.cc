@@ -1,0 +1,165 @@
+#include "tests/core/test_support.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <ostream>
+#include <tuple>
+
+#include "absl/strings/escaping.h"
+#include "zlib.h"
+
+namespace agora_token_test {
+namespace {
+
+// Debian's Abseil has its own string_view type, distinct from std's.
+absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+agora_token::AppCredentials TestApp() { return {kAppId, kAppCertificate}; }
+
+std::string VectorPath(const std::string& file) {
+  return std::string(AGORA_TOKEN_VECTORS_DIR) + "/" + file;
+}
+
+std::vector<Vector> LoadVectors(const std::string& file, std::string_view kind_part) {
+  std::vector<Vector> out;
+  std::ifstream in(VectorPath(file));
+  if (!in) return out;
+  // No exceptions escape: this runs while tests are being registered.
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("vectors") || !doc["vectors"].is_array()) return out;
+  for (const nlohmann::json& v : doc["vectors"]) {
+    if (!v.is_object() || !v.contains("kind") || !v.contains("id")) continue;
+    const std::string kind = v["kind"].get<std::string>();
+    if (kind.find(kind_part) == std::string::npos) continue;
+    out.push_back({file, v});
+  }
+  return out;
+}
+
+std::string VectorName(const Vector& vector) {
+  std::string name = vector.id();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+void PrintTo(const Vector& vector, std::ostream* os) { *os << vector.file << ":" << vector.id(); }
+
+std::string Hex(std::string_view bytes) { return absl::BytesToHexString(AbslView(bytes)); }
+std::string Base64(std::string_view bytes) { return absl::Base64Escape(AbslView(bytes)); }
+
+std::string Unbase64(std::string_view text) {
+  std::string out;
+  if (!absl::Base64Unescape(AbslView(text), &out)) return "";
+  return out;
+}
+
+std::string Unhex(std::string_view hex) { return absl::HexStringToBytes(AbslView(hex)); }
+
+std::string U16(uint16_t v) {
+  return std::string{static_cast<char>(v & 0xff), static_cast<char>(v >> 8)};
+}
+
+std::string U32(uint32_t v) {
+  return U16(static_cast<uint16_t>(v & 0xffff)) + U16(static_cast<uint16_t>(v >> 16));
+}
+
+std::string Str(std::string_view s) {
+  return U16(static_cast<uint16_t>(s.size())) + std::string(s);
+}
+
+uint32_t Crc32(std::string_view data) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
+
+std::string ZlibCompress(std::string_view data, int level) {
+  uLongf size = compressBound(static_cast<uLong>(data.size()));
+  std::string out(size, '\0');
+  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                           reinterpret_cast<const Bytef*>(data.data()),
+                           static_cast<uLong>(data.size()), level);
+  if (rc != Z_OK) return "";
+  out.resize(size);
+  return out;
+}
+
+std::string Make007TokenFromStream(std::string_view zlib_stream) {
+  return "007" + Base64(zlib_stream);
+}
+
+std::string Make007Token(std::string_view payload) {
+  return Make007TokenFromStream(ZlibCompress(payload));
+}
+
+std::string Make006Token(std::string_view app_id, std::string_view content) {
+  return "006" + std::string(app_id) + Base64(content);
+}
+
+std::string Payload007(const agora_token::DecodedToken& token) {
+  return Str(token.signature) + token.signed_bytes;
+}
+
+std::string Content006(const agora_token::DecodedToken& token) {
+  return Str(token.signature) + U32(token.crc_channel_name) + U32(token.crc_uid) +
+         Str(token.signed_bytes);
+}
+
+std::vector<agora_token::PrivilegeExpiry> Sorted(std::vector<agora_token::PrivilegeExpiry> list) {
+  std::sort(list.begin(), list.end(),
+            [](const agora_token::PrivilegeExpiry& a, const agora_token::PrivilegeExpiry& b) {
+              return std::tie(a.service_type, a.privilege, a.expire_ts) <
+                     std::tie(b.service_type, b.privilege, b.expire_ts);
+            });
+  return list;
+}
+
+}  // namespace agora_token_test
+
+namespace agora_token {
+
+bool operator==(const PrivilegeExpiry& a, const PrivilegeExpiry& b) {
+  return a.service_type == b.service_type && a.privilege == b.privilege &&
+         a.expire_ts == b.expire_ts;
+}
+
+bool operator==(const PrivilegeValue& a, const PrivilegeValue& b) {
+  return a.privilege == b.privilege && a.value == b.value;
+}
+
+bool operator==(const Rtm2Permission& a, const Rtm2Permission& b) {
+  return a.permission_type == b.permission_type && a.names == b.names;
+}
+
+bool operator==(const Rtm2Resource& a, const Rtm2Resource& b) {
+  return a.resource_type == b.resource_type && a.permissions == b.permissions;
+}
+
+bool operator==(const DecodedService& a, const DecodedService& b) {
+  return a.type == b.type && a.privileges == b.privileges && a.channel_name == b.channel_name &&
+         a.account == b.account && a.user_id == b.user_id && a.room_uuid == b.room_uuid &&
+         a.user_uuid == b.user_uuid && a.role == b.role && a.rtm2_resources == b.rtm2_resources;
+}
+
+void PrintTo(const PrivilegeExpiry& p, std::ostream* os) {
+  *os << "{service " << p.service_type << ", privilege " << p.privilege << ", expire_ts "
+      << p.expire_ts << "}";
+}
+
+void PrintTo(const PrivilegeValue& p, std::ostream* os) {
+  *os << "{privilege " << p.privilege << ", value " << p.value << "}";
+}
+
+void PrintTo(const DecodedService& s, std::ostream* os) {
+  *os << "{type " << s.type << ", privileges [";
+  for (const PrivilegeValue& p : s.privileges) *os << p.privilege << ":" << p.value << " ";
+  *os << "], channel_name \"" << s.channel_name << "\", account \"" << s.account << "\", user_id \""
+      << s.user_id << "\", room_uuid \"" << s.room_uuid << "\", user_uuid \"" << s.user_uuid
+      << "\", role " << s.role << ", " << s.rtm2_resources.size() << " rtm2 resources}";
+}
+
+}  // namespace agora_token
