@@ -1,7 +1,11 @@
 #include "server/server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+
+#include <atomic>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/log.h"
@@ -77,7 +81,27 @@ void TokenServer::Shutdown() {
   shut_down_ = true;
   // Load balancers and clients watching health stop sending first.
   server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(std::chrono::system_clock::now() + options_.drain_timeout);
+  const auto deadline = std::chrono::system_clock::now() + options_.drain_timeout;
+  std::atomic<bool> done{false};
+  std::thread drain([&] {
+    server_->Shutdown(deadline);  // refuses new calls, waits for running ones
+    done = true;
+  });
+  // gRPC 1.51 also waits out the deadline for idle client connections.
+  // Once no call has been running for a few polls, nothing is left to drain:
+  // close those connections so the process exits promptly.
+  constexpr auto kPoll = std::chrono::milliseconds(10);
+  constexpr int kQuietPolls = 5;
+  int quiet = 0;
+  while (!done && std::chrono::system_clock::now() < deadline) {
+    quiet = service_.in_flight() == 0 ? quiet + 1 : 0;
+    if (quiet >= kQuietPolls) {
+      grpc_server_cancel_all_calls(server_->c_server());
+      break;
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
+  drain.join();
 }
 
 std::shared_ptr<grpc::Channel> TokenServer::InProcessChannel() {

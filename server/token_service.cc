@@ -13,9 +13,12 @@ bool DeadlinePassed(const grpc::CallbackServerContext* context) {
   return context->deadline() <= std::chrono::system_clock::now();
 }
 
+}  // namespace
+
 // Runs `work` unless the call is already dead, then finishes it.
 template <typename Work>
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, Work&& work) {
+grpc::ServerUnaryReactor* TokenService::Serve(grpc::CallbackServerContext* context, Work&& work) {
+  in_flight_.fetch_add(1, std::memory_order_acq_rel);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status;
   if (DeadlinePassed(context)) {
@@ -24,39 +27,38 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, Work&& wo
     status = work();
   }
   reactor->Finish(ToGrpcStatus(status));
+  in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   return reactor;
 }
-
-}  // namespace
 
 grpc::ServerUnaryReactor* TokenService::BuildRtcTokenWithUid(
     grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithUidRequest* request,
     v1::BuildRtcTokenWithUidResponse* response) {
-  return Finish(context, [&] { return handlers_->BuildRtcTokenWithUid(*request, response); });
+  return Serve(context, [&] { return handlers_->BuildRtcTokenWithUid(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildRtcTokenWithAccount(
     grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithAccountRequest* request,
     v1::BuildRtcTokenWithAccountResponse* response) {
-  return Finish(context, [&] { return handlers_->BuildRtcTokenWithAccount(*request, response); });
+  return Serve(context, [&] { return handlers_->BuildRtcTokenWithAccount(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildRtmToken(grpc::CallbackServerContext* context,
                                                       const v1::BuildRtmTokenRequest* request,
                                                       v1::BuildRtmTokenResponse* response) {
-  return Finish(context, [&] { return handlers_->BuildRtmToken(*request, response); });
+  return Serve(context, [&] { return handlers_->BuildRtmToken(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildChatToken(grpc::CallbackServerContext* context,
                                                        const v1::BuildChatTokenRequest* request,
                                                        v1::BuildChatTokenResponse* response) {
-  return Finish(context, [&] { return handlers_->BuildChatToken(*request, response); });
+  return Serve(context, [&] { return handlers_->BuildChatToken(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildTokens(grpc::CallbackServerContext* context,
                                                     const v1::BuildTokensRequest* request,
                                                     v1::BuildTokensResponse* response) {
-  return Finish(context, [&] {
+  return Serve(context, [&] {
     // A large batch checks between items whether anyone still waits for it.
     return handlers_->BuildTokens(*request, response, [context] {
       return context->IsCancelled() || DeadlinePassed(context);
@@ -67,7 +69,7 @@ grpc::ServerUnaryReactor* TokenService::BuildTokens(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* TokenService::DecodeToken(grpc::CallbackServerContext* context,
                                                     const v1::DecodeTokenRequest* request,
                                                     v1::DecodeTokenResponse* response) {
-  return Finish(context, [&] { return handlers_->DecodeToken(*request, response); });
+  return Serve(context, [&] { return handlers_->DecodeToken(*request, response); });
 }
 
 }  // namespace agora_token

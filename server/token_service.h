@@ -3,6 +3,8 @@
 #ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
 #define AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
 
+#include <atomic>
+
 #include "agora/token/v1/token_service.grpc.pb.h"
 #include "server/token_handlers.h"
 
@@ -12,6 +14,9 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
  public:
   // `handlers` must outlive the service.
   explicit TokenService(const TokenHandlers* handlers) : handlers_(handlers) {}
+
+  // Calls currently inside a method; shutdown waits for this to reach 0.
+  int in_flight() const { return in_flight_.load(std::memory_order_acquire); }
 
   grpc::ServerUnaryReactor* BuildRtcTokenWithUid(
       grpc::CallbackServerContext* context,
@@ -35,7 +40,11 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
                                         agora::token::v1::DecodeTokenResponse* response) override;
 
  private:
+  template <typename Work>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Work&& work);
+
   const TokenHandlers* handlers_;
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace agora_token
