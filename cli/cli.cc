@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "cli/build_command.h"
+#ifdef AGORA_TOKEN_CLI_WITH_CALL
+#include "cli/call_command.h"
+#endif
 #include "cli/command_io.h"
 #include "cli/decode_command.h"
 #include "cli/usage.h"
@@ -25,6 +28,9 @@ struct Command {
 // Every subcommand; a new one (e.g. `call`) is one function and one entry.
 constexpr Command kCommands[] = {
     {"build", RunBuildCommand},
+#ifdef AGORA_TOKEN_CLI_WITH_CALL
+    {"call", RunCallCommand},
+#endif
     {"decode", RunDecodeCommand},
     {"help", RunHelpCommand},
 };

@@ -13,6 +13,7 @@ Usage:
   agora-token build rtm  [flags]      build an RTM token (006 or 007)
   agora-token build chat [flags]      build a Chat user or app token (007 only)
   agora-token decode TOKEN [flags]    show every field of a token and check it
+  agora-token call RPC [REQUEST]      call a running token server (gRPC builds only)
   agora-token help                    show this text (also --help, -h, or after a command)
 
 Flags are written --name value or --name=value. In the first form a value
@@ -108,6 +109,19 @@ constexpr char kExitCodes[] =
   3  decode: the signature does not match the app certificate
 )";
 
+constexpr char kCall[] =
+    R"(Usage: agora-token call [--target HOST:PORT] [--deadline-ms N] RPC [REQUEST]
+  Sends one request to a running token server and prints the response as JSON.
+  RPC is one of BuildRtcTokenWithUid, BuildRtcTokenWithAccount, BuildRtmToken,
+  BuildChatToken, BuildTokens, DecodeToken. REQUEST is the request message in
+  protobuf text format (see proto/agora/token/v1/token_service.proto), e.g.
+    agora-token call BuildRtcTokenWithUid \
+      'app_id: "970CA35de60c44645bbae8a215061b33" channel_name: "demo" uid: 42'
+  --target HOST:PORT           the server (default 127.0.0.1:50051)
+  --deadline-ms N              deadline of the call, retries included (default 5000)
+  A failed call prints the status and each invalid field, and exits 1.
+)";
+
 constexpr char kSeeHelp[] = "Run 'agora-token help' for all commands and the exit codes.\n";
 
 }  // namespace
@@ -116,7 +130,7 @@ std::string UsageText(UsageTopic topic) {
   switch (topic) {
     case UsageTopic::kAll:
       return absl::StrCat(kOverview, "\n", kBuildRtc, "\n", kBuildRtm, "\n", kBuildChat, "\n",
-                          kBuildCommon, "\n", kDecode, "\n", kCertificate, "\n", kExitCodes);
+                          kBuildCommon, "\n", kDecode, "\n", kCall, "\n", kCertificate, "\n", kExitCodes);
     case UsageTopic::kOverview:
       return absl::StrCat(kOverview, "\n", kExitCodes, "\n", kSeeHelp);
     case UsageTopic::kBuild:
@@ -130,6 +144,8 @@ std::string UsageText(UsageTopic topic) {
       return absl::StrCat(kBuildChat, kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
     case UsageTopic::kDecode:
       return absl::StrCat(kDecode, "\n", kCertificate, "\n", kSeeHelp);
+    case UsageTopic::kCall:
+      return absl::StrCat(kCall, "\n", kSeeHelp);
   }
   return kOverview;
 }

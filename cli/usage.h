@@ -16,6 +16,7 @@ enum class UsageTopic {
   kBuildRtm,
   kBuildChat,
   kDecode,
+  kCall,
 };
 
 // The text for `topic`; every topic but kAll ends by pointing at `help`.

@@ -12,6 +12,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   python3 python3-grpcio python3-protobuf
   nghttp2-client
+  # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
+  # golang-github-golang-protobuf-1-5-dev must be named here: without it apt
+  # resolves grpc-go's dependency to the older 1-3 API.
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev
+  golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
+  ruby ruby-grpc ruby-google-protobuf ruby-minitest
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 

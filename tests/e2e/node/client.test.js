@@ -1,0 +1,346 @@
+'use strict'
+// End-to-end test of the Node.js client (clients/node) against the real
+// agora-token-server binary, run with `node --test`. The server is started
+// once on 127.0.0.1:0 with a temporary keyring (a random app whose
+// certificate is a file, plus the public dev app that clients/node/example.js
+// uses); its port comes from the "serving" log line, and it is stopped with
+// SIGTERM (then SIGKILL) at the end. Tokens built through the client are
+// checked by Agora's official npm package via
+// tests/crosscheck/verify_with_agora_token.js. A second group of tests uses a
+// scripted in-process grpc-js server to check what the client adds to each
+// call: the API key header, the default deadline and the retry policy.
+//
+// Environment: AGORA_TOKEN_SERVER, the server binary (default
+// <repo>/build/server/agora-token-server).
+
+const assert = require('node:assert/strict')
+const { after, before, describe, test } = require('node:test')
+const { execFile, spawn } = require('node:child_process')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
+const CLIENT_DIR = path.join(REPO_ROOT, 'clients', 'node')
+const SERVER_BINARY = process.env.AGORA_TOKEN_SERVER || path.join(REPO_ROOT, 'build', 'server', 'agora-token-server')
+const VERIFIER = path.join(REPO_ROOT, 'tests', 'crosscheck', 'verify_with_agora_token.js')
+
+const { TokenServiceClient, TokenServiceError, status } = require(CLIENT_DIR)
+// The client's own grpc-js and proto-loader, for the scripted server.
+const grpc = require(require.resolve('@grpc/grpc-js', { paths: [CLIENT_DIR] }))
+const protoLoader = require(require.resolve('@grpc/proto-loader', { paths: [CLIENT_DIR] }))
+
+const DEV_APP_ID = '970CA35de60c44645bbae8a215061b33'
+const DEV_APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b'
+const SERVER_START_TIMEOUT_MS = 15000
+const SERVER_STOP_TIMEOUT_MS = 10000
+const SUBPROCESS_TIMEOUT_MS = 60000
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+// agora-token-server as a child process on a free loopback port.
+class ServerProcess {
+    constructor(workDir, keyringPath) {
+        this.logPath = path.join(workDir, 'server.log')
+        const log = fs.openSync(this.logPath, 'w')
+        this.child = spawn(SERVER_BINARY, ['--listen=127.0.0.1:0', `--keyring=${keyringPath}`,
+            '--compression=compatible', '--drain_timeout_ms=2000'], { stdio: ['ignore', 'ignore', log] })
+        fs.closeSync(log)
+        this.exit = new Promise(resolve => this.child.once('exit', (code, signal) => resolve({ code, signal })))
+        this.exited = null
+        this.exit.then(result => { this.exited = result })
+    }
+
+    log() {
+        return fs.readFileSync(this.logPath, 'utf8')
+    }
+
+    async waitForPort() {
+        const deadline = Date.now() + SERVER_START_TIMEOUT_MS
+        while (Date.now() < deadline) {
+            for (const line of this.log().split('\n')) {
+                let record
+                try {
+                    record = JSON.parse(line)
+                } catch (e) {
+                    continue
+                }
+                if (record.msg === 'serving') return Number(record.port)
+            }
+            if (this.exited) throw new Error(`server exited (${JSON.stringify(this.exited)}) before serving; log:\n${this.log()}`)
+            await sleep(50)
+        }
+        throw new Error(`server did not log "serving" within ${SERVER_START_TIMEOUT_MS} ms; log:\n${this.log()}`)
+    }
+
+    // SIGTERM (drain), then SIGKILL if it does not exit in time.
+    async stop() {
+        if (!this.exited) this.child.kill('SIGTERM')
+        const timedOut = Symbol('timeout')
+        let timer
+        const result = await Promise.race([this.exit, new Promise(resolve => { timer = setTimeout(() => resolve(timedOut), SERVER_STOP_TIMEOUT_MS) })])
+        clearTimeout(timer)
+        if (result !== timedOut) return result
+        this.child.kill('SIGKILL')
+        await this.exit
+        throw new Error(`server ignored SIGTERM for ${SERVER_STOP_TIMEOUT_MS} ms and was killed`)
+    }
+}
+
+function runNode(args) {
+    return new Promise(resolve => {
+        execFile(process.execPath, args, { timeout: SUBPROCESS_TIMEOUT_MS }, (error, stdout, stderr) => {
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
+        })
+    })
+}
+
+describe('Node.js client against agora-token-server', () => {
+    let workDir
+    let server
+    let target
+    let client
+    const appId = crypto.randomBytes(16).toString('hex')
+    const appCertificate = crypto.randomBytes(16).toString('hex')
+
+    before(async () => {
+        assert.ok(fs.existsSync(SERVER_BINARY), `server binary ${SERVER_BINARY} is missing; build agora-token-server`)
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agora-token-node-e2e-'))
+        fs.writeFileSync(path.join(workDir, 'test_app.certificate'), `${appCertificate}\n`, { mode: 0o600 })
+        const keyringPath = path.join(workDir, 'keyring.textproto')
+        fs.writeFileSync(keyringPath,
+            `apps {\n  app_id: "${appId}"\n  primary_certificate { path: "test_app.certificate" }\n}\n` +
+            `apps {\n  app_id: "${DEV_APP_ID}"\n  primary_certificate { value: "${DEV_APP_CERTIFICATE}" }\n}\n`)
+        server = new ServerProcess(workDir, keyringPath)
+        target = `127.0.0.1:${await server.waitForPort()}`
+        client = new TokenServiceClient(target, { timeoutMs: 10000 })
+    })
+
+    after(async () => {
+        if (client) client.close()
+        try {
+            if (server) {
+                const result = await server.stop()
+                assert.equal(result.code, 0, `server exit ${JSON.stringify(result)}`)
+            }
+        } finally {
+            if (workDir) fs.rmSync(workDir, { recursive: true, force: true })
+        }
+    })
+
+    // One line of verify_with_agora_token.js's input: the inputs we sent plus
+    // what the server says it built.
+    function verifierRecord(shape, kind, response, inputs) {
+        const record = {
+            seed: 'node-e2e', case: shape, shape, kind, app_id: appId, app_certificate: appCertificate,
+            token: response.token, issuance: 'new', issue_ts: response.issueTs, salt: response.salt,
+            built: {
+                version: { TOKEN_VERSION_006: '006', TOKEN_VERSION_007: '007' }[response.tokenVersion],
+                salt: response.salt, issue_ts: response.issueTs, expire_ts: response.expireTs,
+            },
+            ...inputs,
+        }
+        if (kind.endsWith('007')) record.compression = 'compatible'
+        return record
+    }
+
+    async function runVerifier(records) {
+        const file = path.join(workDir, `tokens-${crypto.randomBytes(4).toString('hex')}.jsonl`)
+        fs.writeFileSync(file, records.map(record => JSON.stringify(record) + '\n').join(''))
+        const result = await runNode([VERIFIER, file])
+        const lines = result.stdout.trim().split('\n')
+        return { ...result, summary: lines[lines.length - 1], output: result.stdout + result.stderr }
+    }
+
+    test('RTC tokens with uid and account pass Agora\'s official package', async () => {
+        const now = Math.floor(Date.now() / 1000)
+        const records = []
+
+        let r = await client.buildRtcTokenWithUid({
+            appId, channelName: 'node e2e!', uid: 2882341273, role: 'ROLE_PUBLISHER', privilegeExpiredTs: 0,
+            tokenVersion: 'TOKEN_VERSION_006',
+        })
+        assert.equal(r.tokenVersion, 'TOKEN_VERSION_006')
+        records.push(verifierRecord('rtc006_uid', 'rtc006', r,
+            { channel_name: 'node e2e!', uid: 2882341273, role: 1, privilege_expired_ts: 0 }))
+
+        let expiredTs = now + 3600
+        r = await client.buildRtcTokenWithAccount({
+            appId, channelName: 'room[1]', account: 'user@example.com', role: 2, privilegeExpiredTs: expiredTs,
+            tokenVersion: '006',
+        })
+        records.push(verifierRecord('rtc006_account', 'rtc006', r,
+            { channel_name: 'room[1]', account: 'user@example.com', role: 2, privilege_expired_ts: expiredTs }))
+
+        r = await client.buildRtcTokenWithUid({
+            appId, channelName: 'node e2e!', uid: 12345, role: 'publisher', tokenVersion: 'TOKEN_VERSION_007',
+            tokenExpireSeconds: 7200,
+        })
+        assert.equal(r.tokenVersion, 'TOKEN_VERSION_007')
+        assert.equal(r.expireTs - r.issueTs, 7200)
+        records.push(verifierRecord('rtc007_uid', 'rtc007', r,
+            { channel_name: 'node e2e!', uid: 12345, role: 1, privilege_expire: 0, token_expire: 7200, with_rtm: false }))
+
+        // With tokenExpireSeconds 0 the token expires at privilegeExpiredTs
+        // too: both become spans after the issue time.
+        expiredTs = now + 1800
+        r = await client.buildRtcTokenWithAccount({
+            appId, channelName: 'room[1]', account: 'Alice_01', role: 'ROLE_SUBSCRIBER', privilegeExpiredTs: expiredTs,
+            tokenVersion: 'TOKEN_VERSION_007',
+        })
+        const span = expiredTs - r.issueTs
+        records.push(verifierRecord('rtc007_account', 'rtc007', r,
+            { channel_name: 'room[1]', account: 'Alice_01', role: 2, privilege_expire: span, token_expire: span, with_rtm: false }))
+
+        for (const record of records) assert.ok(record.token.startsWith(record.kind.slice(3)), record.shape)
+        let result = await runVerifier(records)
+        assert.equal(result.summary, `${records.length} passed, 0 failed`, result.output)
+        assert.equal(result.code, 0, result.output)
+
+        // The same check must notice a damaged token, or it proves nothing.
+        const damaged = { ...records[2] }
+        const middle = damaged.token.length >> 1
+        damaged.token = damaged.token.slice(0, middle) + (damaged.token[middle] === 'A' ? 'B' : 'A') + damaged.token.slice(middle + 1)
+        result = await runVerifier([records[0], records[1], damaged, records[3]])
+        assert.equal(result.summary, '3 passed, 1 failed', result.output)
+        assert.notEqual(result.code, 0, result.output)
+        assert.match(result.output, /case=rtc007_uid /)
+    })
+
+    test('an invalid channel name rejects with a TokenServiceError naming channel_name', async () => {
+        const error = await client.buildRtcTokenWithUid({ appId, channelName: 'bad*name', uid: 1, tokenVersion: '007' })
+            .then(() => assert.fail('a channel name with "*" was accepted'), e => e)
+        assert.ok(error instanceof TokenServiceError, String(error))
+        assert.ok(error instanceof Error)
+        assert.equal(error.code, status.INVALID_ARGUMENT)
+        assert.equal(error.codeName, 'INVALID_ARGUMENT')
+        assert.ok(error.message)
+        assert.ok(error.fieldViolations.some(v => v.field === 'channel_name'), JSON.stringify(error.fieldViolations))
+        assert.ok(error.fieldViolations.every(v => v.description))
+        assert.ok(!String(error).includes(appCertificate))
+    })
+
+    test('an unknown app is NOT_FOUND without field violations', async () => {
+        const error = await client.buildRtcTokenWithAccount({ appId: '0'.repeat(32), channelName: 'c', account: 'a' })
+            .then(() => assert.fail('an app outside the keyring was served'), e => e)
+        assert.ok(error instanceof TokenServiceError, String(error))
+        assert.equal(error.code, status.NOT_FOUND)
+        assert.deepEqual(error.fieldViolations, [])
+    })
+
+    test('a failed batch item converts to a TokenServiceError', async () => {
+        const response = await client.buildTokens({
+            items: [
+                { rtcWithAccount: { appId, channelName: 'fine', account: 'erin' } },
+                { rtcWithUid: { appId, channelName: 'bad*name', uid: 5 } },
+            ],
+        })
+        assert.equal(response.results.length, 2)
+        assert.equal(response.results[0].outcome, 'token')
+        assert.ok(response.results[0].token.token.startsWith('007'))
+        assert.equal(response.results[1].outcome, 'error')
+        const error = TokenServiceError.fromStatus(response.results[1].error)
+        assert.equal(error.code, status.INVALID_ARGUMENT)
+        assert.deepEqual(error.fieldViolations.map(v => v.field), ['channel_name'])
+    })
+
+    test('requests with unknown fields or enum values are refused before sending', async () => {
+        assert.throws(() => new TokenServiceClient(target, { proto: path.join(workDir, 'no-such-proto-dir') }), /no such file/i)
+        const explicitProto = new TokenServiceClient(target, { proto: path.join(REPO_ROOT, 'proto') })
+        try {
+            const built = await explicitProto.buildRtcTokenWithAccount({ appId, channelName: 'c', account: 'a' })
+            assert.equal(built.tokenVersion, 'TOKEN_VERSION_007')
+        } finally {
+            explicitProto.close()
+        }
+        await assert.rejects(client.buildRtcTokenWithUid({ app_id: appId, channelName: 'c' }), /no field "app_id" \(did you mean appId\?\)/)
+        await assert.rejects(client.buildRtcTokenWithUid({ appId, channelName: 'c', role: 'ROLE_ADMIN' }), TypeError)
+        await assert.rejects(client.buildRtcTokenWithUid({ appId, channelName: 'c', role: 7 }), TypeError)
+        await assert.rejects(client.buildTokens({ items: [{ rtcWithUid: { appId, channelName: 'c', tokenVersion: '008' } }] }),
+            /request\.items\[0\]\.rtcWithUid\.tokenVersion/)
+    })
+
+    test('example.js prints a token that the server decodes as valid', async () => {
+        const result = await runNode([path.join(CLIENT_DIR, 'example.js'), target])
+        assert.equal(result.code, 0, result.stderr)
+        const token = result.stdout.trim()
+        assert.ok(token.startsWith('007'), token.slice(0, 3))
+        const decoded = await client.decodeToken({ token })
+        assert.equal(decoded.appId, DEV_APP_ID)
+        assert.equal(decoded.signature, 'SIGNATURE_STATE_VALID')
+        assert.equal(decoded.details, 'token007')
+        const rtc = decoded.token007.services[0]
+        assert.deepEqual([rtc.type, rtc.channelName, rtc.account], ['SERVICE_TYPE_RTC', 'demo-channel', '2882341273'])
+        assert.equal(decoded.expireTs - decoded.issueTs, 3600)
+    })
+})
+
+describe('what the client adds to each call (scripted server)', () => {
+    let scripted
+    let target
+    const seen = []
+    let reply = () => ({ token: '007stub' })
+
+    before(async () => {
+        const definition = protoLoader.loadSync('agora/token/v1/token_service.proto',
+            { includeDirs: [path.join(REPO_ROOT, 'proto')], keepCase: false, longs: Number, enums: String, defaults: true })
+        const service = grpc.loadPackageDefinition(definition).agora.token.v1.TokenService.service
+        scripted = new grpc.Server()
+        scripted.addService(service, {
+            BuildRtcTokenWithUid(call, callback) {
+                seen.push({ authorization: call.metadata.get('authorization'), deadline: call.getDeadline() })
+                const outcome = reply(seen.length)
+                if (outcome instanceof Error) callback(outcome)
+                else callback(null, outcome)
+            },
+        })
+        const port = await new Promise((resolve, reject) => scripted.bindAsync('127.0.0.1:0',
+            grpc.ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort))))
+        target = `127.0.0.1:${port}`
+    })
+
+    after(() => scripted.forceShutdown())
+
+    async function callOnce(options, request = { appId: 'a', channelName: 'c' }, callOptions) {
+        seen.length = 0
+        const scriptedClient = new TokenServiceClient(target, options)
+        try {
+            return await scriptedClient.buildRtcTokenWithUid(request, callOptions)
+        } finally {
+            scriptedClient.close()
+        }
+    }
+
+    test('the API key travels as "authorization: Bearer <key>", and nothing without one', async () => {
+        reply = () => ({ token: '007stub' })
+        assert.equal((await callOnce({ apiKey: 'k-123' })).token, '007stub')
+        assert.deepEqual(seen[0].authorization, ['Bearer k-123'])
+        await callOnce({})
+        assert.deepEqual(seen[0].authorization, [])
+    })
+
+    test('every call has the default deadline unless the call sets its own', async () => {
+        reply = () => ({ token: '007stub' })
+        let before = Date.now()
+        await callOnce({ timeoutMs: 3000 })
+        let left = new Date(seen[0].deadline).getTime() - before
+        assert.ok(left > 2000 && left <= 3100, `deadline ${left} ms after the call, want about 3000`)
+        before = Date.now()
+        await callOnce({ timeoutMs: 3000 }, undefined, { timeoutMs: 800 })
+        left = new Date(seen[0].deadline).getTime() - before
+        assert.ok(left > 0 && left <= 900, `deadline ${left} ms after the call, want about 800`)
+    })
+
+    test('UNAVAILABLE is retried and other errors are not', async () => {
+        const failure = (code, details) => Object.assign(new Error(details), { code, details })
+        reply = attempt => (attempt < 3 ? failure(grpc.status.UNAVAILABLE, 'draining') : { token: '007stub' })
+        assert.equal((await callOnce({})).token, '007stub')
+        assert.equal(seen.length, 3)
+
+        reply = () => failure(grpc.status.INVALID_ARGUMENT, 'bad')
+        const error = await callOnce({}).then(() => assert.fail('no error'), e => e)
+        assert.equal(error.code, grpc.status.INVALID_ARGUMENT)
+        assert.equal(seen.length, 1)
+    })
+})

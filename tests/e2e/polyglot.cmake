@@ -1,0 +1,72 @@
+# End-to-end tests of the Node.js, Go and Ruby clients (clients/node,
+# clients/go, clients/ruby) against the real agora-token-server binary.
+# Included from tests/e2e/CMakeLists.txt. Each test starts the server itself
+# on a free loopback port, builds RTC tokens with uid and with account through
+# its client, checks them with Agora's official npm package (agora-token, via
+# tests/crosscheck/verify_with_agora_token.js) and checks that an invalid
+# channel name surfaces as a "channel_name" field violation.
+#
+# Toolchains (Debian packages, see scripts/install-deps.sh): Node.js with
+# `npm ci` at the repo root; golang-go, golang-google-grpc-dev,
+# golang-google-protobuf-dev, golang-github-golang-protobuf-1-5-dev,
+# protoc-gen-go, protoc-gen-go-grpc; ruby, ruby-grpc, ruby-google-protobuf,
+# ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin). A missing
+# toolchain fails its test rather than skipping it.
+
+if(NOT TARGET agora-token-server)
+  return()
+endif()
+
+set(_polyglot_dir ${CMAKE_CURRENT_LIST_DIR})
+set(_polyglot_server $<TARGET_FILE:agora-token-server>)
+
+find_program(AGORA_TOKEN_NODE node DOC "Node.js, for the Node client and the agora-token cross-check")
+find_program(AGORA_TOKEN_GO go DOC "Go toolchain (Debian golang-go), for the Go client")
+find_program(AGORA_TOKEN_RUBY ruby DOC "Ruby with Debian's ruby-grpc, for the Ruby client")
+find_program(AGORA_TOKEN_SH sh)
+
+# Registers a test that fails with a message: used when a toolchain is missing.
+function(_agora_token_missing_toolchain_test name what)
+  add_test(NAME ${name}
+    COMMAND ${AGORA_TOKEN_SH} -c "echo '${name}: ${what} not found; install it (scripts/install-deps.sh)' >&2; exit 1")
+  set_tests_properties(${name} PROPERTIES LABELS "e2e")
+endfunction()
+
+# --- Node.js client (clients/node) --------------------------------------------
+if(AGORA_TOKEN_NODE)
+  add_test(NAME e2e_node_client
+    COMMAND ${AGORA_TOKEN_NODE} --test ${_polyglot_dir}/node/client.test.js)
+  set_tests_properties(e2e_node_client PROPERTIES
+    LABELS "e2e;node"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server}")
+else()
+  _agora_token_missing_toolchain_test(e2e_node_client "node")
+endif()
+
+# --- Go client (clients/go) -----------------------------------------------------
+# run.sh generates the stubs into a temporary GOPATH and runs `go test` in
+# GOPATH mode against /usr/share/gocode; the build cache stays in the build
+# tree so repeated runs do not recompile grpc-go.
+if(AGORA_TOKEN_GO AND AGORA_TOKEN_NODE)
+  add_test(NAME e2e_go_client
+    COMMAND ${AGORA_TOKEN_SH} ${_polyglot_dir}/go/run.sh ${_polyglot_server} ${CMAKE_CURRENT_BINARY_DIR}/go-cache)
+  set_tests_properties(e2e_go_client PROPERTIES
+    LABELS "e2e;go"
+    TIMEOUT 600
+    ENVIRONMENT "AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
+else()
+  _agora_token_missing_toolchain_test(e2e_go_client "go (golang-go) or node")
+endif()
+
+# --- Ruby client (clients/ruby) -------------------------------------------------
+if(AGORA_TOKEN_RUBY AND AGORA_TOKEN_NODE)
+  add_test(NAME e2e_ruby_client
+    COMMAND ${AGORA_TOKEN_RUBY} ${_polyglot_dir}/ruby/client_test.rb -v)
+  set_tests_properties(e2e_ruby_client PROPERTIES
+    LABELS "e2e;ruby"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
+else()
+  _agora_token_missing_toolchain_test(e2e_ruby_client "ruby or node")
+endif()
