@@ -23,7 +23,10 @@ ABSL_FLAG(std::string, compression, "compatible",
           "(stored block: ~10x cheaper, ~24 characters longer)");
 ABSL_FLAG(int, max_batch_items, 1000, "most items in one BuildTokens call");
 ABSL_FLAG(int, max_request_bytes, 1 << 20, "largest accepted request message, in bytes");
-ABSL_FLAG(int, drain_timeout_ms, 10000, "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(int, shutdown_delay_ms, 0,
+          "after SIGTERM, how long health reports NOT_SERVING before new calls are refused");
+ABSL_FLAG(int, drain_timeout_ms, 10000,
+          "how long in-flight calls may finish once new calls are refused");
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "serve plaintext on a non-loopback address (only behind a trusted, authenticating proxy)");
 
@@ -70,12 +73,13 @@ int main(int argc, char** argv) {
     return Fail("--compression must be compatible or fast");
   }
   if (absl::GetFlag(FLAGS_max_batch_items) <= 0 || absl::GetFlag(FLAGS_max_request_bytes) <= 0 ||
-      absl::GetFlag(FLAGS_drain_timeout_ms) < 0) {
+      absl::GetFlag(FLAGS_drain_timeout_ms) < 0 || absl::GetFlag(FLAGS_shutdown_delay_ms) < 0) {
     return Fail("--max_batch_items and --max_request_bytes must be positive, "
-                "--drain_timeout_ms not negative");
+                "--drain_timeout_ms and --shutdown_delay_ms not negative");
   }
   options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
   options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.shutdown_delay = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_delay_ms));
   options.drain_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_timeout_ms));
   options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
 

@@ -81,6 +81,7 @@ void TokenServer::Shutdown() {
   shut_down_ = true;
   // Load balancers and clients watching health stop sending first.
   server_->GetHealthCheckService()->SetServingStatus(false);
+  std::this_thread::sleep_for(options_.shutdown_delay);
   const auto deadline = std::chrono::system_clock::now() + options_.drain_timeout;
   std::atomic<bool> done{false};
   std::thread drain([&] {

@@ -27,7 +27,10 @@ struct ServerOptions {
   size_t max_batch_items = 1000;
   // Larger requests are refused by gRPC with RESOURCE_EXHAUSTED.
   int max_request_bytes = 1 << 20;
-  // How long in-flight calls may run after shutdown starts.
+  // How long health reports NOT_SERVING before new calls are refused, so
+  // health-checking clients and load balancers move away first.
+  std::chrono::milliseconds shutdown_delay{0};
+  // How long in-flight calls may run after new calls are refused.
   std::chrono::milliseconds drain_timeout{10000};
   // Plaintext without caller authentication is only safe on loopback.
   bool allow_insecure_remote = false;
@@ -47,8 +50,8 @@ class TokenServer {
   // Re-reads the keyring file; on error the old keyring keeps serving.
   absl::Status ReloadKeyring();
 
-  // Health goes NOT_SERVING, new calls are refused, and in-flight calls get
-  // up to drain_timeout to finish. Idempotent.
+  // Health goes NOT_SERVING; after shutdown_delay new calls are refused,
+  // and in-flight calls get up to drain_timeout to finish. Idempotent.
   void Shutdown();
   void Wait() { server_->Wait(); }
 
