@@ -101,6 +101,12 @@ absl::StatusOr<TokenVersion> TokenHandlers::VersionOf(int token_version) const {
   }
 }
 
+absl::StatusOr<BuiltToken> TokenHandlers::Counted(TokenKind kind,
+                                                  absl::StatusOr<BuiltToken> built) const {
+  if (metrics_ != nullptr && built.ok()) metrics_->RecordIssued(kind, built->version);
+  return built;
+}
+
 template <typename Request>
 absl::StatusOr<BuiltToken> TokenHandlers::BuildRtc(const Keyring& keyring, const Request& request,
                                                    RtcUser user) const {
@@ -190,7 +196,8 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildChat(
 
 absl::Status TokenHandlers::BuildRtcTokenWithUid(const v1::BuildRtcTokenWithUidRequest& request,
                                                  v1::BuildRtcTokenWithUidResponse* response) const {
-  absl::StatusOr<BuiltToken> built = BuildRtc(*keyring_->Get(), request, RtcUser(request.uid()));
+  const absl::StatusOr<BuiltToken> built =
+      Counted(TokenKind::kRtc, BuildRtc(*keyring_->Get(), request, RtcUser(request.uid())));
   if (!built.ok()) return built.status();
   FillIssued(*built, response);
   return absl::OkStatus();
@@ -199,8 +206,8 @@ absl::Status TokenHandlers::BuildRtcTokenWithUid(const v1::BuildRtcTokenWithUidR
 absl::Status TokenHandlers::BuildRtcTokenWithAccount(
     const v1::BuildRtcTokenWithAccountRequest& request,
     v1::BuildRtcTokenWithAccountResponse* response) const {
-  absl::StatusOr<BuiltToken> built =
-      BuildRtc(*keyring_->Get(), request, RtcUser(request.account()));
+  const absl::StatusOr<BuiltToken> built =
+      Counted(TokenKind::kRtc, BuildRtc(*keyring_->Get(), request, RtcUser(request.account())));
   if (!built.ok()) return built.status();
   FillIssued(*built, response);
   return absl::OkStatus();
@@ -208,7 +215,8 @@ absl::Status TokenHandlers::BuildRtcTokenWithAccount(
 
 absl::Status TokenHandlers::BuildRtmToken(const v1::BuildRtmTokenRequest& request,
                                           v1::BuildRtmTokenResponse* response) const {
-  absl::StatusOr<BuiltToken> built = BuildRtm(*keyring_->Get(), request);
+  const absl::StatusOr<BuiltToken> built =
+      Counted(TokenKind::kRtm, BuildRtm(*keyring_->Get(), request));
   if (!built.ok()) return built.status();
   FillIssued(*built, response);
   return absl::OkStatus();
@@ -216,7 +224,8 @@ absl::Status TokenHandlers::BuildRtmToken(const v1::BuildRtmTokenRequest& reques
 
 absl::Status TokenHandlers::BuildChatToken(const v1::BuildChatTokenRequest& request,
                                            v1::BuildChatTokenResponse* response) const {
-  absl::StatusOr<BuiltToken> built = BuildChat(*keyring_->Get(), request);
+  const absl::StatusOr<BuiltToken> built =
+      Counted(TokenKind::kChat, BuildChat(*keyring_->Get(), request));
   if (!built.ok()) return built.status();
   FillIssued(*built, response);
   return absl::OkStatus();
@@ -226,14 +235,15 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildItem(
     const Keyring& keyring, const v1::BuildTokensRequestItem& item) const {
   switch (item.request_case()) {
     case v1::BuildTokensRequestItem::kRtcWithUid:
-      return BuildRtc(keyring, item.rtc_with_uid(), RtcUser(item.rtc_with_uid().uid()));
+      return Counted(TokenKind::kRtc, BuildRtc(keyring, item.rtc_with_uid(),
+                                               RtcUser(item.rtc_with_uid().uid())));
     case v1::BuildTokensRequestItem::kRtcWithAccount:
-      return BuildRtc(keyring, item.rtc_with_account(),
-                      RtcUser(item.rtc_with_account().account()));
+      return Counted(TokenKind::kRtc, BuildRtc(keyring, item.rtc_with_account(),
+                                               RtcUser(item.rtc_with_account().account())));
     case v1::BuildTokensRequestItem::kRtm:
-      return BuildRtm(keyring, item.rtm());
+      return Counted(TokenKind::kRtm, BuildRtm(keyring, item.rtm()));
     case v1::BuildTokensRequestItem::kChat:
-      return BuildChat(keyring, item.chat());
+      return Counted(TokenKind::kChat, BuildChat(keyring, item.chat()));
     case v1::BuildTokensRequestItem::REQUEST_NOT_SET:
       break;
   }
@@ -293,6 +303,29 @@ absl::StatusOr<std::optional<Token006Subject>> SubjectOf(const v1::DecodeTokenRe
     return InvalidField("channel_name", "needs a subject: set uid, account or rtm_user_id too");
   }
   return std::optional<Token006Subject>();
+}
+
+// The sizes DecodeTokenRequest promises for a 006 subject. Characters are
+// not checked: the question is only whether the token was signed for it.
+absl::Status ValidateSubjectSizes(const v1::DecodeTokenRequest& request) {
+  auto size_in = [](const std::string& value, std::string_view field, size_t max) {
+    if (!value.empty() && value.size() <= max) return absl::OkStatus();
+    return InvalidField(field, absl::StrCat("must be 1 to ", max, " bytes, got ", value.size()));
+  };
+  switch (request.subject_case()) {
+    case v1::DecodeTokenRequest::kUid:
+      return size_in(request.channel_name(), "channel_name", kMaxChannelNameBytes);
+    case v1::DecodeTokenRequest::kAccount: {
+      absl::Status status = size_in(request.channel_name(), "channel_name", kMaxChannelNameBytes);
+      if (!status.ok()) return status;
+      return size_in(request.account(), "account", kMaxAccountBytes);
+    }
+    case v1::DecodeTokenRequest::kRtmUserId:
+      return size_in(request.rtm_user_id(), "rtm_user_id", kMaxAccountBytes);
+    case v1::DecodeTokenRequest::SUBJECT_NOT_SET:
+      break;
+  }
+  return absl::OkStatus();
 }
 
 // A privilege as stored plus its effective absolute expiry.
@@ -362,6 +395,12 @@ absl::Status TokenHandlers::DecodeToken(const v1::DecodeTokenRequest& request,
   const std::shared_ptr<const Keyring> keyring = keyring_->Get();
   absl::StatusOr<const AppCertificates*> app = FindApp(*keyring, decoded->app_id);
   if (!app.ok()) return app.status();
+
+  // Only 006 uses the subject; 007 ignores it.
+  if (decoded->version == TokenVersion::k006) {
+    absl::Status status = ValidateSubjectSizes(request);
+    if (!status.ok()) return status;
+  }
 
   const ExpiryReport expiry = CheckExpiry(*decoded, clock_->NowUnixSeconds());
   response->set_token_version(VersionToProto(decoded->version));
