@@ -32,8 +32,10 @@ TokenServer::TokenServer(const ServerOptions& options, std::shared_ptr<const Key
       keyring_(std::move(keyring)),
       handlers_(HandlerOptions{options.default_version, options.compression,
                                options.max_batch_items},
-                &keyring_, options.clock != nullptr ? options.clock : &system_clock_),
-      service_(&handlers_) {}
+                &keyring_, options.clock != nullptr ? options.clock : &system_clock_, &metrics_),
+      service_(&handlers_, &metrics_) {
+  metrics_.RecordKeyringLoaded();
+}
 
 TokenServer::~TokenServer() { Shutdown(); }
 
@@ -64,23 +66,44 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
-  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
-  health->SetServingStatus(true);
+  if (!options.health_listen_address.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options.health_listen_address,
+                                    grpc::InsecureServerCredentials(), &server->health_port_);
+    server->health_server_ = health_builder.BuildAndStart();
+    if (server->health_server_ == nullptr || server->health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve health checks on ", options.health_listen_address));
+    }
+  }
+  if (!options.metrics_listen_address.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> metrics =
+        MetricsHttpServer::Start(options.metrics_listen_address, &server->metrics_);
+    if (!metrics.ok()) return metrics.status();
+    server->metrics_http_ = *std::move(metrics);
+  }
+  server->SetServing(true);
   return server;
 }
 
 absl::Status TokenServer::ReloadKeyring() {
   absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(options_.keyring_path);
+  metrics_.RecordKeyringReload(keyring.ok());
   if (!keyring.ok()) return keyring.status();
   keyring_.Set(*std::move(keyring));
   return absl::OkStatus();
+}
+
+void TokenServer::SetServing(bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+  if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(serving);
 }
 
 void TokenServer::Shutdown() {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   // Load balancers and clients watching health stop sending first.
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetServing(false);
   std::this_thread::sleep_for(options_.shutdown_delay);
   const auto deadline = std::chrono::system_clock::now() + options_.drain_timeout;
   std::atomic<bool> done{false};
@@ -103,6 +126,8 @@ void TokenServer::Shutdown() {
     std::this_thread::sleep_for(kPoll);
   }
   drain.join();
+  if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
+  metrics_http_.reset();
 }
 
 std::shared_ptr<grpc::Channel> TokenServer::InProcessChannel() {

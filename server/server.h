@@ -13,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "core/token.h"
 #include "server/keyring.h"
+#include "server/metrics.h"
+#include "server/metrics_http.h"
 #include "server/token_handlers.h"
 #include "server/token_service.h"
 
@@ -21,6 +23,11 @@ namespace agora_token {
 struct ServerOptions {
   // host:port; port 0 picks a free port (see TokenServer::port()).
   std::string listen_address = "127.0.0.1:50051";
+  // A plaintext gRPC server carrying only grpc.health.v1, for probes that
+  // cannot speak TLS (Kubernetes). Empty: none.
+  std::string health_listen_address;
+  // IPv4:port of the Prometheus endpoint (GET /metrics). Empty: none.
+  std::string metrics_listen_address;
   std::string keyring_path;
   TokenVersion default_version = TokenVersion::k007;
   Compression compression = Compression::kCompatible;
@@ -44,6 +51,9 @@ class TokenServer {
   ~TokenServer();
 
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
+  int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
+  const Metrics& metrics() const { return metrics_; }
   // True when the keyring is marked as development-only.
   bool serving_development_keyring() const { return keyring_.Get()->development(); }
 
@@ -59,14 +69,20 @@ class TokenServer {
 
  private:
   TokenServer(const ServerOptions& options, std::shared_ptr<const Keyring> keyring);
+  // Sets the health of every service on both the main and the health port.
+  void SetServing(bool serving);
 
   ServerOptions options_;
   SystemClock system_clock_;
+  Metrics metrics_;
   KeyringStore keyring_;
   TokenHandlers handlers_;
   TokenService service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   int port_ = 0;
+  int health_port_ = 0;
   bool shut_down_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include "agora/token/v1/token_service.pb.h"
 #include "core/token.h"
 #include "server/keyring.h"
+#include "server/metrics.h"
 
 namespace agora_token {
 
@@ -23,9 +24,10 @@ struct HandlerOptions {
 
 class TokenHandlers {
  public:
-  // `keyring` and `clock` must outlive the handlers.
-  TokenHandlers(HandlerOptions options, const KeyringStore* keyring, const Clock* clock)
-      : options_(options), keyring_(keyring), clock_(clock) {}
+  // `keyring`, `clock` and `metrics` (may be null) must outlive the handlers.
+  TokenHandlers(HandlerOptions options, const KeyringStore* keyring, const Clock* clock,
+                Metrics* metrics = nullptr)
+      : options_(options), keyring_(keyring), clock_(clock), metrics_(metrics) {}
 
   absl::Status BuildRtcTokenWithUid(const agora::token::v1::BuildRtcTokenWithUidRequest& request,
                                     agora::token::v1::BuildRtcTokenWithUidResponse* response) const;
@@ -56,10 +58,13 @@ class TokenHandlers {
   absl::StatusOr<BuiltToken> BuildItem(const Keyring& keyring,
                                        const agora::token::v1::BuildTokensRequestItem& item) const;
   absl::StatusOr<TokenVersion> VersionOf(int token_version) const;
+  // Counts a successful build in the metrics.
+  absl::StatusOr<BuiltToken> Counted(TokenKind kind, absl::StatusOr<BuiltToken> built) const;
 
   HandlerOptions options_;
   const KeyringStore* keyring_;
   const Clock* clock_;
+  Metrics* metrics_;
 };
 
 }  // namespace agora_token

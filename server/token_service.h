@@ -6,14 +6,16 @@
 #include <atomic>
 
 #include "agora/token/v1/token_service.grpc.pb.h"
+#include "server/metrics.h"
 #include "server/token_handlers.h"
 
 namespace agora_token {
 
 class TokenService final : public agora::token::v1::TokenService::CallbackService {
  public:
-  // `handlers` must outlive the service.
-  explicit TokenService(const TokenHandlers* handlers) : handlers_(handlers) {}
+  // `handlers` and `metrics` (may be null) must outlive the service.
+  TokenService(const TokenHandlers* handlers, Metrics* metrics)
+      : handlers_(handlers), metrics_(metrics) {}
 
   // Calls currently inside a method; shutdown waits for this to reach 0.
   int in_flight() const { return in_flight_.load(std::memory_order_acquire); }
@@ -41,9 +43,11 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
 
  private:
   template <typename Work>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Work&& work);
+  grpc::ServerUnaryReactor* Serve(RpcMethod method, grpc::CallbackServerContext* context,
+                                  Work&& work);
 
   const TokenHandlers* handlers_;
+  Metrics* metrics_;
   std::atomic<int> in_flight_{0};
 };
 

@@ -1,0 +1,115 @@
+#include "server/metrics.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace agora_token {
+namespace {
+
+constexpr const char* kMethodNames[kRpcMethodCount] = {
+    "BuildRtcTokenWithUid", "BuildRtcTokenWithAccount", "BuildRtmToken",
+    "BuildChatToken",       "BuildTokens",              "DecodeToken",
+};
+constexpr const char* kKindNames[kTokenKindCount] = {"rtc", "rtm", "chat"};
+constexpr const char* kVersionNames[2] = {"006", "007"};
+
+// The server always links OpenSSL's libcrypto (gRPC does); BoringSSL
+// builds are core-only.
+constexpr char kCryptoBackend[] = "openssl";
+
+uint64_t Load(const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); }
+
+void Header(std::string& out, const char* name, const char* type, const char* help) {
+  absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+}
+
+}  // namespace
+
+const std::array<double, Metrics::kBucketCount> Metrics::kBucketBounds = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+    0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1.0};
+
+Metrics::Metrics() = default;
+
+void Metrics::RecordCall(RpcMethod method, absl::StatusCode code,
+                         std::chrono::nanoseconds latency) {
+  const size_t m = static_cast<size_t>(method);
+  const size_t c = static_cast<size_t>(code) < kCodeCount ? static_cast<size_t>(code) : 2;
+  calls_[m][c].fetch_add(1, std::memory_order_relaxed);
+  Latency& l = latency_[m];
+  const double seconds = std::chrono::duration<double>(latency).count();
+  size_t bucket = 0;
+  while (bucket < kBucketCount && seconds > kBucketBounds[bucket]) ++bucket;
+  if (bucket < kBucketCount) l.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  l.count.fetch_add(1, std::memory_order_relaxed);
+  l.sum_ns.fetch_add(static_cast<uint64_t>(latency.count()), std::memory_order_relaxed);
+}
+
+void Metrics::RecordIssued(TokenKind kind, TokenVersion version) {
+  issued_[static_cast<size_t>(kind)][version == TokenVersion::k006 ? 0 : 1].fetch_add(
+      1, std::memory_order_relaxed);
+}
+
+void Metrics::RecordKeyringReload(bool ok) {
+  keyring_reloads_.fetch_add(1, std::memory_order_relaxed);
+  if (ok) {
+    RecordKeyringLoaded();
+  } else {
+    keyring_reload_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::string Metrics::Render() const {
+  std::string out;
+  Header(out, "agora_token_rpc_requests_total", "counter", "RPCs finished, by method and status code.");
+  for (size_t m = 0; m < kRpcMethodCount; ++m) {
+    for (size_t c = 0; c < kCodeCount; ++c) {
+      const uint64_t n = Load(calls_[m][c]);
+      if (n == 0) continue;
+      absl::StrAppend(&out, "agora_token_rpc_requests_total{method=\"", kMethodNames[m],
+                      "\",code=\"", absl::StatusCodeToString(static_cast<absl::StatusCode>(c)),
+                      "\"} ", n, "\n");
+    }
+  }
+  Header(out, "agora_token_rpc_latency_seconds", "histogram",
+         "Time from a call reaching the service to its status, by method.");
+  for (size_t m = 0; m < kRpcMethodCount; ++m) {
+    const Latency& l = latency_[m];
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < kBucketCount; ++b) {
+      cumulative += Load(l.buckets[b]);
+      absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", kMethodNames[m],
+                      "\",le=\"", kBucketBounds[b], "\"} ", cumulative, "\n");
+    }
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", kMethodNames[m],
+                    "\",le=\"+Inf\"} ", Load(l.count), "\n");
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_sum{method=\"", kMethodNames[m], "\"} ",
+                    static_cast<double>(Load(l.sum_ns)) / 1e9, "\n");
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_count{method=\"", kMethodNames[m],
+                    "\"} ", Load(l.count), "\n");
+  }
+  Header(out, "agora_token_tokens_issued_total", "counter", "Tokens minted, by kind and version.");
+  for (size_t k = 0; k < kTokenKindCount; ++k) {
+    for (size_t v = 0; v < 2; ++v) {
+      absl::StrAppend(&out, "agora_token_tokens_issued_total{kind=\"", kKindNames[k],
+                      "\",version=\"", kVersionNames[v], "\"} ", Load(issued_[k][v]), "\n");
+    }
+  }
+  Header(out, "agora_token_keyring_version", "gauge",
+         "Keyrings loaded so far; it rises by one with each successful reload.");
+  absl::StrAppend(&out, "agora_token_keyring_version ", Load(keyring_version_), "\n");
+  Header(out, "agora_token_keyring_reloads_total", "counter", "Keyring reload attempts.");
+  absl::StrAppend(&out, "agora_token_keyring_reloads_total ", Load(keyring_reloads_), "\n");
+  Header(out, "agora_token_keyring_reload_failures_total", "counter",
+         "Keyring reloads rejected; the previous keyring kept serving.");
+  absl::StrAppend(&out, "agora_token_keyring_reload_failures_total ",
+                  Load(keyring_reload_failures_), "\n");
+  Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
+         "Audit log lines dropped because the writer could not keep up or write.");
+  absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");
+  Header(out, "agora_token_build_info", "gauge", "Build information; always 1.");
+  absl::StrAppend(&out, "agora_token_build_info{version=\"", AGORA_TOKEN_VERSION, "\",crypto=\"",
+                  kCryptoBackend, "\"} 1\n");
+  return out;
+}
+
+}  // namespace agora_token
