@@ -11,8 +11,8 @@ scripts/build.sh
 echo "== ctest"
 (cd build && ctest -j"$(nproc)" --output-on-failure --timeout 300)
 
-echo "== buf lint"
-npx --no-install buf lint && echo "buf lint: clean"
+echo "== API checks (buf lint, buf breaking, docs/api.md up to date)"
+scripts/check-api.sh
 
 echo "== core tests on the BoringSSL backend"
 BUILD_DIR=build-boringssl CMAKE_ARGS="-DAGORA_TOKEN_CRYPTO=boringssl -DAGORA_TOKEN_BUILD_SERVER=OFF -DAGORA_TOKEN_BUILD_BENCH=OFF" \
