@@ -1,0 +1,345 @@
+#!/usr/bin/python3
+"""Turns bench/run.sh's measurements into bench/results/latest.md and plots.
+
+Inputs: the loadgen's JSON objects (one per line, `label` = scenario) and
+run.sh's facts (key<TAB>value lines: RSS, h2load, host, load). Outputs:
+latest.md (tables; the issue's targets with met/missed), qps.png and
+latency.png (gnuplot, when installed). It reports targets as met or missed
+and never fails because of them.
+
+Usage: bench/report.py POINTS.jsonl FACTS.tsv OUT_DIR
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+SWEEP = [
+    "health",
+    "rtc_uid 006",
+    "rtc_uid 007 compatible",
+    "rtc_uid 007 fast",
+    "batch 100x006",
+    "node rtc_uid 006",
+    "node rtc_uid 007",
+]
+# Which Node scenario each of ours is compared with.
+NODE_PEER = {
+    "rtc_uid 006": "node rtc_uid 006",
+    "rtc_uid 007 compatible": "node rtc_uid 007",
+    "rtc_uid 007 fast": "node rtc_uid 007",
+}
+BATCH_SIZE = 100
+
+
+def load(points_path, facts_path):
+    points = [json.loads(line) for line in open(points_path) if line.strip()]
+    facts = {}
+    for line in open(facts_path):
+        key, _, value = line.rstrip("\n").partition("\t")
+        facts[key] = value
+    return points, facts
+
+
+def closed_loop(points, label):
+    """Closed-loop points of a scenario by concurrency."""
+    return {p["concurrency"]: p for p in points if p["label"] == label and p["rate"] == 0}
+
+
+def fmt_ratio(value):
+    return "—" if value is None else f"{value:.2f}"
+
+
+def fmt_us(value):
+    return f"{value:,.0f}"
+
+
+def fmt_cpu(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+def ratio(a, b):
+    return a / b if b else None
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def sweep_table(points):
+    floor = closed_loop(points, "health")
+    rows = [
+        "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor | ratio vs Node "
+        "| server CPU µs/call | CPU ratio vs floor | loadgen CPU µs/call |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in SWEEP:
+        by_c = closed_loop(points, label)
+        node = closed_loop(points, NODE_PEER.get(label, ""))
+        for c in sorted(by_c):
+            p = by_c[c]
+            vs_floor = None
+            if not label.startswith("node") and not label.startswith("batch") and c in floor:
+                vs_floor = ratio(p["qps"], floor[c]["qps"])
+            vs_node = ratio(p["qps"], node[c]["qps"]) if c in node else None
+            # Server capacity relative to the floor: health's CPU per call over
+            # this scenario's, the ratio of the calls one CPU second serves.
+            cpu = p.get("server_cpu_us_per_call")
+            cpu_vs_floor = None
+            if vs_floor is not None and cpu and floor[c].get("server_cpu_us_per_call"):
+                cpu_vs_floor = floor[c]["server_cpu_us_per_call"] / cpu
+            name = label + (" (calls; ×100 tokens)" if label.startswith("batch") else "")
+            lat = p["latency_us"]
+            rows.append(
+                f"| {name} | {c} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | {fmt_us(lat['p99'])} | "
+                f"{fmt_us(lat['p999'])} | {p['errors'] + p['bad_responses']} | {fmt_ratio(vs_floor)} | "
+                f"{fmt_ratio(vs_node)} | {fmt_cpu(cpu)} | {fmt_ratio(cpu_vs_floor)} | "
+                f"{fmt_cpu(p.get('client_cpu_us_per_call'))} |"
+            )
+    return rows
+
+
+def peak(points, label):
+    by_c = closed_loop(points, label)
+    if not by_c:
+        return None, None
+    best = max(by_c.values(), key=lambda p: p["qps"])
+    return best["qps"], best["concurrency"]
+
+
+def targets(points, facts):
+    rows = ["| target | measured | result |", "|---|---|---|"]
+    floor_peak, floor_c = peak(points, "health")
+    floor = closed_loop(points, "health")
+    for label, share in [("rtc_uid 007 compatible", 0.75), ("rtc_uid 006", 0.90), ("rtc_uid 007 fast", 0.90)]:
+        qps, c = peak(points, label)
+        if qps is None or not floor_peak:
+            rows.append(f"| {label} ≥ {share:.0%} of the health floor | not measured | — |")
+            continue
+        by_c = closed_loop(points, label)
+        per_c = [ratio(by_c[k]["qps"], floor[k]["qps"]) for k in sorted(by_c) if k in floor]
+        cpu_ratios = [floor[k]["server_cpu_us_per_call"] / by_c[k]["server_cpu_us_per_call"]
+                      for k in sorted(by_c)
+                      if k in floor and by_c[k].get("server_cpu_us_per_call") and floor[k].get("server_cpu_us_per_call")]
+        cpu_note = ""
+        if cpu_ratios:
+            cpu_ratios.sort()
+            cpu_note = (f"; server capacity (CPU per call, health over this) median "
+                        f"{cpu_ratios[len(cpu_ratios) // 2]:.0%}")
+        rows.append(
+            f"| {label} ≥ {share:.0%} of the health-check floor QPS | peak {qps:,.0f} (c={c}) vs floor "
+            f"peak {floor_peak:,.0f} (c={floor_c}) = {qps / floor_peak:.0%}; per concurrency "
+            f"{', '.join(f'{r:.0%}' for r in per_c)}{cpu_note} | {verdict(qps / floor_peak >= share)} |"
+        )
+    ours = closed_loop(points, "rtc_uid 007 compatible")
+    node = closed_loop(points, "node rtc_uid 007")
+    common = sorted(set(ours) & set(node))
+    if common:
+        ratios = [ours[c]["qps"] / node[c]["qps"] for c in common]
+        p99s = [(ours[c]["latency_us"]["p99"], node[c]["latency_us"]["p99"]) for c in common]
+        rows.append(
+            f"| 007 compatible ≥ 5× the Node peer's QPS | {', '.join(f'c={c}: {r:.1f}×' for c, r in zip(common, ratios))} "
+            f"| {verdict(min(ratios) >= 5)} (needed at every concurrency) |"
+        )
+        rows.append(
+            f"| 007 compatible p99 below the Node peer's at every concurrency | "
+            f"{', '.join(f'c={c}: {a:,.0f} vs {b:,.0f} µs' for c, (a, b) in zip(common, p99s))} "
+            f"| {verdict(all(a < b for a, b in p99s))} |"
+        )
+    for label in ["rtc_uid 006", "rtc_uid 007 compatible", "rtc_uid 007 fast"]:
+        paced = [p for p in points if p["label"] == label and p["rate"] > 0]
+        if not paced:
+            continue
+        p = paced[-1]
+        p99_ms = p["latency_us"]["p99"] / 1000
+        rows.append(
+            f"| {label}: p99 ≤ 2 ms at half of peak load | {p['qps']:,.0f} QPS at {p['rate']:,.0f}/s offered: "
+            f"p50 {p['latency_us']['p50']:,.0f} µs, p99 {p99_ms:.2f} ms, p99.9 "
+            f"{p['latency_us']['p999'] / 1000:.2f} ms, {p['errors']} errors; sends behind schedule p99 "
+            f"{p.get('send_lag_us', {}).get('p99', 0) / 1000:.2f} ms | {verdict(p99_ms <= 2.0)} |"
+        )
+    batch_qps, batch_c = peak(points, "batch 100x006")
+    if batch_qps is not None:
+        tokens = batch_qps * BATCH_SIZE
+        rows.append(
+            f"| BuildTokens batches of 100 ≥ 400k tokens/s (006) | {tokens:,.0f} tokens/s "
+            f"({batch_qps:,.0f} calls/s, c={batch_c}) | {verdict(tokens >= 400000)} |"
+        )
+    rss = facts.get("rss_1000_streams_hwm_kib")
+    if rss:
+        mib = int(rss) / 1024
+        rows.append(
+            f"| server RSS < 64 MiB at 1,000 concurrent streams | peak (VmHWM) {mib:.1f} MiB: a fresh server "
+            f"under 1,000 concurrent 007 calls | {verdict(mib < 64)} |"
+        )
+    return rows
+
+
+def extra_tables(points, facts):
+    lines = []
+    batch = closed_loop(points, "batch 100x006")
+    if batch:
+        lines += ["", "### BuildTokens, 100 items of 006 per call", "",
+                  "| concurrency | calls/s | tokens/s | p99 µs |", "|---:|---:|---:|---:|"]
+        for c in sorted(batch):
+            p = batch[c]
+            lines.append(f"| {c} | {p['qps']:,.0f} | {p['qps'] * BATCH_SIZE:,.0f} | {fmt_us(p['latency_us']['p99'])} |")
+    paced = [p for p in points if p["rate"] > 0]
+    if paced:
+        lines += ["", "### Half of peak load (open loop: latency counts from each call's scheduled send time)", "",
+                  "| scenario | offered /s | achieved QPS | p50 µs | p99 µs | p99.9 µs | max µs | errors "
+                  "| send lag p50 / p99 µs |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for p in paced:
+            lat = p["latency_us"]
+            lag = p.get("send_lag_us", {})
+            lines.append(f"| {p['label']} | {p['rate']:,.0f} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | "
+                         f"{fmt_us(lat['p99'])} | {fmt_us(lat['p999'])} | {fmt_us(lat['max'])} | {p['errors']} | "
+                         f"{fmt_us(lag.get('p50', 0))} / {fmt_us(lag.get('p99', 0))} |")
+        lines += ["", "Send lag: how late the generator sent each call. A call due while all 512 slots were "
+                  "busy counts its latency from its scheduled time; one merely sent late by the generator's "
+                  "timer counts from when it was sent."]
+    if "h2load_ours_007_rps" in facts:
+        def number(key):
+            try:
+                return float(facts.get(key, ""))
+            except ValueError:
+                return None
+        lines += ["", f"### h2load cross-check ({facts.get('h2load_concurrency', '?')} streams, one repeated body)", "",
+                  "h2load counts HTTP 2xx, which gRPC sends even for failed calls; grpc-status is "
+                  "checked by the loadgen rows (errors column) against the same servers. h2load costs "
+                  "less CPU per call than the gRPC C++ client, so it leaves the server more of the shared CPUs.", "",
+                  "| server | call | h2load req/s | HTTP 2xx | failed | ratio vs its health | server CPU µs/call "
+                  "| loadgen QPS at c=128 |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+        loadgen = {"ours_health": closed_loop(points, "health").get(128),
+                   "ours_007": closed_loop(points, "rtc_uid 007 compatible").get(128),
+                   "node_health": None,
+                   "node_007": closed_loop(points, "node rtc_uid 007").get(128)}
+        for key, server, call in [("ours_health", "ours", "health"), ("ours_007", "ours (compatible)", "BuildRtcTokenWithUid 007"),
+                                  ("node_health", "node", "health"), ("node_007", "node", "BuildRtcTokenWithUid 007")]:
+            rps = number(f"h2load_{key}_rps")
+            health = number(f"h2load_{key.split('_')[0]}_health_rps")
+            vs = ratio(rps, health) if rps is not None and health else None
+            loadgen_qps = f"{loadgen[key]['qps']:,.0f}" if loadgen[key] else "—"
+            lines.append(f"| {server} | {call} | {facts.get(f'h2load_{key}_rps', 'n/a')} | "
+                         f"{facts.get(f'h2load_{key}_2xx', 'n/a')} | {facts.get(f'h2load_{key}_failed', 'n/a')} | "
+                         f"{fmt_ratio(vs)} | {facts.get(f'h2load_{key}_server_cpu_us', 'n/a')} | {loadgen_qps} |")
+    pinned = [p for p in points if p["label"].startswith("pinned")]
+    if pinned:
+        lines += ["", "### Pinned: server (and Node peer) on CPU 0, loadgen on CPU 1", "",
+                  "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor "
+                  "| server CPU µs/call | loadgen CPU µs/call |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        floor = closed_loop(points, "pinned health")
+        for p in pinned:
+            f = floor.get(p["concurrency"])
+            vs = ratio(p["qps"], f["qps"]) if f and "node" not in p["label"] else None
+            lat = p["latency_us"]
+            lines.append(f"| {p['label']} | {p['concurrency']} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | "
+                         f"{fmt_us(lat['p99'])} | {fmt_us(lat['p999'])} | {p['errors'] + p['bad_responses']} | "
+                         f"{fmt_ratio(vs)} | {fmt_cpu(p.get('server_cpu_us_per_call'))} | "
+                         f"{fmt_cpu(p.get('client_cpu_us_per_call'))} |")
+    rss_rows = [("fresh server, idle (VmRSS)", "rss_fresh_idle_kib"),
+                ("fresh server after 1,000 concurrent streams (VmHWM)", "rss_1000_streams_hwm_kib"),
+                ("compatible server after the whole sweep (VmHWM)", "rss_compatible_hwm_kib"),
+                ("fast server after the whole sweep (VmHWM)", "rss_fast_hwm_kib"),
+                ("Node peer after the whole sweep (VmHWM)", "rss_node_hwm_kib")]
+    lines += ["", "### Memory", "", "| process | MiB |", "|---|---:|"]
+    for name, key in rss_rows:
+        if facts.get(key):
+            lines.append(f"| {name} | {int(facts[key]) / 1024:.1f} |")
+    if facts.get("threads_1000_streams"):
+        lines.append(f"\nServer threads under 1,000 streams: {facts['threads_1000_streams']}.")
+    return lines
+
+
+def plots(points, out_dir):
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return ["", "(gnuplot not installed: no plots)"]
+    data_dir = os.path.join(out_dir, "plot-data")
+    os.makedirs(data_dir, exist_ok=True)
+    series = []
+    for label in SWEEP:
+        by_c = closed_loop(points, label)
+        if not by_c:
+            continue
+        path = os.path.join(data_dir, label.replace(" ", "_") + ".tsv")
+        with open(path, "w") as f:
+            f.write("# concurrency qps p50_us p99_us p999_us\n")
+            for c in sorted(by_c):
+                lat = by_c[c]["latency_us"]
+                f.write(f"{c}\t{by_c[c]['qps']:.1f}\t{lat['p50']}\t{lat['p99']}\t{lat['p999']}\n")
+        series.append((label, path))
+    qps_png = os.path.join(out_dir, "qps.png")
+    latency_png = os.path.join(out_dir, "latency.png")
+    qps_lines = ", ".join(f"'{path}' using 1:2 with linespoints lw 2 title '{label}'" for label, path in series)
+    terminal = "pngcairo" if _has_terminal(gnuplot, "pngcairo") else "png"
+    script = [
+        f"set terminal {terminal} size 1000,650 noenhanced",
+        f"set output '{qps_png}'",
+        "set title 'QPS vs concurrency (batch: calls/s, 100 tokens each)'",
+        "set logscale x 2", "set logscale y 10", "set grid",
+        "set xlabel 'concurrent calls'", "set ylabel 'calls per second'", "set key outside right",
+        f"plot {qps_lines}",
+        "unset output",
+        f"set terminal {terminal} size 1600,900 noenhanced",
+        f"set output '{latency_png}'",
+        "set multiplot layout 2,4 title 'Latency percentiles vs concurrency (µs, log scales)'",
+        "set key inside top left", "set xlabel 'concurrency'", "set ylabel 'µs'",
+    ]
+    for label, path in series:
+        script += [f"set title '{label}'",
+                   f"plot '{path}' using 1:3 with linespoints title 'p50', '' using 1:4 with linespoints title 'p99', "
+                   f"'' using 1:5 with linespoints title 'p99.9'"]
+    script += ["unset multiplot", "unset output"]
+    result = subprocess.run([gnuplot], input="\n".join(script), text=True, capture_output=True)
+    if result.returncode != 0:
+        return ["", f"(gnuplot failed: {result.stderr.strip()[:300]})"]
+    return ["", "Plots: [qps.png](qps.png), [latency.png](latency.png); data in plot-data/."]
+
+
+def _has_terminal(gnuplot, name):
+    result = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True, text=True)
+    return name in (result.stdout + result.stderr)
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    points, facts = load(sys.argv[1], sys.argv[2])
+    out_dir = sys.argv[3]
+    lines = [
+        "# Service benchmark (bench/run.sh)",
+        "",
+        f"Run {facts.get('started', '?')} on {facts.get('host', '?')}; load average before "
+        f"{facts.get('load_before', '?')}, after {facts.get('load_after', '?')}; took {facts.get('elapsed_s', '?')} s.",
+        f"Build: {facts.get('build', '?')}. Node peer: {facts.get('node', '?')}, one process.",
+        f"Setup: {facts.get('setup', '?')}. The server and the load generator share the CPUs unless pinned.",
+        "Ratio vs floor: QPS / health-check QPS at the same concurrency. Ratio vs Node: QPS / the Node "
+        "peer's QPS for the same token version at the same concurrency. Errors: non-OK statuses plus "
+        "sampled responses that failed the loadgen's check. Server CPU µs/call: the server process's "
+        "user+system CPU time over the point divided by its calls (warmup included); CPU ratio vs floor: "
+        "health's CPU per call over the scenario's, the server's capacity relative to the floor, which "
+        "unlike QPS does not depend on the load generator's share of the CPUs. Loadgen CPU µs/call: the "
+        "same for the load generator; when it rivals the server's, the QPS columns measure both.",
+        "",
+        "## Targets",
+        "",
+    ]
+    lines += targets(points, facts)
+    lines += ["", "## Sweep (closed loop)", ""]
+    lines += sweep_table(points)
+    lines += extra_tables(points, facts)
+    lines += plots(points, out_dir)
+    with open(os.path.join(out_dir, "latest.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

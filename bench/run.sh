@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# The service benchmark: starts agora-token-server (once with --compression
+# compatible, once with fast) and the Node.js peer (bench/peers/
+# node_token_server.js, Agora's npm builders behind grpc-js) on free loopback
+# ports, drives them with agora-token-loadgen at several concurrencies, and
+# writes bench/results/latest.md (tables, and the issue's targets with
+# met/missed), latest.jsonl (one loadgen JSON object per point), latest.facts.tsv
+# (RSS, h2load, host; with latest.jsonl, bench/report.py can redo the report)
+# and PNG plots.
+# It prints numbers and never fails because of them.
+#
+# Measured: the health check (the floor: a gRPC round trip that does no
+# work), BuildRtcTokenWithUid 006, 007 compatible and 007 fast, BuildTokens
+# batches of 100 006 tokens, the Node peer's 006 and 007; h2load against both
+# servers (007) as a cross-check of the loadgen; the p99 at half of each
+# scenario's peak QPS (open loop, --rate); the server's peak RSS (VmHWM),
+# including a fresh server under 1,000 concurrent streams; and a pinned
+# variant (taskset: server on CPU 0, load generator on CPU 1) of a few points.
+#
+# Usage: bench/run.sh [--build] [--quick]
+#   --build   first builds agora-token-server and agora-token-loadgen with
+#             BUILD_DIR=build-release BUILD_TYPE=Release scripts/build.sh
+#   --quick   1 s points, two concurrencies, into bench/results/quick/:
+#             checks the script, not the server
+# Environment:
+#   BUILD_DIR      build directory holding the binaries (default build-release;
+#                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
+#   CONCURRENCIES  default "1 8 32 128 512"
+#   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 5, 1)
+#   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
+#   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
+# A full run takes about 5 minutes on 2 cores.
+set -euo pipefail
+
+usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+build=0
+quick=0
+for arg in "$@"; do
+  case $arg in
+    --build) build=1 ;;
+    --quick) quick=1 ;;
+    *) usage ;;
+  esac
+done
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+build_dir=${BUILD_DIR:-build-release}
+concurrencies=${CONCURRENCIES:-1 8 32 128 512}
+point_seconds=${POINT_SECONDS:-5}
+warmup_seconds=${WARMUP_SECONDS:-1}
+channels=${CHANNELS:-4}
+loadgen_threads=${LOADGEN_THREADS:-1}
+pinned=${PINNED:-1}
+if [[ $quick == 1 ]]; then
+  concurrencies=${CONCURRENCIES:-1 32}
+  point_seconds=1
+  warmup_seconds=0.3
+fi
+results=$repo/bench/results
+# A quick run checks the script; it must not replace the real results.
+[[ $quick == 1 ]] && results=$results/quick
+[[ $(nproc) -ge 2 ]] || pinned=0
+keyring=$repo/deploy/dev/keyring.textproto
+mkdir -p "$results"
+
+if [[ $build == 1 ]]; then
+  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh --target agora-token-server agora-token-loadgen
+fi
+server_bin=$build_dir/server/agora-token-server
+loadgen=$build_dir/bench/agora-token-loadgen
+for binary in "$server_bin" "$loadgen"; do
+  if [[ ! -x $binary ]]; then
+    echo "run.sh: $binary not found; run with --build or build it in $build_dir" >&2
+    exit 2
+  fi
+done
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+if [[ $build_type != Release && ${AGORA_TOKEN_BENCH_ANY_BUILD_TYPE:-} != 1 ]]; then
+  echo "run.sh: $build_dir is a '${build_type:-unknown}' build; numbers need -DCMAKE_BUILD_TYPE=Release" >&2
+  exit 2
+fi
+if [[ ! -f node_modules/agora-token/package.json || ! -f node_modules/@grpc/grpc-js/package.json ]]; then
+  echo "run.sh: the Node peer needs \`npm ci\` at the repo root" >&2
+  exit 2
+fi
+for tool in gnuplot:gnuplot-nox h2load:nghttp2-client; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    echo "run.sh: installing ${tool#*:}" >&2
+    apt-get install -y -qq "${tool#*:}" >/dev/null || echo "run.sh: could not install ${tool#*:}" >&2
+  fi
+done
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+jsonl=$tmp/points.jsonl
+: >"$jsonl"
+# Facts for the report: key<TAB>value lines.
+facts=$tmp/facts.tsv
+: >"$facts"
+fact() { printf '%s\t%s\n' "$1" "$2" >>"$facts"; }
+
+# Waits for a server's {"msg":"serving",...,"port":"N"} line in $1 and
+# prints N.
+wait_for_port() {
+  local log=$1 port=""
+  for _ in $(seq 100); do
+    port=$(grep -o '"msg":"serving".*"port":"[0-9]*"' "$log" 2>/dev/null | grep -o '"port":"[0-9]*"' | grep -o '[0-9]*' || true)
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  if [[ -z $port ]]; then
+    echo "run.sh: server did not start; its log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "$port"
+}
+
+# start_ours NAME COMPRESSION [taskset prefix...]: sets port_NAME and pid_NAME.
+start_ours() {
+  local name=$1 compression=$2
+  shift 2
+  "$@" "$server_bin" --listen 127.0.0.1:0 --keyring "$keyring" --compression "$compression" \
+    2>"$tmp/$name.log" &
+  local pid=$!
+  pids+=("$pid")
+  printf -v "pid_$name" '%s' "$pid"
+  printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
+}
+
+start_node() {
+  local name=$1
+  shift
+  "$@" node bench/peers/node_token_server.js 0 "$keyring" >"$tmp/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  printf -v "pid_$name" '%s' "$pid"
+  printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
+}
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+vm_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
+
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+clock_ticks=$(getconf CLK_TCK)
+
+# measure SCENARIO PID PORT RPC VERSION CONCURRENCY [loadgen flags...]: one
+# point. Adds the server's CPU time per call (from /proc/PID/stat, warmup
+# included) to the loadgen's JSON: unlike QPS it hardly depends on who else
+# uses the CPUs.
+loadgen_prefix=()
+measure() {
+  local scenario=$1 pid=$2 port=$3 rpc=$4 version=$5 concurrency=$6
+  shift 6
+  local connections=$((concurrency < channels ? concurrency : channels))
+  printf '  %-30s c=%-5s ' "$scenario" "$concurrency" >&2
+  local line before after
+  before=$(cpu_ticks "$pid")
+  if line=$("${loadgen_prefix[@]}" "$loadgen" --target "127.0.0.1:$port" --rpc "$rpc" \
+      --version "$version" --concurrency "$concurrency" --channels "$connections" \
+      --threads "$loadgen_threads" --duration_s "$point_seconds" --warmup_s "$warmup_seconds" \
+      --json --label "$scenario" "$@" 2>"$tmp/loadgen.err"); then
+    after=$(cpu_ticks "$pid")
+    /usr/bin/python3 -c 'import json, sys
+p = json.loads(sys.argv[1])
+n = p["all_calls"]
+p["server_cpu_us_per_call"] = round(int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / n, 1) if n else None
+print(json.dumps(p))' "$line" "$((after - before))" "$clock_ticks" >>"$jsonl"
+    tail -1 "$jsonl" | /usr/bin/python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+print("%8.0f QPS  p50 %7.0f us  p99 %7.0f us  errors %d  CPU/call: server %s us, loadgen %s us" % (
+    r["qps"], r["latency_us"]["p50"], r["latency_us"]["p99"], r["errors"] + r["bad_responses"],
+    r["server_cpu_us_per_call"], r["client_cpu_us_per_call"]))' >&2
+  else
+    echo "loadgen failed: $(tail -1 "$tmp/loadgen.err")" >&2
+  fi
+}
+
+# peak_qps SCENARIO: the best QPS measured so far for SCENARIO.
+peak_qps() {
+  /usr/bin/python3 -c '
+import json, sys
+best = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["label"] == sys.argv[2] and r["rate"] == 0:
+        best = max(best, r["qps"])
+print(int(best))' "$jsonl" "$1"
+}
+
+# h2load_point NAME PID PORT METHOD BODY: h2load at 128 streams over
+# CHANNELS connections, one repeated body.
+h2load_point() {
+  local name=$1 pid=$2 port=$3 method=$4 body=$5
+  local streams=$((128 / channels))
+  printf '  %-30s c=%-5s ' "h2load $name" "$((channels * streams))" >&2
+  # h2load wants whole units: give it milliseconds.
+  local duration_ms warmup_ms before after
+  duration_ms=$(awk -v s="$point_seconds" -v w="$warmup_seconds" 'BEGIN { printf "%d", (s - w) * 1000 }')
+  warmup_ms=$(awk -v w="$warmup_seconds" 'BEGIN { printf "%d", w * 1000 }')
+  before=$(cpu_ticks "$pid")
+  "${loadgen_prefix[@]}" h2load -D "${duration_ms}ms" --warm-up-time "${warmup_ms}ms" \
+    -c "$channels" -m "$streams" -H 'content-type: application/grpc' -H 'te: trailers' \
+    -d "$body" "http://127.0.0.1:$port$method" >"$tmp/h2load_$name.txt" 2>&1 || true
+  after=$(cpu_ticks "$pid")
+  local rps ok2xx failed started_requests cpu=n/a
+  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$tmp/h2load_$name.txt")
+  ok2xx=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$tmp/h2load_$name.txt")
+  failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$tmp/h2load_$name.txt")
+  # Requests h2load started, warm-up included: what the server's CPU served.
+  started_requests=$(sed -n 's/^requests: [0-9]* total, \([0-9]*\) started.*/\1/p' "$tmp/h2load_$name.txt")
+  if [[ -n $started_requests && $started_requests -gt 0 ]]; then
+    cpu=$(awk -v t="$((after - before))" -v hz="$clock_ticks" -v n="$started_requests" \
+      'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  fi
+  fact "h2load_${name}_rps" "${rps:-n/a}"
+  fact "h2load_${name}_2xx" "${ok2xx:-n/a}"
+  fact "h2load_${name}_failed" "${failed:-n/a}"
+  fact "h2load_${name}_server_cpu_us" "$cpu"
+  fact "h2load_concurrency" "$((channels * streams))"
+  echo "${rps:-n/a} req/s (${ok2xx:-?} HTTP 2xx, ${failed:-?} failed)  server CPU/call $cpu us" >&2
+}
+
+started=$(date +%s)
+fact started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+fact build "$build_dir ($build_type)"
+fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted); loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
+
+echo "== sweep: server and loadgen share both CPUs" >&2
+start_ours compatible compatible
+start_ours fast fast
+start_node node
+for c in $concurrencies; do
+  measure health "$pid_compatible" "$port_compatible" health 007 "$c"
+  measure "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006 "$c"
+  measure "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007 "$c"
+  measure "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007 "$c"
+  measure "batch 100x006" "$pid_compatible" "$port_compatible" batch 006 "$c" --batch_size 100
+  measure "node rtc_uid 006" "$pid_node" "$port_node" rtc_uid 006 "$c"
+  measure "node rtc_uid 007" "$pid_node" "$port_node" rtc_uid 007 "$c"
+done
+
+echo "== p99 at half of peak load (open loop, --rate)" >&2
+for spec in "rtc_uid 006:compatible:006" "rtc_uid 007 compatible:compatible:007" \
+            "rtc_uid 007 fast:fast:007"; do
+  IFS=: read -r scenario instance version <<<"$spec"
+  peak=$(peak_qps "$scenario")
+  port_var=port_$instance
+  pid_var=pid_$instance
+  if [[ $peak -gt 1 ]]; then
+    measure "$scenario" "${!pid_var}" "${!port_var}" rtc_uid "$version" 512 --rate "$((peak / 2))"
+  fi
+done
+
+echo "== h2load cross-check (one repeated body)" >&2
+node bench/h2load_body.js "$tmp/body007.bin" --version=007 >/dev/null
+# An empty HealthCheckRequest: just the 5-byte frame header with length 0.
+printf '\0\0\0\0\0' >"$tmp/health.bin"
+health_method=/grpc.health.v1.Health/Check
+token_method=/agora.token.v1.TokenService/BuildRtcTokenWithUid
+h2load_point ours_health "$pid_compatible" "$port_compatible" "$health_method" "$tmp/health.bin"
+h2load_point ours_007 "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body007.bin"
+h2load_point node_health "$pid_node" "$port_node" "$health_method" "$tmp/health.bin"
+h2load_point node_007 "$pid_node" "$port_node" "$token_method" "$tmp/body007.bin"
+
+fact rss_compatible_hwm_kib "$(vm_kib "$pid_compatible" VmHWM)"
+fact rss_fast_hwm_kib "$(vm_kib "$pid_fast" VmHWM)"
+fact rss_node_hwm_kib "$(vm_kib "$pid_node" VmHWM)"
+stop "$pid_compatible"
+stop "$pid_fast"
+stop "$pid_node"
+
+echo "== 1,000 concurrent streams on a fresh server" >&2
+start_ours streams compatible
+fact rss_fresh_idle_kib "$(vm_kib "$pid_streams" VmRSS)"
+measure "1000 streams 007 compatible" "$pid_streams" "$port_streams" rtc_uid 007 1000
+fact rss_1000_streams_hwm_kib "$(vm_kib "$pid_streams" VmHWM)"
+fact threads_1000_streams "$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$pid_streams/status")"
+stop "$pid_streams"
+
+if [[ $pinned == 1 ]]; then
+  echo "== pinned: server on CPU 0, loadgen on CPU 1" >&2
+  start_ours pinned compatible taskset -c 0
+  start_node pinned_node taskset -c 0
+  loadgen_prefix=(taskset -c 1)
+  for c in 32 128; do
+    measure "pinned health" "$pid_pinned" "$port_pinned" health 007 "$c"
+    measure "pinned rtc_uid 006" "$pid_pinned" "$port_pinned" rtc_uid 006 "$c"
+    measure "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007 "$c"
+    measure "pinned node rtc_uid 007" "$pid_pinned_node" "$port_pinned_node" rtc_uid 007 "$c"
+  done
+  loadgen_prefix=()
+  stop "$pid_pinned"
+  stop "$pid_pinned_node"
+fi
+
+fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+fact elapsed_s "$(($(date +%s) - started))"
+
+cp "$jsonl" "$results/latest.jsonl"
+cp "$facts" "$results/latest.facts.tsv"
+/usr/bin/python3 "$repo/bench/report.py" "$results/latest.jsonl" "$results/latest.facts.tsv" "$results"
+echo "wrote $results/latest.md, latest.jsonl and the plots" >&2
