@@ -5,6 +5,7 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "core/app_key_internal.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
 #include "core/compression.h"
@@ -90,8 +91,9 @@ absl::StatusOr<BuiltToken> BuildRtcToken006(const AppKey& app, const Rtc006Param
     case RtcRole::kAdmin:
       break;
     default:
-      return InvalidField("role", "must be publisher (1) or subscriber (2); 006 also accepts "
-                                  "the deprecated attendee (0) and admin (101)");
+      return InvalidField("role",
+                          "must be publisher (1) or subscriber (2); 006 also accepts "
+                          "the deprecated attendee (0) and admin (101)");
   }
   status = ValidateIssueAndExpiry(at, params.privilege_expired_ts);
   if (!status.ok()) return status;
@@ -117,18 +119,16 @@ absl::StatusOr<BuiltToken> BuildRtmToken006(const AppKey& app, std::string_view 
   return Pack006(app, user_id, "", privileges, 1, at);
 }
 
-absl::StatusOr<BuiltToken> BuildRtcToken006(const AppCredentials& app,
-                                            const Rtc006Params& params, const Issuance& at) {
-  absl::StatusOr<AppKey> key = AppKey::New(app);
-  if (!key.ok()) return key.status();
-  return BuildRtcToken006(*key, params, at);
+absl::StatusOr<BuiltToken> BuildRtcToken006(const AppCredentials& app, const Rtc006Params& params,
+                                            const Issuance& at) {
+  return WithAppKey(app, [&](const AppKey& key) { return BuildRtcToken006(key, params, at); });
 }
 
 absl::StatusOr<BuiltToken> BuildRtmToken006(const AppCredentials& app, std::string_view user_id,
                                             uint32_t privilege_expired_ts, const Issuance& at) {
-  absl::StatusOr<AppKey> key = AppKey::New(app);
-  if (!key.ok()) return key.status();
-  return BuildRtmToken006(*key, user_id, privilege_expired_ts, at);
+  return WithAppKey(app, [&](const AppKey& key) {
+    return BuildRtmToken006(key, user_id, privilege_expired_ts, at);
+  });
 }
 
 }  // namespace agora_token

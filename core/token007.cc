@@ -5,6 +5,7 @@
 //   signing_key  = HMAC(u32(salt), HMAC(u32(issue_ts), app_certificate))
 #include <array>
 
+#include "core/app_key_internal.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
 #include "core/compression.h"
@@ -63,10 +64,8 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
     }
     for (size_t i = 0; i < service.field_count; ++i) w.Str(service.fields[i]);
   }
-  const std::string_view signing_info =
-      std::string_view(payload).substr(kSignatureField);
-  const Sha256Digest signature =
-      Sign007(app.app_certificate(), at.issue_ts, at.salt, signing_info);
+  const std::string_view signing_info = std::string_view(payload).substr(kSignatureField);
+  const Sha256Digest signature = Sign007(app.app_certificate(), at.issue_ts, at.salt, signing_info);
   ByteWriter(payload.data()).Str(AsStringView(signature));
 
   BuiltToken built;
@@ -121,8 +120,9 @@ absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Param
   }
   if (!params.privilege_expires.has_value() && params.role != RtcRole::kPublisher &&
       params.role != RtcRole::kSubscriber) {
-    return InvalidField("role", "must be publisher (1) or subscriber (2) for 007 tokens; "
-                                "attendee and admin exist only in 006");
+    return InvalidField("role",
+                        "must be publisher (1) or subscriber (2) for 007 tokens; "
+                        "attendee and admin exist only in 006");
   }
   const std::string account = UserAccountString(params.user);
   if (params.with_rtm && account.empty()) {
@@ -144,10 +144,8 @@ absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Param
     rtc.privilege_count = 4;
   } else {
     const uint32_t v = params.privilege_expire;
-    rtc.privileges = {{{kRtcJoinChannel, v},
-                       {kRtcPublishAudio, v},
-                       {kRtcPublishVideo, v},
-                       {kRtcPublishData, v}}};
+    rtc.privileges = {
+        {{kRtcJoinChannel, v}, {kRtcPublishAudio, v}, {kRtcPublishVideo, v}, {kRtcPublishData, v}}};
     rtc.privilege_count = params.role == RtcRole::kPublisher ? 4 : 1;
   }
   rtc.fields = {params.channel_name, account};
@@ -187,28 +185,26 @@ absl::StatusOr<BuiltToken> BuildChatToken007(const AppKey& app, std::string_view
   return Pack007(app, at, expire, &chat, 1, compression);
 }
 
-absl::StatusOr<BuiltToken> BuildRtcToken007(const AppCredentials& app,
-                                            const Rtc007Params& params, const Issuance& at,
-                                            Compression compression) {
-  absl::StatusOr<AppKey> key = AppKey::New(app);
-  if (!key.ok()) return key.status();
-  return BuildRtcToken007(*key, params, at, compression);
+absl::StatusOr<BuiltToken> BuildRtcToken007(const AppCredentials& app, const Rtc007Params& params,
+                                            const Issuance& at, Compression compression) {
+  return WithAppKey(
+      app, [&](const AppKey& key) { return BuildRtcToken007(key, params, at, compression); });
 }
 
 absl::StatusOr<BuiltToken> BuildRtmToken007(const AppCredentials& app, std::string_view user_id,
                                             uint32_t token_expire, const Issuance& at,
                                             Compression compression) {
-  absl::StatusOr<AppKey> key = AppKey::New(app);
-  if (!key.ok()) return key.status();
-  return BuildRtmToken007(*key, user_id, token_expire, at, compression);
+  return WithAppKey(app, [&](const AppKey& key) {
+    return BuildRtmToken007(key, user_id, token_expire, at, compression);
+  });
 }
 
 absl::StatusOr<BuiltToken> BuildChatToken007(const AppCredentials& app, std::string_view user_id,
                                              uint32_t token_expire, const Issuance& at,
                                              Compression compression) {
-  absl::StatusOr<AppKey> key = AppKey::New(app);
-  if (!key.ok()) return key.status();
-  return BuildChatToken007(*key, user_id, token_expire, at, compression);
+  return WithAppKey(app, [&](const AppKey& key) {
+    return BuildChatToken007(key, user_id, token_expire, at, compression);
+  });
 }
 
 }  // namespace agora_token

@@ -39,25 +39,29 @@ grpc::ServerUnaryReactor* TokenService::Serve(RpcMethod method,
 grpc::ServerUnaryReactor* TokenService::BuildRtcTokenWithUid(
     grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithUidRequest* request,
     v1::BuildRtcTokenWithUidResponse* response) {
-  return Serve(RpcMethod::kBuildRtcTokenWithUid, context, [&] { return handlers_->BuildRtcTokenWithUid(*request, response); });
+  return Serve(RpcMethod::kBuildRtcTokenWithUid, context,
+               [&] { return handlers_->BuildRtcTokenWithUid(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildRtcTokenWithAccount(
     grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithAccountRequest* request,
     v1::BuildRtcTokenWithAccountResponse* response) {
-  return Serve(RpcMethod::kBuildRtcTokenWithAccount, context, [&] { return handlers_->BuildRtcTokenWithAccount(*request, response); });
+  return Serve(RpcMethod::kBuildRtcTokenWithAccount, context,
+               [&] { return handlers_->BuildRtcTokenWithAccount(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildRtmToken(grpc::CallbackServerContext* context,
                                                       const v1::BuildRtmTokenRequest* request,
                                                       v1::BuildRtmTokenResponse* response) {
-  return Serve(RpcMethod::kBuildRtmToken, context, [&] { return handlers_->BuildRtmToken(*request, response); });
+  return Serve(RpcMethod::kBuildRtmToken, context,
+               [&] { return handlers_->BuildRtmToken(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildChatToken(grpc::CallbackServerContext* context,
                                                        const v1::BuildChatTokenRequest* request,
                                                        v1::BuildChatTokenResponse* response) {
-  return Serve(RpcMethod::kBuildChatToken, context, [&] { return handlers_->BuildChatToken(*request, response); });
+  return Serve(RpcMethod::kBuildChatToken, context,
+               [&] { return handlers_->BuildChatToken(*request, response); });
 }
 
 grpc::ServerUnaryReactor* TokenService::BuildTokens(grpc::CallbackServerContext* context,
@@ -74,7 +78,8 @@ grpc::ServerUnaryReactor* TokenService::BuildTokens(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* TokenService::DecodeToken(grpc::CallbackServerContext* context,
                                                     const v1::DecodeTokenRequest* request,
                                                     v1::DecodeTokenResponse* response) {
-  return Serve(RpcMethod::kDecodeToken, context, [&] { return handlers_->DecodeToken(*request, response); });
+  return Serve(RpcMethod::kDecodeToken, context,
+               [&] { return handlers_->DecodeToken(*request, response); });
 }
 
 }  // namespace agora_token
