@@ -63,6 +63,17 @@ absl::StatusOr<std::string> ResolveCertificate(const agora::token::v1::Certifica
   return value;
 }
 
+// The app's key for one certificate source; errors name `field`.
+absl::StatusOr<AppKey> LoadAppKey(const std::string& app_id,
+                                  const agora::token::v1::CertificateSource& source,
+                                  const std::string& field, const std::string& base_dir) {
+  absl::StatusOr<std::string> certificate = ResolveCertificate(source, field, base_dir);
+  if (!certificate.ok()) return certificate.status();
+  absl::StatusOr<AppKey> key = AppKey::New({app_id, *certificate});
+  if (!key.ok()) return KeyringError(field + ": invalid");
+  return key;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::LoadFile(const std::string& path) {
@@ -95,19 +106,15 @@ absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::FromProto(
     if (!app.has_primary_certificate()) {
       return KeyringError(absl::StrCat(field, ".primary_certificate: required"));
     }
-    absl::StatusOr<std::string> primary =
-        ResolveCertificate(app.primary_certificate(), field + ".primary_certificate", base_dir);
+    absl::StatusOr<AppKey> primary = LoadAppKey(app.app_id(), app.primary_certificate(),
+                                                field + ".primary_certificate", base_dir);
     if (!primary.ok()) return primary.status();
-    absl::StatusOr<AppKey> primary_key = AppKey::New({app.app_id(), *primary});
-    if (!primary_key.ok()) return KeyringError(field + ": invalid");
-    AppCertificates certificates{*std::move(primary_key), std::nullopt};
+    AppCertificates certificates{*std::move(primary), std::nullopt};
     if (app.has_secondary_certificate()) {
-      absl::StatusOr<std::string> secondary = ResolveCertificate(
-          app.secondary_certificate(), field + ".secondary_certificate", base_dir);
+      absl::StatusOr<AppKey> secondary = LoadAppKey(app.app_id(), app.secondary_certificate(),
+                                                    field + ".secondary_certificate", base_dir);
       if (!secondary.ok()) return secondary.status();
-      absl::StatusOr<AppKey> secondary_key = AppKey::New({app.app_id(), *secondary});
-      if (!secondary_key.ok()) return KeyringError(field + ": invalid");
-      certificates.secondary = *std::move(secondary_key);
+      certificates.secondary = *std::move(secondary);
     }
     keyring->apps_.emplace(app.app_id(), std::move(certificates));
   }
