@@ -1,6 +1,6 @@
 // Time, salt and user identity helpers shared by the 006 and 007 builders.
 #include <pthread.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -57,9 +57,9 @@ uint32_t RandomSalt() {
 
 uint32_t SystemClock::NowUnixSeconds() const {
   (void)kAtForkRegistered;
-  timeval tv;
-  gettimeofday(&tv, nullptr);
-  return static_cast<uint32_t>(tv.tv_sec);
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);  // the precise clock, not time()'s coarse one
+  return static_cast<uint32_t>(ts.tv_sec);
 }
 
 Issuance NewIssuance(const Clock& clock) { return Issuance{clock.NowUnixSeconds(), RandomSalt()}; }

@@ -5,6 +5,7 @@
 // contains an app certificate.
 #include "cli/cli.h"
 
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -250,13 +251,20 @@ TEST(CliBuildTest, FastTokenCarriesTheSamePayload) {
   EXPECT_EQ(PayloadHexFromDecode(parsed), vector.at("payload_hex"));
 }
 
+// The precise wall clock the CLI reads (std::time may lag it by a tick).
+uint32_t PreciseUnixSeconds() {
+  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
 TEST(CliBuildTest, UnfixedIssuanceUsesTheClockAndARandomSalt) {
   std::vector<std::string> args = {"build", "rtc",   "--app-id", kAppId,  "--channel",
                                    "room",  "--uid", "1",        "--json"};
-  const uint32_t before = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t before = PreciseUnixSeconds();
   CliResult first = RunCli(args, EnvWithCertificate());
   CliResult second = RunCli(args, EnvWithCertificate());
-  const uint32_t after = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t after = PreciseUnixSeconds();
   ASSERT_EQ(first.exit_code, kOk) << first.err;
   ASSERT_EQ(second.exit_code, kOk) << second.err;
   json a = ParseOut(first);
@@ -270,11 +278,11 @@ TEST(CliBuildTest, UnfixedIssuanceUsesTheClockAndARandomSalt) {
 }
 
 TEST(CliBuildTest, FixedSaltAloneKeepsTheClockForTheTime) {
-  const uint32_t before = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t before = PreciseUnixSeconds();
   CliResult result = RunCli({"build", "rtm", "--version", "006", "--app-id", kAppId, "--user-id",
                              "u", "--salt", "77", "--json"},
                             EnvWithCertificate());
-  const uint32_t after = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t after = PreciseUnixSeconds();
   ASSERT_EQ(result.exit_code, kOk) << result.err;
   json built = ParseOut(result);
   EXPECT_EQ(built.at("salt"), 77);

@@ -1,6 +1,7 @@
 // NewIssuance (fresh salt in the official range, time from the clock), the
 // clocks, and how users turn into the account strings tokens sign.
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <set>
 #include <string>
@@ -44,10 +45,18 @@ TEST(NewIssuanceTest, SaltsSpreadOverTheRange) {
   EXPECT_LT(min_salt, 10000000u);
 }
 
+// std::time may use the coarse clock, up to a tick behind the precise one
+// the SystemClock reads, so the bounds come from the precise clock too.
+uint32_t PreciseUnixSeconds() {
+  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
 TEST(ClockTest, SystemClockReadsTheWallClock) {
-  const uint32_t before = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t before = PreciseUnixSeconds();
   const uint32_t now = SystemClock().NowUnixSeconds();
-  const uint32_t after = static_cast<uint32_t>(std::time(nullptr));
+  const uint32_t after = PreciseUnixSeconds();
   EXPECT_GE(now, before);
   EXPECT_LE(now, after);
 }
