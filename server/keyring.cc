@@ -1,13 +1,9 @@
 #include "server/keyring.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/input_rules.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "server/text_proto_file.h"
 
 namespace agora_token {
 namespace {
@@ -16,40 +12,19 @@ absl::Status KeyringError(const std::string& what) {
   return absl::InvalidArgumentError("keyring: " + what);
 }
 
-// Collects the first parse error by position only: protobuf's messages may
-// quote the offending token, which could be a certificate.
-class PositionOnlyErrors : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string&) override {
-    if (first_.empty()) first_ = absl::StrCat("syntax error at line ", line + 1, ", column ", column + 1);
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 absl::StatusOr<std::string> ResolveCertificate(const agora::token::v1::CertificateSource& source,
                                                const std::string& field,
-                                               const std::string& base_dir) {
+                                               const std::string& base_dir,
+                                               std::vector<std::string>* files) {
   std::string value;
   switch (source.source_case()) {
     case agora::token::v1::CertificateSource::kValue:
       value = source.value();
       break;
     case agora::token::v1::CertificateSource::kPath: {
-      const std::string& path = source.path();
-      const std::string full = !path.empty() && path[0] == '/' ? path : base_dir + "/" + path;
-      absl::StatusOr<std::string> contents = ReadFile(full);
+      const std::string full = ResolvePath(base_dir, source.path());
+      files->push_back(full);
+      absl::StatusOr<std::string> contents = ReadWholeFile(full);
       if (!contents.ok()) return KeyringError(absl::StrCat(field, ".path: cannot read ", full));
       value = std::string(absl::StripAsciiWhitespace(*contents));
       break;
@@ -66,8 +41,9 @@ absl::StatusOr<std::string> ResolveCertificate(const agora::token::v1::Certifica
 // The app's key for one certificate source; errors name `field`.
 absl::StatusOr<AppKey> LoadAppKey(const std::string& app_id,
                                   const agora::token::v1::CertificateSource& source,
-                                  const std::string& field, const std::string& base_dir) {
-  absl::StatusOr<std::string> certificate = ResolveCertificate(source, field, base_dir);
+                                  const std::string& field, const std::string& base_dir,
+                                  std::vector<std::string>* files) {
+  absl::StatusOr<std::string> certificate = ResolveCertificate(source, field, base_dir, files);
   if (!certificate.ok()) return certificate.status();
   absl::StatusOr<AppKey> key = AppKey::New({app_id, *certificate});
   if (!key.ok()) return KeyringError(field + ": invalid");
@@ -77,17 +53,15 @@ absl::StatusOr<AppKey> LoadAppKey(const std::string& app_id,
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::LoadFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok()) return KeyringError(std::string(text.status().message()));
   agora::token::v1::Keyring proto;
-  google::protobuf::TextFormat::Parser parser;
-  PositionOnlyErrors errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(*text, &proto)) {
-    return KeyringError(absl::StrCat(path, ": ", errors.first()));
+  if (absl::Status parsed = ParseTextProtoFile(path, &proto); !parsed.ok()) {
+    return KeyringError(std::string(parsed.message()));
   }
-  const size_t slash = path.rfind('/');
-  return FromProto(proto, slash == std::string::npos ? "." : path.substr(0, slash));
+  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = FromProto(proto, DirectoryOf(path));
+  if (!keyring.ok()) return keyring.status();
+  auto with_sources = std::const_pointer_cast<Keyring>(*std::move(keyring));
+  with_sources->source_files_.insert(with_sources->source_files_.begin(), path);
+  return std::shared_ptr<const Keyring>(std::move(with_sources));
 }
 
 absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::FromProto(
@@ -107,12 +81,14 @@ absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::FromProto(
       return KeyringError(absl::StrCat(field, ".primary_certificate: required"));
     }
     absl::StatusOr<AppKey> primary = LoadAppKey(app.app_id(), app.primary_certificate(),
-                                                field + ".primary_certificate", base_dir);
+                                                field + ".primary_certificate", base_dir,
+                                                &keyring->source_files_);
     if (!primary.ok()) return primary.status();
     AppCertificates certificates{*std::move(primary), std::nullopt};
     if (app.has_secondary_certificate()) {
       absl::StatusOr<AppKey> secondary = LoadAppKey(app.app_id(), app.secondary_certificate(),
-                                                    field + ".secondary_certificate", base_dir);
+                                                    field + ".secondary_certificate", base_dir,
+                                                    &keyring->source_files_);
       if (!secondary.ok()) return secondary.status();
       certificates.secondary = *std::move(secondary);
     }

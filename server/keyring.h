@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -40,10 +41,14 @@ class Keyring {
   size_t size() const { return apps_.size(); }
   // True for a keyring marked as holding only public sample credentials.
   bool development() const { return development_; }
+  // The files it was read from (the keyring file, certificate files), so a
+  // watcher can tell when to reload.
+  const std::vector<std::string>& source_files() const { return source_files_; }
 
  private:
   absl::flat_hash_map<std::string, AppCertificates> apps_;
   bool development_ = false;
+  std::vector<std::string> source_files_;
 };
 
 // The keyring in force. Readers take a snapshot; a reload replaces it whole.

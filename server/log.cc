@@ -1,7 +1,5 @@
 #include "server/log.h"
 
-#include <sys/time.h>
-
 #include <cstdio>
 #include <ctime>
 
@@ -20,18 +18,21 @@ std::string_view LevelName(LogLevel level) {
   return "info";
 }
 
-std::string Rfc3339Now() {
-  timeval tv;
-  gettimeofday(&tv, nullptr);
+}  // namespace
+
+std::string Rfc3339(std::chrono::system_clock::time_point time) {
+  const auto since_epoch = time.time_since_epoch();
+  const time_t seconds =
+      static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
+  const int millis = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000);
   std::tm utc;
-  gmtime_r(&tv.tv_sec, &utc);
+  gmtime_r(&seconds, &utc);
   char buf[40];
   const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(tv.tv_usec / 1000));
+  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", millis);
   return buf;
 }
-
-}  // namespace
 
 std::string JsonQuote(std::string_view s) {
   std::string out;
@@ -63,7 +64,7 @@ std::string JsonQuote(std::string_view s) {
 }
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-  std::string line = "{\"time\":" + JsonQuote(Rfc3339Now()) + ",\"level\":" +
+  std::string line = "{\"time\":" + JsonQuote(Rfc3339(std::chrono::system_clock::now())) + ",\"level\":" +
                      JsonQuote(LevelName(level)) + ",\"msg\":" + JsonQuote(message);
   for (const LogField& field : fields) {
     line.append(",").append(JsonQuote(field.first)).append(":").append(JsonQuote(field.second));

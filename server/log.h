@@ -4,6 +4,7 @@
 #ifndef AGORA_TOKEN_SERVER_LOG_H_
 #define AGORA_TOKEN_SERVER_LOG_H_
 
+#include <chrono>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ enum class LogLevel { kInfo, kWarning, kError };
 using LogField = std::pair<std::string_view, std::string>;
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+
+// RFC 3339 UTC with milliseconds, e.g. "2026-11-28T04:29:04.123Z".
+std::string Rfc3339(std::chrono::system_clock::time_point time);
 
 // `s` as a JSON string literal, quotes included.
 std::string JsonQuote(std::string_view s);

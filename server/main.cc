@@ -1,6 +1,6 @@
 // agora-token-server: flags -> ServerOptions -> TokenServer. Signals are
-// handled synchronously here: SIGHUP reloads the keyring, SIGTERM and SIGINT
-// drain and exit 0.
+// handled synchronously here: SIGHUP reloads the config and keyring, SIGTERM
+// and SIGINT drain and exit 0.
 #include <signal.h>
 
 #include <cstdio>
@@ -16,8 +16,13 @@
 #include "server/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve on (port 0 picks one)");
+ABSL_FLAG(std::string, config, "",
+          "security config (protobuf text format, proto/agora/token/v1/server_config.proto): "
+          "TLS, callers and their policies, audit log, keyring. Without it the server runs in "
+          "development mode: plaintext, unauthenticated, loopback only");
 ABSL_FLAG(std::string, keyring, "",
-          "keyring file (protobuf text format, proto/agora/token/v1/keyring.proto)");
+          "development mode only: keyring file (protobuf text format, "
+          "proto/agora/token/v1/keyring.proto)");
 ABSL_FLAG(std::string, default_token_version, "007",
           "token format when a request leaves token_version unset: 006 or 007");
 ABSL_FLAG(std::string, compression, "compatible",
@@ -34,8 +39,11 @@ ABSL_FLAG(std::string, health_listen, "",
 ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus metrics at http://IPV4:PORT/metrics");
 ABSL_FLAG(std::string, health_probe, "",
           "client mode: check the health of the server at this host:port and exit 0 if SERVING");
-ABSL_FLAG(bool, allow_insecure_remote, false,
-          "serve plaintext on a non-loopback address (only behind a trusted, authenticating proxy)");
+ABSL_FLAG(int, max_concurrent_streams, 256, "most concurrent calls on one client connection");
+ABSL_FLAG(int, max_connection_idle_ms, 300000,
+          "close a client connection after this long without calls");
+ABSL_FLAG(int, handshake_timeout_ms, 10000,
+          "close a new connection that has not finished its HTTP/2 (and TLS) handshake by then");
 
 namespace {
 
@@ -75,6 +83,7 @@ int main(int argc, char** argv) {
 
   agora_token::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.config_path = absl::GetFlag(FLAGS_config);
   options.keyring_path = absl::GetFlag(FLAGS_keyring);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
@@ -91,15 +100,21 @@ int main(int argc, char** argv) {
     return Fail("--compression must be compatible or fast");
   }
   if (absl::GetFlag(FLAGS_max_batch_items) <= 0 || absl::GetFlag(FLAGS_max_request_bytes) <= 0 ||
+      absl::GetFlag(FLAGS_max_concurrent_streams) <= 0 ||
+      absl::GetFlag(FLAGS_max_connection_idle_ms) <= 0 ||
+      absl::GetFlag(FLAGS_handshake_timeout_ms) <= 0 ||
       absl::GetFlag(FLAGS_drain_timeout_ms) < 0 || absl::GetFlag(FLAGS_shutdown_delay_ms) < 0) {
-    return Fail("--max_batch_items and --max_request_bytes must be positive, "
+    return Fail("--max_batch_items, --max_request_bytes, --max_concurrent_streams, "
+                "--max_connection_idle_ms and --handshake_timeout_ms must be positive, "
                 "--drain_timeout_ms and --shutdown_delay_ms not negative");
   }
   options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
   options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.shutdown_delay = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_delay_ms));
   options.drain_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_timeout_ms));
-  options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.max_connection_idle = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_idle_ms));
+  options.handshake_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
 
   // Block the signals before any gRPC thread exists so only sigwait sees them.
   sigset_t signals;
@@ -118,6 +133,10 @@ int main(int argc, char** argv) {
                      "mints protect nothing; never use it in production",
                      {{"keyring", options.keyring_path}});
   }
+  if (!(*server)->authenticating()) {
+    agora_token::Log(agora_token::LogLevel::kWarning,
+                     "development mode: calls are not authenticated (no --config); loopback only");
+  }
   agora_token::Log(agora_token::LogLevel::kInfo, "serving",
                    {{"listen", options.listen_address},
                     {"port", absl::StrCat((*server)->port())},
@@ -130,13 +149,7 @@ int main(int argc, char** argv) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      const absl::Status reloaded = (*server)->ReloadKeyring();
-      if (reloaded.ok()) {
-        agora_token::Log(agora_token::LogLevel::kInfo, "keyring reloaded");
-      } else {
-        agora_token::Log(agora_token::LogLevel::kError, "keyring reload failed; keeping the old one",
-                         {{"error", std::string(reloaded.message())}});
-      }
+      agora_token::LogReload((*server)->Reload(), "SIGHUP");
       continue;
     }
     agora_token::Log(agora_token::LogLevel::kInfo, "draining",

@@ -24,6 +24,9 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
+std::string_view RpcMethodName(RpcMethod method) { return kMethodNames[static_cast<size_t>(method)]; }
+std::string_view TokenKindName(TokenKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+
 const std::array<double, Metrics::kBucketCount> Metrics::kBucketBounds = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
     0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1.0};
@@ -47,6 +50,11 @@ void Metrics::RecordCall(RpcMethod method, absl::StatusCode code,
 void Metrics::RecordIssued(TokenKind kind, TokenVersion version) {
   issued_[static_cast<size_t>(kind)][version == TokenVersion::k006 ? 0 : 1].fetch_add(
       1, std::memory_order_relaxed);
+}
+
+void Metrics::RecordConfigReload(bool ok) {
+  config_reloads_.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) config_reload_failures_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::RecordKeyringReload(bool ok) {
@@ -103,6 +111,12 @@ std::string Metrics::Render() const {
          "Keyring reloads rejected; the previous keyring kept serving.");
   absl::StrAppend(&out, "agora_token_keyring_reload_failures_total ",
                   Load(keyring_reload_failures_), "\n");
+  Header(out, "agora_token_config_reloads_total", "counter", "Config file reload attempts.");
+  absl::StrAppend(&out, "agora_token_config_reloads_total ", Load(config_reloads_), "\n");
+  Header(out, "agora_token_config_reload_failures_total", "counter",
+         "Config reloads rejected; the previous callers and policies kept serving.");
+  absl::StrAppend(&out, "agora_token_config_reload_failures_total ",
+                  Load(config_reload_failures_), "\n");
   Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
          "Audit log lines dropped because the writer could not keep up or write.");
   absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "core/token.h"
@@ -29,6 +30,10 @@ inline constexpr size_t kRpcMethodCount = 6;
 enum class TokenKind { kRtc, kRtm, kChat };
 inline constexpr size_t kTokenKindCount = 3;
 
+// "BuildRtcTokenWithUid", ...; "rtc", "rtm", "chat".
+std::string_view RpcMethodName(RpcMethod method);
+std::string_view TokenKindName(TokenKind kind);
+
 class Metrics {
  public:
   Metrics();
@@ -37,6 +42,7 @@ class Metrics {
   void RecordIssued(TokenKind kind, TokenVersion version);
   void RecordKeyringLoaded() { keyring_version_.fetch_add(1, std::memory_order_relaxed); }
   void RecordKeyringReload(bool ok);
+  void RecordConfigReload(bool ok);
   void RecordAuditDrops(uint64_t lines) { audit_drops_.fetch_add(lines, std::memory_order_relaxed); }
 
   // The Prometheus text exposition format (version 0.0.4).
@@ -59,6 +65,8 @@ class Metrics {
   std::atomic<uint64_t> keyring_version_{0};
   std::atomic<uint64_t> keyring_reloads_{0};
   std::atomic<uint64_t> keyring_reload_failures_{0};
+  std::atomic<uint64_t> config_reloads_{0};
+  std::atomic<uint64_t> config_reload_failures_{0};
   std::atomic<uint64_t> audit_drops_{0};
 };
 

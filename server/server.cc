@@ -4,8 +4,15 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
 #include <thread>
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
 #include "server/log.h"
@@ -25,15 +32,49 @@ bool IsLoopback(const std::string& address) {
   return host == "unix" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& files,
+                                                       std::chrono::milliseconds refresh) {
+  // gRPC re-reads the files every `refresh`, so rotated certificates take
+  // effect without a restart; a broken new file keeps the old pair.
+  const auto seconds = static_cast<unsigned int>(
+      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(refresh).count()));
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      files.private_key_path, files.certificate_chain_path, files.client_ca_path, seconds);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (files.client_ca_path.empty()) {
+    tls.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    tls.watch_root_certs();
+    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
+}
+
 }  // namespace
 
-TokenServer::TokenServer(const ServerOptions& options, std::shared_ptr<const Keyring> keyring)
+void LogReload(const absl::Status& status, std::string_view why) {
+  if (status.ok()) {
+    Log(LogLevel::kInfo, "reloaded the config and keyring", {{"why", std::string(why)}});
+  } else {
+    Log(LogLevel::kError, "reload failed; the old config and keyring keep serving",
+        {{"why", std::string(why)}, {"error", std::string(status.message())}});
+  }
+}
+
+TokenServer::TokenServer(const ServerOptions& options, std::optional<ServerConfig> config,
+                         std::shared_ptr<const Keyring> keyring,
+                         std::optional<AuditDestination> audit)
     : options_(options),
+      config_(std::move(config)),
       keyring_(std::move(keyring)),
+      callers_(config_.has_value() ? std::make_unique<CallerDirectoryStore>(config_->callers)
+                                   : nullptr),
+      audit_(audit.has_value() ? std::make_unique<AuditLog>(*audit, &metrics_) : nullptr),
       handlers_(HandlerOptions{options.default_version, options.compression,
                                options.max_batch_items},
                 &keyring_, options.clock != nullptr ? options.clock : &system_clock_, &metrics_),
-      service_(&handlers_, &metrics_) {
+      service_(&handlers_, &metrics_, callers_.get(), audit_.get()) {
   metrics_.RecordKeyringLoaded();
 }
 
@@ -41,27 +82,64 @@ TokenServer::~TokenServer() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     const ServerOptions& options) {
-  if (options.keyring_path.empty()) return absl::InvalidArgumentError("--keyring is required");
-  if (!IsLoopback(options.listen_address) && !options.allow_insecure_remote) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to serve plaintext without caller authentication on ", options.listen_address,
-        ": listen on a loopback address (127.0.0.1, ::1, unix:) or pass "
-        "--allow_insecure_remote behind a trusted proxy"));
+  if (options.max_batch_items == 0 || options.max_request_bytes <= 0 ||
+      options.max_concurrent_streams <= 0) {
+    return absl::InvalidArgumentError(
+        "max_batch_items, max_request_bytes and max_concurrent_streams must be positive");
   }
-  if (options.max_batch_items == 0 || options.max_request_bytes <= 0) {
-    return absl::InvalidArgumentError("max_batch_items and max_request_bytes must be positive");
+  std::optional<ServerConfig> config;
+  std::string keyring_path = options.keyring_path;
+  std::optional<AuditDestination> audit;
+  if (!options.config_path.empty()) {
+    if (!options.keyring_path.empty()) {
+      return absl::InvalidArgumentError(
+          "give the keyring in the config file (keyring_path), not also as --keyring");
+    }
+    absl::StatusOr<ServerConfig> loaded = LoadServerConfig(options.config_path);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->tls.has_value() && !IsLoopback(options.listen_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "config: tls: required to serve on ", options.listen_address,
+          " (plaintext is allowed on loopback addresses only)"));
+    }
+    keyring_path = loaded->keyring_path;
+    absl::StatusOr<AuditDestination> destination =
+        OpenAuditDestination(loaded->audit_log, loaded->base_dir);
+    if (!destination.ok()) return destination.status();
+    audit = *destination;
+    config = *std::move(loaded);
+  } else {
+    if (keyring_path.empty()) return absl::InvalidArgumentError("--keyring or --config is required");
+    if (!IsLoopback(options.listen_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve without TLS and caller authentication on ", options.listen_address,
+          ": give a --config with tls and callers (see deploy/config/server_config.textproto), "
+          "or listen on a loopback address (127.0.0.1, ::1) for development"));
+    }
   }
-  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(options.keyring_path);
+  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(keyring_path);
   if (!keyring.ok()) return keyring.status();
 
-  std::unique_ptr<TokenServer> server(new TokenServer(options, *std::move(keyring)));
+  const std::chrono::milliseconds reload_interval =
+      config.has_value() ? std::chrono::milliseconds(config->reload_interval)
+                         : options.reload_interval;
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config.has_value() && config->tls.has_value()) {
+    credentials = TlsCredentials(*config->tls, reload_interval);
+  }
+  std::unique_ptr<TokenServer> server(
+      new TokenServer(options, std::move(config), *std::move(keyring), audit));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(&server->service_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             static_cast<int>(options.max_connection_idle.count()));
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(options.handshake_timeout.count()));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -83,15 +161,62 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     server->metrics_http_ = *std::move(metrics);
   }
   server->SetServing(true);
+  TokenServer* raw = server.get();
+  server->watcher_ = std::thread([raw, reload_interval] { raw->WatchFiles(reload_interval); });
   return server;
 }
 
-absl::Status TokenServer::ReloadKeyring() {
-  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(options_.keyring_path);
+absl::Status TokenServer::Reload() {
+  std::lock_guard<std::mutex> lock(reload_mutex_);
+  std::string keyring_path = options_.keyring_path;
+  std::shared_ptr<const CallerDirectory> callers;
+  if (config_.has_value()) {
+    absl::StatusOr<ServerConfig> config = LoadServerConfig(options_.config_path);
+    metrics_.RecordConfigReload(config.ok());
+    if (!config.ok()) return config.status();
+    keyring_path = config->keyring_path;
+    callers = config->callers;
+  }
+  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(keyring_path);
   metrics_.RecordKeyringReload(keyring.ok());
   if (!keyring.ok()) return keyring.status();
   keyring_.Set(*std::move(keyring));
+  if (callers != nullptr) {
+    callers_->Set(std::move(callers));
+    config_->keyring_path = keyring_path;
+  }
   return absl::OkStatus();
+}
+
+std::map<std::string, std::string> TokenServer::FileStamps() const {
+  std::vector<std::string> files = keyring_.Get()->source_files();
+  if (config_.has_value()) files.push_back(options_.config_path);
+  std::map<std::string, std::string> stamps;
+  for (const std::string& file : files) {
+    struct stat st {};
+    // A missing file is a change too (it may come back broken or fixed).
+    stamps[file] = ::stat(file.c_str(), &st) != 0
+                       ? "missing"
+                       : absl::StrCat(st.st_dev, ":", st.st_ino, ":", st.st_size, ":",
+                                      st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec);
+  }
+  return stamps;
+}
+
+void TokenServer::WatchFiles(std::chrono::milliseconds interval) {
+  std::map<std::string, std::string> last = FileStamps();
+  std::unique_lock<std::mutex> lock(watch_mutex_);
+  while (!watch_stop_.wait_for(lock, interval, [this] { return watch_stopping_; })) {
+    lock.unlock();
+    std::map<std::string, std::string> now = FileStamps();
+    if (now != last) {
+      const absl::Status reloaded = Reload();
+      LogReload(reloaded, "a watched file changed");
+      now = FileStamps();  // the new keyring may name other files
+    }
+    last = std::move(now);
+    lock.lock();
+  }
 }
 
 void TokenServer::SetServing(bool serving) {
@@ -102,6 +227,12 @@ void TokenServer::SetServing(bool serving) {
 void TokenServer::Shutdown() {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    watch_stopping_ = true;
+  }
+  watch_stop_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
   // Load balancers and clients watching health stop sending first.
   SetServing(false);
   std::this_thread::sleep_for(options_.shutdown_delay);
@@ -128,6 +259,7 @@ void TokenServer::Shutdown() {
   drain.join();
   if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
   metrics_http_.reset();
+  if (audit_ != nullptr) audit_->Flush();
 }
 
 std::shared_ptr<grpc::Channel> TokenServer::InProcessChannel() {

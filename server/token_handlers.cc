@@ -84,6 +84,26 @@ absl::Status Only007(std::string_view field) {
   return InvalidField(field, "applies to 007 tokens only");
 }
 
+// The facts both RTC requests share.
+template <typename Request>
+TokenFacts RtcFacts(const Request& request) {
+  TokenFacts facts;
+  facts.kind = TokenKind::kRtc;
+  facts.app_id = request.app_id();
+  facts.channel_name = request.channel_name();
+  facts.role = request.role();
+  facts.with_rtm = request.with_rtm();
+  return facts;
+}
+
+// A single-token RPC's response from its decision.
+template <typename Response>
+absl::Status Respond(const absl::StatusOr<BuiltToken>& built, Response* response) {
+  if (!built.ok()) return built.status();
+  FillIssued(*built, response);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<TokenVersion> TokenHandlers::VersionOf(int token_version) const {
@@ -109,11 +129,15 @@ absl::StatusOr<BuiltToken> TokenHandlers::Counted(TokenKind kind,
 
 template <typename Request>
 absl::StatusOr<BuiltToken> TokenHandlers::BuildRtc(const Keyring& keyring, const Request& request,
-                                                   RtcUser user) const {
-  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
-  if (!app.ok()) return app.status();
+                                                   RtcUser user, const TokenGate& gate,
+                                                   TokenFacts& facts) const {
   absl::StatusOr<TokenVersion> version = VersionOf(request.token_version());
   if (!version.ok()) return version.status();
+  facts.version = *version;
+  // Authorization first: the keyring answers only for apps the caller may use.
+  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
+  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
+  if (!app.ok()) return app.status();
   absl::StatusOr<RtcRole> role = RoleOf(request.role());
   if (!role.ok()) return role.status();
   const Issuance at = NewIssuance(*clock_);
@@ -154,11 +178,15 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildRtc(const Keyring& keyring, const
 }
 
 absl::StatusOr<BuiltToken> TokenHandlers::BuildRtm(const Keyring& keyring,
-                                                   const v1::BuildRtmTokenRequest& request) const {
-  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
-  if (!app.ok()) return app.status();
+                                                   const v1::BuildRtmTokenRequest& request,
+                                                   const TokenGate& gate,
+                                                   TokenFacts& facts) const {
   absl::StatusOr<TokenVersion> version = VersionOf(request.token_version());
   if (!version.ok()) return version.status();
+  facts.version = *version;
+  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
+  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
+  if (!app.ok()) return app.status();
   const Issuance at = NewIssuance(*clock_);
   if (*version == TokenVersion::k006) {
     if (request.token_expire_seconds() != 0) return Only007("token_expire_seconds");
@@ -171,8 +199,12 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildRtm(const Keyring& keyring,
                           options_.compression);
 }
 
-absl::StatusOr<BuiltToken> TokenHandlers::BuildChat(
-    const Keyring& keyring, const v1::BuildChatTokenRequest& request) const {
+absl::StatusOr<BuiltToken> TokenHandlers::BuildChat(const Keyring& keyring,
+                                                    const v1::BuildChatTokenRequest& request,
+                                                    const TokenGate& gate,
+                                                    TokenFacts& facts) const {
+  facts.version = TokenVersion::k007;
+  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
   absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
   if (!app.ok()) return app.status();
   switch (request.kind()) {
@@ -194,56 +226,82 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildChat(
                            NewIssuance(*clock_), options_.compression);
 }
 
+absl::StatusOr<BuiltToken> TokenHandlers::Decided(const Keyring& keyring,
+                                                  const v1::BuildRtcTokenWithUidRequest& request,
+                                                  const TokenGate& gate) const {
+  TokenFacts facts = RtcFacts(request);
+  facts.uid = request.uid();
+  return Counted(TokenKind::kRtc,
+                 gate.Decide(facts, BuildRtc(keyring, request, RtcUser(request.uid()), gate, facts)));
+}
+
+absl::StatusOr<BuiltToken> TokenHandlers::Decided(
+    const Keyring& keyring, const v1::BuildRtcTokenWithAccountRequest& request,
+    const TokenGate& gate) const {
+  TokenFacts facts = RtcFacts(request);
+  facts.account = request.account();
+  return Counted(TokenKind::kRtc, gate.Decide(facts, BuildRtc(keyring, request,
+                                                              RtcUser(request.account()), gate,
+                                                              facts)));
+}
+
+absl::StatusOr<BuiltToken> TokenHandlers::Decided(const Keyring& keyring,
+                                                  const v1::BuildRtmTokenRequest& request,
+                                                  const TokenGate& gate) const {
+  TokenFacts facts;
+  facts.kind = TokenKind::kRtm;
+  facts.app_id = request.app_id();
+  facts.account = request.user_id();
+  return Counted(TokenKind::kRtm, gate.Decide(facts, BuildRtm(keyring, request, gate, facts)));
+}
+
+absl::StatusOr<BuiltToken> TokenHandlers::Decided(const Keyring& keyring,
+                                                  const v1::BuildChatTokenRequest& request,
+                                                  const TokenGate& gate) const {
+  TokenFacts facts;
+  facts.kind = TokenKind::kChat;
+  facts.app_id = request.app_id();
+  facts.account = request.user_id();
+  facts.role = request.kind();
+  return Counted(TokenKind::kChat, gate.Decide(facts, BuildChat(keyring, request, gate, facts)));
+}
+
 absl::Status TokenHandlers::BuildRtcTokenWithUid(const v1::BuildRtcTokenWithUidRequest& request,
-                                                 v1::BuildRtcTokenWithUidResponse* response) const {
-  const absl::StatusOr<BuiltToken> built =
-      Counted(TokenKind::kRtc, BuildRtc(*keyring_->Get(), request, RtcUser(request.uid())));
-  if (!built.ok()) return built.status();
-  FillIssued(*built, response);
-  return absl::OkStatus();
+                                                 v1::BuildRtcTokenWithUidResponse* response,
+                                                 const TokenGate& gate) const {
+  return Respond(Decided(*keyring_->Get(), request, gate), response);
 }
 
 absl::Status TokenHandlers::BuildRtcTokenWithAccount(
     const v1::BuildRtcTokenWithAccountRequest& request,
-    v1::BuildRtcTokenWithAccountResponse* response) const {
-  const absl::StatusOr<BuiltToken> built =
-      Counted(TokenKind::kRtc, BuildRtc(*keyring_->Get(), request, RtcUser(request.account())));
-  if (!built.ok()) return built.status();
-  FillIssued(*built, response);
-  return absl::OkStatus();
+    v1::BuildRtcTokenWithAccountResponse* response, const TokenGate& gate) const {
+  return Respond(Decided(*keyring_->Get(), request, gate), response);
 }
 
 absl::Status TokenHandlers::BuildRtmToken(const v1::BuildRtmTokenRequest& request,
-                                          v1::BuildRtmTokenResponse* response) const {
-  const absl::StatusOr<BuiltToken> built =
-      Counted(TokenKind::kRtm, BuildRtm(*keyring_->Get(), request));
-  if (!built.ok()) return built.status();
-  FillIssued(*built, response);
-  return absl::OkStatus();
+                                          v1::BuildRtmTokenResponse* response,
+                                          const TokenGate& gate) const {
+  return Respond(Decided(*keyring_->Get(), request, gate), response);
 }
 
 absl::Status TokenHandlers::BuildChatToken(const v1::BuildChatTokenRequest& request,
-                                           v1::BuildChatTokenResponse* response) const {
-  const absl::StatusOr<BuiltToken> built =
-      Counted(TokenKind::kChat, BuildChat(*keyring_->Get(), request));
-  if (!built.ok()) return built.status();
-  FillIssued(*built, response);
-  return absl::OkStatus();
+                                           v1::BuildChatTokenResponse* response,
+                                           const TokenGate& gate) const {
+  return Respond(Decided(*keyring_->Get(), request, gate), response);
 }
 
-absl::StatusOr<BuiltToken> TokenHandlers::BuildItem(
-    const Keyring& keyring, const v1::BuildTokensRequestItem& item) const {
+absl::StatusOr<BuiltToken> TokenHandlers::BuildItem(const Keyring& keyring,
+                                                    const v1::BuildTokensRequestItem& item,
+                                                    const TokenGate& gate) const {
   switch (item.request_case()) {
     case v1::BuildTokensRequestItem::kRtcWithUid:
-      return Counted(TokenKind::kRtc, BuildRtc(keyring, item.rtc_with_uid(),
-                                               RtcUser(item.rtc_with_uid().uid())));
+      return Decided(keyring, item.rtc_with_uid(), gate);
     case v1::BuildTokensRequestItem::kRtcWithAccount:
-      return Counted(TokenKind::kRtc, BuildRtc(keyring, item.rtc_with_account(),
-                                               RtcUser(item.rtc_with_account().account())));
+      return Decided(keyring, item.rtc_with_account(), gate);
     case v1::BuildTokensRequestItem::kRtm:
-      return Counted(TokenKind::kRtm, BuildRtm(keyring, item.rtm()));
+      return Decided(keyring, item.rtm(), gate);
     case v1::BuildTokensRequestItem::kChat:
-      return Counted(TokenKind::kChat, BuildChat(keyring, item.chat()));
+      return Decided(keyring, item.chat(), gate);
     case v1::BuildTokensRequestItem::REQUEST_NOT_SET:
       break;
   }
@@ -252,7 +310,8 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildItem(
 
 absl::Status TokenHandlers::BuildTokens(const v1::BuildTokensRequest& request,
                                         v1::BuildTokensResponse* response,
-                                        const std::function<bool()>& cancelled) const {
+                                        const std::function<bool()>& cancelled,
+                                        const TokenGate& gate) const {
   const size_t count = static_cast<size_t>(request.items_size());
   if (count == 0 || count > options_.max_batch_items) {
     return InvalidField("items", absl::StrCat("must hold 1 to ", options_.max_batch_items,
@@ -265,7 +324,7 @@ absl::Status TokenHandlers::BuildTokens(const v1::BuildTokensRequest& request,
     if (cancelled && (i % 64) == 0 && cancelled()) {
       return absl::CancelledError("the call was cancelled or its deadline passed");
     }
-    absl::StatusOr<BuiltToken> built = BuildItem(*keyring, request.items(static_cast<int>(i)));
+    absl::StatusOr<BuiltToken> built = BuildItem(*keyring, request.items(static_cast<int>(i)), gate);
     v1::BuildTokensResult* result = response->add_results();
     // Field paths in an item's error are relative to that item's request.
     if (built.ok()) {
@@ -378,7 +437,24 @@ bool SignedByApp(const DecodedToken& token, const AppCertificates& app,
 }  // namespace
 
 absl::Status TokenHandlers::DecodeToken(const v1::DecodeTokenRequest& request,
-                                        v1::DecodeTokenResponse* response) const {
+                                        v1::DecodeTokenResponse* response,
+                                        const TokenGate& gate) const {
+  TokenFacts facts;
+  facts.decode = true;
+  facts.channel_name = request.channel_name();
+  if (request.subject_case() == v1::DecodeTokenRequest::kUid) facts.uid = request.uid();
+  facts.account = request.subject_case() == v1::DecodeTokenRequest::kAccount
+                      ? request.account()
+                      : request.rtm_user_id();
+  std::string app_id;  // known once decoded; `facts` points at it
+  const absl::Status status = Decode(request, response, gate, facts, app_id);
+  gate.RecordDecode(facts, request.token(), status);
+  return status;
+}
+
+absl::Status TokenHandlers::Decode(const v1::DecodeTokenRequest& request,
+                                   v1::DecodeTokenResponse* response, const TokenGate& gate,
+                                   TokenFacts& facts, std::string& app_id) const {
   if (request.token().empty()) return InvalidField("token", "is required");
   if (request.token().size() > kMaxTokenLength) {
     return InvalidField("token", absl::StrCat("must be at most ", kMaxTokenLength, " characters"));
@@ -392,6 +468,10 @@ absl::Status TokenHandlers::DecodeToken(const v1::DecodeTokenRequest& request,
     if (what.rfind("token: ", 0) == 0) what.erase(0, 7);
     return InvalidField("token", what);
   }
+  app_id = decoded->app_id;
+  facts.app_id = app_id;
+  facts.version = decoded->version;
+  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
   const std::shared_ptr<const Keyring> keyring = keyring_->Get();
   absl::StatusOr<const AppCertificates*> app = FindApp(*keyring, decoded->app_id);
   if (!app.ok()) return app.status();

@@ -1,11 +1,15 @@
-// The gRPC callback service: each method forwards to TokenHandlers and
-// finishes the call through the one error boundary (grpc_status.h).
+// The gRPC callback service: each method authenticates the caller (when the
+// server has a config), checks the caller's policy and rate limit, forwards
+// to TokenHandlers with a PolicyGate, and finishes the call through the one
+// error boundary (grpc_status.h).
 #ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
 #define AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
 
 #include <atomic>
 
 #include "agora/token/v1/token_service.grpc.pb.h"
+#include "server/audit_log.h"
+#include "server/callers.h"
 #include "server/metrics.h"
 #include "server/token_handlers.h"
 
@@ -13,9 +17,12 @@ namespace agora_token {
 
 class TokenService final : public agora::token::v1::TokenService::CallbackService {
  public:
-  // `handlers` and `metrics` (may be null) must outlive the service.
-  TokenService(const TokenHandlers* handlers, Metrics* metrics)
-      : handlers_(handlers), metrics_(metrics) {}
+  // Everything must outlive the service. `metrics` may be null. Without
+  // `callers` every call is served without authentication (development);
+  // without `audit` nothing is audited.
+  TokenService(const TokenHandlers* handlers, Metrics* metrics,
+               const CallerDirectoryStore* callers = nullptr, AuditLog* audit = nullptr)
+      : handlers_(handlers), metrics_(metrics), callers_(callers), audit_(audit) {}
 
   // Calls currently inside a method; shutdown waits for this to reach 0.
   int in_flight() const { return in_flight_.load(std::memory_order_acquire); }
@@ -42,12 +49,15 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
                                         agora::token::v1::DecodeTokenResponse* response) override;
 
  private:
+  // `tokens` is what the call takes from the caller's rate limit.
   template <typename Work>
   grpc::ServerUnaryReactor* Serve(RpcMethod method, grpc::CallbackServerContext* context,
-                                  Work&& work);
+                                  uint32_t tokens, Work&& work);
 
   const TokenHandlers* handlers_;
   Metrics* metrics_;
+  const CallerDirectoryStore* callers_;
+  AuditLog* audit_;
   std::atomic<int> in_flight_{0};
 };
 

@@ -189,7 +189,7 @@ TEST_F(ServerLifecycleTest, ReloadSwapsTheKeyringOrKeepsTheOldOne) {
   dir_.WriteFile("keyring.textproto", absl::StrCat("apps { app_id: \"", kUnknownAppId,
                                                    "\" primary_certificate { value: \"",
                                                    kForeignCertificate, "0\" } }"));
-  const absl::Status broken = server().ReloadKeyring();
+  const absl::Status broken = server().Reload();
   EXPECT_EQ(broken.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(HasNoSecret(broken));
   EXPECT_TRUE(HasCode(build(&response), grpc::StatusCode::NOT_FOUND));
@@ -201,7 +201,7 @@ TEST_F(ServerLifecycleTest, ReloadSwapsTheKeyringOrKeepsTheOldOne) {
   dir_.WriteFile("keyring.textproto",
                  absl::StrCat("apps { app_id: \"", kUnknownAppId,
                               "\" primary_certificate { value: \"", kForeignCertificate, "\" } }"));
-  ASSERT_TRUE(server().ReloadKeyring().ok());
+  ASSERT_TRUE(server().Reload().ok());
   EXPECT_TRUE(HasCode(build(&response), grpc::StatusCode::NOT_FOUND));
   request.set_app_id(kUnknownAppId);
   ASSERT_TRUE(build(&response).ok());

@@ -1,0 +1,295 @@
+#include "server/callers.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
+
+namespace agora_token {
+namespace {
+
+namespace v1 = agora::token::v1;
+
+absl::Status ConfigError(const std::string& field, std::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("config: ", field, ": ", std::string(what)));
+}
+
+absl::Status Denied(std::string_view what) {
+  return absl::PermissionDeniedError(absl::StrCat("this caller ", std::string(what)));
+}
+
+bool IsCallerName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+std::string_view KindName(const TokenFacts& facts) {
+  switch (facts.kind) {
+    case TokenKind::kRtc:
+      return facts.version == TokenVersion::k006 ? "RTC 006" : "RTC 007";
+    case TokenKind::kRtm:
+      return "RTM";
+    case TokenKind::kChat:
+      return "Chat";
+  }
+  return "these";
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(double tokens_per_second, uint32_t burst)
+    : rate_(tokens_per_second),
+      burst_(burst),
+      available_(burst),
+      refilled_(std::chrono::steady_clock::now()) {}
+
+absl::Status RateLimiter::Take(uint32_t count) {
+  const auto now = std::chrono::steady_clock::now();
+  double missing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const double elapsed = std::chrono::duration<double>(now - refilled_).count();
+    available_ = std::min(burst_, available_ + elapsed * rate_);
+    refilled_ = now;
+    if (available_ >= count) {
+      available_ -= count;
+      return absl::OkStatus();
+    }
+    missing = count - available_;
+  }
+  if (count > burst_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "rate limit: ", count, " tokens in one call exceed this caller's burst of ", burst_));
+  }
+  const auto delay = std::chrono::milliseconds(
+      static_cast<int64_t>(std::ceil(missing / rate_ * 1000.0)));
+  return WithRetryDelay(
+      absl::ResourceExhaustedError(absl::StrCat("rate limit: this caller may mint ", rate_,
+                                                " tokens per second with a burst of ", burst_)),
+      delay);
+}
+
+absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(
+    const v1::CallerPolicy& proto, const std::string& field) {
+  auto policy = std::make_unique<CallerPolicy>();
+  if (proto.app_ids().empty()) return ConfigError(field + ".app_ids", "at least one is required");
+  for (int i = 0; i < proto.app_ids_size(); ++i) {
+    const std::string& app_id = proto.app_ids(i);
+    if (app_id == "*") {
+      policy->all_apps_ = true;
+    } else if (app_id.size() == 32 && std::all_of(app_id.begin(), app_id.end(), [](char c) {
+                 return absl::ascii_isxdigit(static_cast<unsigned char>(c));
+               })) {
+      policy->app_ids_.insert(app_id);
+    } else {
+      return ConfigError(absl::StrCat(field, ".app_ids[", i, "]"),
+                         "must be 32 hexadecimal characters or \"*\"");
+    }
+  }
+  for (int i = 0; i < proto.token_kinds_size(); ++i) {
+    switch (proto.token_kinds(i)) {
+      case v1::TOKEN_KIND_RTC_006:
+        policy->rtc006_ = true;
+        break;
+      case v1::TOKEN_KIND_RTC_007:
+        policy->rtc007_ = true;
+        break;
+      case v1::TOKEN_KIND_RTM:
+        policy->rtm_ = true;
+        break;
+      case v1::TOKEN_KIND_CHAT:
+        policy->chat_ = true;
+        break;
+      default:
+        return ConfigError(absl::StrCat(field, ".token_kinds[", i, "]"),
+                           "must be TOKEN_KIND_RTC_006, _RTC_007, _RTM or _CHAT");
+    }
+  }
+  policy->decode_ = proto.allow_decode();
+  if (!policy->rtc006_ && !policy->rtc007_ && !policy->rtm_ && !policy->chat_ &&
+      !policy->decode_) {
+    return ConfigError(field, "grants nothing: set token_kinds or allow_decode");
+  }
+  if (proto.max_token_lifetime_seconds() == 0 || proto.max_token_lifetime_seconds() > 86400) {
+    return ConfigError(field + ".max_token_lifetime_seconds", "must be 1 to 86400");
+  }
+  policy->max_lifetime_seconds_ = proto.max_token_lifetime_seconds();
+  for (int i = 0; i < proto.channel_name_prefixes_size(); ++i) {
+    if (proto.channel_name_prefixes(i).empty()) {
+      return ConfigError(absl::StrCat(field, ".channel_name_prefixes[", i, "]"),
+                         "must not be empty");
+    }
+    policy->channel_prefixes_.push_back(proto.channel_name_prefixes(i));
+  }
+  if (proto.has_rate_limit()) {
+    const v1::RateLimit& limit = proto.rate_limit();
+    if (!(limit.tokens_per_second() > 0) || !std::isfinite(limit.tokens_per_second())) {
+      return ConfigError(field + ".rate_limit.tokens_per_second", "must be more than 0");
+    }
+    if (limit.burst() == 0) return ConfigError(field + ".rate_limit.burst", "must be at least 1");
+    policy->rate_limiter_ = std::make_unique<RateLimiter>(limit.tokens_per_second(), limit.burst());
+  }
+  return policy;
+}
+
+absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
+  switch (method) {
+    case RpcMethod::kBuildRtcTokenWithUid:
+    case RpcMethod::kBuildRtcTokenWithAccount:
+      if (rtc006_ || rtc007_) return absl::OkStatus();
+      return Denied("may not mint RTC tokens");
+    case RpcMethod::kBuildRtmToken:
+      if (rtm_) return absl::OkStatus();
+      return Denied("may not mint RTM tokens");
+    case RpcMethod::kBuildChatToken:
+      if (chat_) return absl::OkStatus();
+      return Denied("may not mint Chat tokens");
+    case RpcMethod::kBuildTokens:
+      if (rtc006_ || rtc007_ || rtm_ || chat_) return absl::OkStatus();
+      return Denied("may not mint tokens");
+    case RpcMethod::kDecodeToken:
+      if (decode_) return absl::OkStatus();
+      return Denied("may not decode tokens");
+  }
+  return Denied("may not call this method");
+}
+
+absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
+  const std::string app_id(facts.app_id);
+  if (!all_apps_ && !app_ids_.contains(app_id)) {
+    return Denied(absl::StrCat("may not use app id ", app_id));
+  }
+  if (facts.decode) return decode_ ? absl::OkStatus() : Denied("may not decode tokens");
+  bool allowed = false;
+  switch (facts.kind) {
+    case TokenKind::kRtc:
+      allowed = facts.version == TokenVersion::k006 ? rtc006_ : rtc007_;
+      if (allowed && facts.with_rtm && !rtm_) return Denied("may not mint RTM tokens (with_rtm)");
+      break;
+    case TokenKind::kRtm:
+      allowed = rtm_;
+      break;
+    case TokenKind::kChat:
+      allowed = chat_;
+      break;
+  }
+  if (!allowed) return Denied(absl::StrCat("may not mint ", std::string(KindName(facts)), " tokens"));
+  if (facts.kind == TokenKind::kRtc && !channel_prefixes_.empty()) {
+    const absl::string_view channel(facts.channel_name.data(), facts.channel_name.size());
+    const bool matches = std::any_of(
+        channel_prefixes_.begin(), channel_prefixes_.end(),
+        [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
+    if (!matches) {
+      return Denied("may not mint for this channel_name: it must start with one of the "
+                    "caller's allowed prefixes");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CallerPolicy::CheckLifetime(const BuiltToken& token) const {
+  uint32_t last = token.privileges.empty() ? token.expire_ts : 0;
+  for (const PrivilegeExpiry& p : token.privileges) last = std::max(last, p.expire_ts);
+  const uint32_t lifetime = last > token.issue_ts ? last - token.issue_ts : 0;
+  if (lifetime <= max_lifetime_seconds_) return absl::OkStatus();
+  return Denied(absl::StrCat("may mint tokens that last at most ", max_lifetime_seconds_,
+                             " seconds (max_token_lifetime_seconds); this request asks for ",
+                             lifetime, " seconds: shorten its expiry"));
+}
+
+absl::StatusOr<std::shared_ptr<const CallerDirectory>> CallerDirectory::FromProto(
+    const v1::ServerConfig& config, bool mtls) {
+  auto directory = std::make_shared<CallerDirectory>();
+  if (config.callers().empty()) return ConfigError("callers", "at least one caller is required");
+  directory->callers_.reserve(config.callers_size());  // pointers into it stay valid
+  absl::flat_hash_set<std::string> names;
+  for (int i = 0; i < config.callers_size(); ++i) {
+    const v1::Caller& proto = config.callers(i);
+    const std::string field = absl::StrCat("callers[", i, "]");
+    if (!IsCallerName(proto.name())) {
+      return ConfigError(field + ".name", "must be 1 to 128 characters from a-z A-Z 0-9 . _ -");
+    }
+    if (!names.insert(proto.name()).second) return ConfigError(field + ".name", "listed twice");
+    if (!proto.has_policy()) return ConfigError(field + ".policy", "required");
+    absl::StatusOr<std::unique_ptr<CallerPolicy>> policy =
+        CallerPolicy::FromProto(proto.policy(), field + ".policy");
+    if (!policy.ok()) return policy.status();
+    directory->callers_.push_back(Caller{proto.name(), *std::move(policy)});
+    const Caller* caller = &directory->callers_.back();
+
+    if (proto.certificate_identities().empty() && proto.api_key_sha256().empty()) {
+      return ConfigError(field, "needs certificate_identities or api_key_sha256");
+    }
+    if (!proto.certificate_identities().empty() && !mtls) {
+      return ConfigError(field + ".certificate_identities", "need tls.client_ca_path (mutual TLS)");
+    }
+    for (int j = 0; j < proto.certificate_identities_size(); ++j) {
+      const std::string& identity = proto.certificate_identities(j);
+      const std::string identity_field = absl::StrCat(field, ".certificate_identities[", j, "]");
+      if (identity.empty()) return ConfigError(identity_field, "must not be empty");
+      if (!directory->identities_.emplace(identity, caller).second) {
+        return ConfigError(identity_field, "belongs to another caller too");
+      }
+    }
+    for (int j = 0; j < proto.api_key_sha256_size(); ++j) {
+      const std::string& hex = proto.api_key_sha256(j);
+      const std::string key_field = absl::StrCat(field, ".api_key_sha256[", j, "]");
+      if (hex.size() != 2 * kSha256Size || !IsLowerHex(hex)) {
+        return ConfigError(key_field, "must be 64 lowercase hexadecimal characters (a SHA-256)");
+      }
+      Sha256Digest digest;
+      const std::string bytes = absl::HexStringToBytes(hex);
+      std::copy(bytes.begin(), bytes.end(), digest.begin());
+      for (const auto& [other, owner] : directory->api_keys_) {
+        if (other == digest) return ConfigError(key_field, "belongs to another caller too");
+      }
+      directory->api_keys_.emplace_back(digest, caller);
+    }
+  }
+  return std::shared_ptr<const CallerDirectory>(std::move(directory));
+}
+
+const Caller* CallerDirectory::FindByApiKey(std::string_view api_key) const {
+  const Sha256Digest digest = Sha256(api_key);
+  const Caller* found = nullptr;
+  for (const auto& [hash, caller] : api_keys_) {
+    // No early exit: the time taken does not depend on which key matched.
+    const bool equal = ConstantTimeEquals(AsStringView(hash), AsStringView(digest));
+    found = equal ? caller : found;
+  }
+  return found;
+}
+
+const Caller* CallerDirectory::FindByCertificate(const CertificateIdentity& identity) const {
+  auto find = [this](const std::string& name) -> const Caller* {
+    auto it = identities_.find(name);
+    return it == identities_.end() ? nullptr : it->second;
+  };
+  if (!identity.spiffe_ids.empty()) {
+    for (const std::string& id : identity.spiffe_ids) {
+      if (const Caller* caller = find(id)) return caller;
+    }
+    return nullptr;
+  }
+  if (!identity.dns_names.empty()) {
+    for (const std::string& name : identity.dns_names) {
+      if (const Caller* caller = find(name)) return caller;
+    }
+    return nullptr;
+  }
+  return identity.common_name.empty() ? nullptr : find(identity.common_name);
+}
+
+}  // namespace agora_token

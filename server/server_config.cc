@@ -1,0 +1,79 @@
+#include "server/server_config.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/text_proto_file.h"
+
+namespace agora_token {
+namespace {
+
+absl::Status ConfigError(std::string_view field, std::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config: ", std::string(field), ": ", std::string(what)));
+}
+
+// A PEM file that exists and looks like PEM; gRPC parses it for real.
+absl::StatusOr<std::string> PemFile(const std::string& base_dir, const std::string& path,
+                                    std::string_view field) {
+  if (path.empty()) return ConfigError(field, "required");
+  const std::string full = ResolvePath(base_dir, path);
+  absl::StatusOr<std::string> contents = ReadWholeFile(full);
+  if (!contents.ok()) return ConfigError(field, absl::StrCat("cannot read ", full));
+  if (!absl::StrContains(*contents, "-----BEGIN ")) {
+    return ConfigError(field, absl::StrCat(full, " is not a PEM file"));
+  }
+  return full;
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
+  agora::token::v1::ServerConfig proto;
+  if (absl::Status parsed = ParseTextProtoFile(path, &proto); !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", parsed.message()));
+  }
+  ServerConfig config;
+  config.path = path;
+  config.base_dir = DirectoryOf(path);
+  if (proto.keyring_path().empty()) return ConfigError("keyring_path", "required");
+  config.keyring_path = ResolvePath(config.base_dir, proto.keyring_path());
+  if (proto.has_tls()) {
+    const agora::token::v1::TlsConfig& tls = proto.tls();
+    TlsFiles files;
+    absl::StatusOr<std::string> chain =
+        PemFile(config.base_dir, tls.certificate_chain_path(), "tls.certificate_chain_path");
+    if (!chain.ok()) return chain.status();
+    absl::StatusOr<std::string> key =
+        PemFile(config.base_dir, tls.private_key_path(), "tls.private_key_path");
+    if (!key.ok()) return key.status();
+    files.certificate_chain_path = *chain;
+    files.private_key_path = *key;
+    if (!tls.client_ca_path().empty()) {
+      absl::StatusOr<std::string> ca =
+          PemFile(config.base_dir, tls.client_ca_path(), "tls.client_ca_path");
+      if (!ca.ok()) return ca.status();
+      files.client_ca_path = *ca;
+    }
+    config.tls = std::move(files);
+  }
+  const bool mtls = config.tls.has_value() && !config.tls->client_ca_path.empty();
+  absl::StatusOr<std::shared_ptr<const CallerDirectory>> callers =
+      CallerDirectory::FromProto(proto, mtls);
+  if (!callers.ok()) return callers.status();
+  config.callers = *std::move(callers);
+  if (proto.audit_log().destination_case() ==
+          agora::token::v1::AuditLogConfig::kPath &&
+      proto.audit_log().path().empty()) {
+    return ConfigError("audit_log.path", "must not be empty");
+  }
+  config.audit_log = proto.audit_log();
+  if (proto.reload_interval_seconds() > 3600) {
+    return ConfigError("reload_interval_seconds", "must be 0 (5 seconds) to 3600");
+  }
+  if (proto.reload_interval_seconds() != 0) {
+    config.reload_interval = std::chrono::seconds(proto.reload_interval_seconds());
+  }
+  return config;
+}
+
+}  // namespace agora_token
