@@ -30,9 +30,8 @@ bool IsCallerName(std::string_view name) {
 }
 
 bool IsLowerHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string_view KindName(const TokenFacts& facts) {
@@ -73,16 +72,16 @@ absl::Status RateLimiter::Take(uint32_t count) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "rate limit: ", count, " tokens in one call exceed this caller's burst of ", burst_));
   }
-  const auto delay = std::chrono::milliseconds(
-      static_cast<int64_t>(std::ceil(missing / rate_ * 1000.0)));
+  const auto delay =
+      std::chrono::milliseconds(static_cast<int64_t>(std::ceil(missing / rate_ * 1000.0)));
   return WithRetryDelay(
       absl::ResourceExhaustedError(absl::StrCat("rate limit: this caller may mint ", rate_,
                                                 " tokens per second with a burst of ", burst_)),
       delay);
 }
 
-absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(
-    const v1::CallerPolicy& proto, const std::string& field) {
+absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(const v1::CallerPolicy& proto,
+                                                                      const std::string& field) {
   auto policy = std::make_unique<CallerPolicy>();
   if (proto.app_ids().empty()) return ConfigError(field + ".app_ids", "at least one is required");
   for (int i = 0; i < proto.app_ids_size(); ++i) {
@@ -118,8 +117,7 @@ absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(
     }
   }
   policy->decode_ = proto.allow_decode();
-  if (!policy->rtc006_ && !policy->rtc007_ && !policy->rtm_ && !policy->chat_ &&
-      !policy->decode_) {
+  if (!policy->rtc006_ && !policy->rtc007_ && !policy->rtm_ && !policy->chat_ && !policy->decode_) {
     return ConfigError(field, "grants nothing: set token_kinds or allow_decode");
   }
   if (proto.max_token_lifetime_seconds() == 0 || proto.max_token_lifetime_seconds() > 86400) {
@@ -169,7 +167,7 @@ absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
 absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
   const std::string app_id(facts.app_id);
   if (!all_apps_ && !app_ids_.contains(app_id)) {
-    return Denied(absl::StrCat("may not use app id ", app_id));
+    return Denied("may not use this app id");
   }
   if (facts.decode) return decode_ ? absl::OkStatus() : Denied("may not decode tokens");
   bool allowed = false;
@@ -185,15 +183,17 @@ absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
       allowed = chat_;
       break;
   }
-  if (!allowed) return Denied(absl::StrCat("may not mint ", std::string(KindName(facts)), " tokens"));
+  if (!allowed)
+    return Denied(absl::StrCat("may not mint ", std::string(KindName(facts)), " tokens"));
   if (facts.kind == TokenKind::kRtc && !channel_prefixes_.empty()) {
     const absl::string_view channel(facts.channel_name.data(), facts.channel_name.size());
-    const bool matches = std::any_of(
-        channel_prefixes_.begin(), channel_prefixes_.end(),
-        [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
+    const bool matches =
+        std::any_of(channel_prefixes_.begin(), channel_prefixes_.end(),
+                    [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
     if (!matches) {
-      return Denied("may not mint for this channel_name: it must start with one of the "
-                    "caller's allowed prefixes");
+      return Denied(
+          "may not mint for this channel_name: it must start with one of the "
+          "caller's allowed prefixes");
     }
   }
   return absl::OkStatus();

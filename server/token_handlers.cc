@@ -20,6 +20,16 @@ absl::StatusOr<const AppCertificates*> FindApp(const Keyring& keyring, const std
   return app;
 }
 
+// A malformed app id is INVALID_ARGUMENT before any policy looks at it (so a
+// denial never echoes caller input); then authorization, so the keyring
+// answers only for apps the caller may use.
+absl::StatusOr<const AppCertificates*> AdmitApp(const Keyring& keyring, const std::string& app_id,
+                                                const TokenGate& gate, const TokenFacts& facts) {
+  if (absl::Status status = ValidateAppId(app_id); !status.ok()) return status;
+  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
+  return FindApp(keyring, app_id);
+}
+
 absl::StatusOr<RtcRole> RoleOf(int role) {
   switch (role) {
     case v1::ROLE_UNSPECIFIED:
@@ -134,9 +144,7 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildRtc(const Keyring& keyring, const
   absl::StatusOr<TokenVersion> version = VersionOf(request.token_version());
   if (!version.ok()) return version.status();
   facts.version = *version;
-  // Authorization first: the keyring answers only for apps the caller may use.
-  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
-  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
+  absl::StatusOr<const AppCertificates*> app = AdmitApp(keyring, request.app_id(), gate, facts);
   if (!app.ok()) return app.status();
   absl::StatusOr<RtcRole> role = RoleOf(request.role());
   if (!role.ok()) return role.status();
@@ -179,13 +187,11 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildRtc(const Keyring& keyring, const
 
 absl::StatusOr<BuiltToken> TokenHandlers::BuildRtm(const Keyring& keyring,
                                                    const v1::BuildRtmTokenRequest& request,
-                                                   const TokenGate& gate,
-                                                   TokenFacts& facts) const {
+                                                   const TokenGate& gate, TokenFacts& facts) const {
   absl::StatusOr<TokenVersion> version = VersionOf(request.token_version());
   if (!version.ok()) return version.status();
   facts.version = *version;
-  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
-  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
+  absl::StatusOr<const AppCertificates*> app = AdmitApp(keyring, request.app_id(), gate, facts);
   if (!app.ok()) return app.status();
   const Issuance at = NewIssuance(*clock_);
   if (*version == TokenVersion::k006) {
@@ -193,7 +199,8 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildRtm(const Keyring& keyring,
     return BuildRtmToken006((*app)->primary, request.user_id(), request.privilege_expired_ts(), at);
   }
   if (request.privilege_expired_ts() != 0) {
-    return InvalidField("privilege_expired_ts", "applies to 006 tokens only; use token_expire_seconds");
+    return InvalidField("privilege_expired_ts",
+                        "applies to 006 tokens only; use token_expire_seconds");
   }
   return BuildRtmToken007((*app)->primary, request.user_id(), request.token_expire_seconds(), at,
                           options_.compression);
@@ -204,8 +211,7 @@ absl::StatusOr<BuiltToken> TokenHandlers::BuildChat(const Keyring& keyring,
                                                     const TokenGate& gate,
                                                     TokenFacts& facts) const {
   facts.version = TokenVersion::k007;
-  if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
-  absl::StatusOr<const AppCertificates*> app = FindApp(keyring, request.app_id());
+  absl::StatusOr<const AppCertificates*> app = AdmitApp(keyring, request.app_id(), gate, facts);
   if (!app.ok()) return app.status();
   switch (request.kind()) {
     case v1::CHAT_TOKEN_KIND_USER:
@@ -231,8 +237,9 @@ absl::StatusOr<BuiltToken> TokenHandlers::Decided(const Keyring& keyring,
                                                   const TokenGate& gate) const {
   TokenFacts facts = RtcFacts(request);
   facts.uid = request.uid();
-  return Counted(TokenKind::kRtc,
-                 gate.Decide(facts, BuildRtc(keyring, request, RtcUser(request.uid()), gate, facts)));
+  return Counted(
+      TokenKind::kRtc,
+      gate.Decide(facts, BuildRtc(keyring, request, RtcUser(request.uid()), gate, facts)));
 }
 
 absl::StatusOr<BuiltToken> TokenHandlers::Decided(
@@ -240,9 +247,9 @@ absl::StatusOr<BuiltToken> TokenHandlers::Decided(
     const TokenGate& gate) const {
   TokenFacts facts = RtcFacts(request);
   facts.account = request.account();
-  return Counted(TokenKind::kRtc, gate.Decide(facts, BuildRtc(keyring, request,
-                                                              RtcUser(request.account()), gate,
-                                                              facts)));
+  return Counted(
+      TokenKind::kRtc,
+      gate.Decide(facts, BuildRtc(keyring, request, RtcUser(request.account()), gate, facts)));
 }
 
 absl::StatusOr<BuiltToken> TokenHandlers::Decided(const Keyring& keyring,
@@ -324,7 +331,8 @@ absl::Status TokenHandlers::BuildTokens(const v1::BuildTokensRequest& request,
     if (cancelled && (i % 64) == 0 && cancelled()) {
       return absl::CancelledError("the call was cancelled or its deadline passed");
     }
-    absl::StatusOr<BuiltToken> built = BuildItem(*keyring, request.items(static_cast<int>(i)), gate);
+    absl::StatusOr<BuiltToken> built =
+        BuildItem(*keyring, request.items(static_cast<int>(i)), gate);
     v1::BuildTokensResult* result = response->add_results();
     // Field paths in an item's error are relative to that item's request.
     if (built.ok()) {
