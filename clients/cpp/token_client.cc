@@ -61,12 +61,13 @@ std::string TokenServiceConfigJson(int max_attempts) {
   const std::string name = R"("name": [{"service": "agora.token.v1.TokenService"}])";
   if (max_attempts < 2) return absl::StrCat(R"({"methodConfig": [{)", name, "}]}");
   // Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-  // is harmless: at worst a second token with a fresh salt is built. The
+  // or a server-side CANCELLED (gRPC 1.51 servers cancel a call that races
+  // their shutdown) is harmless: at worst a second token with a fresh salt is built. The
   // backoff (0.1 s, 0.2 s, 0.4 s, with jitter) fits the default deadline.
   return absl::StrCat(R"({"methodConfig": [{)", name, R"(, "retryPolicy": {"maxAttempts": )",
                       std::min(max_attempts, kMaxGrpcAttempts),
                       R"(, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2, )",
-                      R"("retryableStatusCodes": ["UNAVAILABLE"]}}]})");
+                      R"("retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]})");
 }
 
 std::shared_ptr<grpc::Channel> CreateTokenServiceChannel(const std::string& target,

@@ -4,12 +4,14 @@
 // BuildTokenWithAccount, which mirror the product document's Ruby builders
 // (minus the certificate, which only the server holds). Every call gets a
 // deadline, and a channel made from a target string retries UNAVAILABLE
-// (server restarting or draining) within that deadline. A failed call comes
-// back as an absl::Status with the gRPC code and message; the server's
-// google.rpc.Status details ride along as a payload, which FieldViolations and
-// RetryDelay decode. The client is thread-safe: share one per target.
+// (server restarting or draining) and server-side CANCELLED within that deadline. A failed call
+// comes back as an absl::Status with the gRPC code and message; the server's google.rpc.Status
+// details ride along as a payload, which FieldViolations and RetryDelay decode. The client is
+// thread-safe: share one per target.
 #ifndef AGORA_TOKEN_CLIENTS_CPP_TOKEN_CLIENT_H_
 #define AGORA_TOKEN_CLIENTS_CPP_TOKEN_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <cstdint>
@@ -17,8 +19,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -32,7 +32,8 @@ const STATUS_TRAILER = 'grpc-status-details-bin'
 const DEFAULT_TIMEOUT_MS = 5000
 
 // Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-// (server restarting or draining, connection lost) is harmless: at worst a
+// (server restarting or draining, connection lost) or a server-side CANCELLED
+// (gRPC 1.51 servers cancel a call that races their shutdown) is harmless: at worst a
 // second token with a fresh salt is built. All attempts share the deadline.
 const SERVICE_CONFIG = {
     methodConfig: [{
@@ -42,7 +43,7 @@ const SERVICE_CONFIG = {
             initialBackoff: '0.1s',
             maxBackoff: '1s',
             backoffMultiplier: 2,
-            retryableStatusCodes: ['UNAVAILABLE'],
+            retryableStatusCodes: ['UNAVAILABLE', 'CANCELLED'],
         },
     }],
 }

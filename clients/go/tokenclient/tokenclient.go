@@ -29,7 +29,8 @@ import (
 const DefaultTimeout = 5 * time.Second
 
 // retryServiceConfig retries UNAVAILABLE (server restarting or draining,
-// connection lost): every RPC only mints or reads a token, so repeating one is
+// connection lost) and a server-side CANCELLED (gRPC 1.51 servers cancel a
+// call that races their shutdown): every RPC only mints or reads a token, so repeating one is
 // harmless. All attempts share the call's deadline. grpc-go before 1.40 (such
 // as Debian's 1.33) applies it only with GRPC_GO_RETRY=on in the environment.
 const retryServiceConfig = `{
@@ -40,7 +41,7 @@ const retryServiceConfig = `{
       "initialBackoff": "0.1s",
       "maxBackoff": "1s",
       "backoffMultiplier": 2,
-      "retryableStatusCodes": ["UNAVAILABLE"]
+      "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]
     }
   }]
 }`

@@ -49,7 +49,8 @@ pb = token_service_pb2
 _SERVICE_NAME = "agora.token.v1.TokenService"
 
 # Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-# (server restarting or draining, connection lost) is harmless: at worst a
+# (server restarting or draining, connection lost) or a server-side CANCELLED
+# (gRPC 1.51 servers cancel a call that races their shutdown) is harmless: at worst a
 # second token with a fresh salt is built. All attempts share the call's
 # deadline.
 _SERVICE_CONFIG = {
@@ -61,7 +62,7 @@ _SERVICE_CONFIG = {
                 "initialBackoff": "0.1s",
                 "maxBackoff": "1s",
                 "backoffMultiplier": 2,
-                "retryableStatusCodes": ["UNAVAILABLE"],
+                "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
             },
         }
     ]

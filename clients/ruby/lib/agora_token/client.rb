@@ -117,8 +117,9 @@ module AgoraToken
     DEFAULT_TIMEOUT = 5.0
 
     # Every RPC only mints or reads a token, so repeating one after
-    # UNAVAILABLE (server restarting or draining, connection lost) is
-    # harmless: at worst a second token with a fresh salt is built. All
+    # UNAVAILABLE (server restarting or draining, connection lost) or a
+    # server-side CANCELLED (gRPC 1.51 servers cancel a call that races
+    # their shutdown) is harmless: at worst a second token with a fresh salt is built. All
     # attempts share the call's deadline.
     SERVICE_CONFIG = {
       methodConfig: [{
@@ -128,7 +129,7 @@ module AgoraToken
           initialBackoff: '0.1s',
           maxBackoff: '1s',
           backoffMultiplier: 2,
-          retryableStatusCodes: ['UNAVAILABLE']
+          retryableStatusCodes: %w[UNAVAILABLE CANCELLED]
         }
       }]
     }.freeze
