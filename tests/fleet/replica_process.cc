@@ -1,0 +1,157 @@
+#include "tests/fleet/replica_process.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/e2e/token_server_process.h"
+
+namespace agora_token_fleet {
+namespace {
+
+constexpr std::chrono::milliseconds kPollInterval{20};
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> records;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    // A line still being written is incomplete JSON; it is read next time.
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (record.is_object()) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+// The server logs ports as strings; accept numbers too.
+int PortField(const nlohmann::json& record, const char* name) {
+  if (!record.contains(name)) return 0;
+  const nlohmann::json& value = record[name];
+  if (value.is_string()) return std::atoi(value.get<std::string>().c_str());
+  return value.is_number_integer() ? value.get<int>() : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ReplicaProcess>> ReplicaProcess::Start(
+    const ReplicaOptions& options, int port, int health_port, const std::string& log_path,
+    std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {options.binary,
+                                   "--listen",
+                                   absl::StrCat("127.0.0.1:", port),
+                                   "--health-listen",
+                                   absl::StrCat("127.0.0.1:", health_port),
+                                   "--keyring",
+                                   options.keyring_path};
+  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  absl::StatusOr<std::unique_ptr<agora_token_e2e::ChildProcess>> child =
+      agora_token_e2e::ChildProcess::Spawn(argv, "", log_path);
+  if (!child.ok()) return child.status();
+  std::unique_ptr<ReplicaProcess> replica(new ReplicaProcess(*std::move(child), log_path));
+
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    for (const nlohmann::json& record : JsonLines(replica->LogText())) {
+      if (record.value("msg", "") != "serving") continue;
+      replica->port_ = PortField(record, "port");
+      replica->health_port_ = PortField(record, "health_port");
+      if (replica->port_ <= 0 || replica->health_port_ <= 0 ||
+          (port != 0 && replica->port_ != port)) {
+        return absl::InternalError(
+            absl::StrCat("unexpected ports in the serving line; log:\n", replica->LogText()));
+      }
+      return replica;
+    }
+    if (std::optional<int> code = replica->process_->PollExit(); code.has_value()) {
+      return absl::InternalError(absl::StrCat("server exited with ", *code,
+                                              " before serving; log:\n", replica->LogText()));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("server did not log \"serving\" within ",
+                                                      timeout.count(), " ms; log:\n",
+                                                      replica->LogText()));
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+absl::Status ReplicaProcess::WaitUntilServing(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string health_address = absl::StrCat("127.0.0.1:", health_port_);
+  for (;;) {
+    absl::Status serving = CheckServing(health_address, std::chrono::milliseconds(500));
+    if (serving.ok()) return serving;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("replica on ", address(),
+                                                      " not SERVING within ", timeout.count(),
+                                                      " ms: ", serving.message()));
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+int ReplicaProcess::CountLogged(const std::string& message, const std::string& field,
+                                const std::string& value) const {
+  int count = 0;
+  for (const nlohmann::json& record : JsonLines(LogText())) {
+    if (record.value("msg", "") != message) continue;
+    if (!field.empty() && record.value(field, "") != value) continue;
+    ++count;
+  }
+  return count;
+}
+
+std::string ReplicaProcess::LogText() const {
+  absl::StatusOr<std::string> text = agora_token_e2e::ReadFile(log_path_);
+  return text.ok() ? *text : std::string();
+}
+
+absl::Status CheckServing(const std::string& address, std::chrono::milliseconds deadline) {
+  // No retries: each probe reports what the server answered at that moment.
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  grpc::GenericStub stub(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + deadline);
+  // An empty HealthCheckRequest asks about the whole server.
+  grpc::Slice empty;
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  const grpc::Status status = done.get_future().get();  // bounded by the deadline
+  if (!status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("health check failed: ", status.error_code(), " ", status.error_message()));
+  }
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return absl::InternalError("unreadable health response");
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  // HealthCheckResponse: field 1 is the ServingStatus enum (1 SERVING).
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                               static_cast<int>(bytes.size()));
+  uint32_t serving_status = 0;
+  for (uint32_t tag = input.ReadTag(); tag != 0; tag = input.ReadTag()) {
+    if (tag != (1 << 3) || !input.ReadVarint32(&serving_status)) {
+      return absl::InternalError("unparsable health response");
+    }
+  }
+  if (serving_status != 1) {
+    return absl::UnavailableError(absl::StrCat("health status ", serving_status));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace agora_token_fleet

@@ -1,0 +1,68 @@
+// One replica of the fleet test: the real agora-token-server binary started
+// on a given loopback port (0 on the first start, the same port again on a
+// restart, as a replica behind a fixed upstream list restarts), with a
+// health-only port, its own log file per start, and bounded waits for its
+// "serving" log line and for its health check to report SERVING.
+#ifndef AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
+#define AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tests/e2e/child_process.h"
+
+namespace agora_token_fleet {
+
+struct ReplicaOptions {
+  std::string binary;
+  std::string keyring_path;
+  // Flags after --listen, --health-listen and --keyring.
+  std::vector<std::string> extra_flags;
+};
+
+class ReplicaProcess {
+ public:
+  // Starts the server on 127.0.0.1:`port` with its health service on
+  // 127.0.0.1:`health_port` (0: any free port), stderr to `log_path`, and
+  // waits up to `timeout` for its "serving" line.
+  static absl::StatusOr<std::unique_ptr<ReplicaProcess>> Start(const ReplicaOptions& options,
+                                                               int port, int health_port,
+                                                               const std::string& log_path,
+                                                               std::chrono::milliseconds timeout);
+
+  int port() const { return port_; }
+  int health_port() const { return health_port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  agora_token_e2e::ChildProcess& process() { return *process_; }
+
+  // Polls the health port until it reports SERVING, for up to `timeout`.
+  absl::Status WaitUntilServing(std::chrono::milliseconds timeout) const;
+
+  // How many JSON log lines so far have this "msg" (and, if `field` is not
+  // empty, that string `value` in `field`).
+  int CountLogged(const std::string& message, const std::string& field = "",
+                  const std::string& value = "") const;
+  // The raw log, for failure messages (the server never logs secrets).
+  std::string LogText() const;
+
+ private:
+  ReplicaProcess(std::unique_ptr<agora_token_e2e::ChildProcess> process, std::string log_path)
+      : process_(std::move(process)), log_path_(std::move(log_path)) {}
+
+  std::unique_ptr<agora_token_e2e::ChildProcess> process_;
+  std::string log_path_;
+  int port_ = 0;
+  int health_port_ = 0;
+};
+
+// What grpc.health.v1.Health/Check at `address` answers: OK if SERVING,
+// otherwise the reason (NOT_SERVING, or the call's error).
+absl::Status CheckServing(const std::string& address, std::chrono::milliseconds deadline);
+
+}  // namespace agora_token_fleet
+
+#endif  // AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
