@@ -270,9 +270,10 @@ const kRules = {
     for (const volume of pod.volumes.filter((v) => v.secret)) {
       if (volume.secret.defaultMode !== 0o400) problems.push(`Secret volume ${volume.name} has mode 0${(volume.secret.defaultMode ?? 0o644).toString(8)}, not 0400`);
     }
-    // The TLS Secret is a kubernetes.io/tls one: its keys are tls.crt and tls.key.
+    // The TLS Secret is a kubernetes.io/tls one: its keys are tls.crt and
+    // tls.key, plus ca.crt (the client CA, as cert-manager writes it).
     for (const file of referenced.filter((f) => f.includes("/tls/"))) {
-      if (!/\/tls\.(crt|key)$/.test(file)) problems.push(`${file} is not a key of a kubernetes.io/tls Secret`);
+      if (!/\/(tls\.(crt|key)|ca\.crt)$/.test(file)) problems.push(`${file} is not a key of a kubernetes.io/tls Secret`);
     }
     if (container.securityContext?.readOnlyRootFilesystem) {
       const tmp = container.volumeMounts.find((m) => m.mountPath === "/tmp");
