@@ -42,6 +42,10 @@ ABSL_FLAG(std::string, health_probe, "",
 ABSL_FLAG(int, max_concurrent_streams, 256, "most concurrent calls on one client connection");
 ABSL_FLAG(int, max_connection_idle_ms, 300000,
           "close a client connection after this long without calls");
+ABSL_FLAG(int, max_connection_age_ms, 1800000,
+          "send GOAWAY on a client connection this old, so clients rebalance");
+ABSL_FLAG(int, max_connection_age_grace_ms, 30000,
+          "then let its calls run this long before the connection is closed");
 ABSL_FLAG(int, handshake_timeout_ms, 10000,
           "close a new connection that has not finished its HTTP/2 (and TLS) handshake by then");
 
@@ -103,9 +107,12 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_concurrent_streams) <= 0 ||
       absl::GetFlag(FLAGS_max_connection_idle_ms) <= 0 ||
       absl::GetFlag(FLAGS_handshake_timeout_ms) <= 0 ||
+      absl::GetFlag(FLAGS_max_connection_age_ms) <= 0 ||
+      absl::GetFlag(FLAGS_max_connection_age_grace_ms) <= 0 ||
       absl::GetFlag(FLAGS_drain_timeout_ms) < 0 || absl::GetFlag(FLAGS_shutdown_delay_ms) < 0) {
     return Fail("--max_batch_items, --max_request_bytes, --max_concurrent_streams, "
-                "--max_connection_idle_ms and --handshake_timeout_ms must be positive, "
+                "--max_connection_idle_ms, --max_connection_age_ms, "
+                "--max_connection_age_grace_ms and --handshake_timeout_ms must be positive, "
                 "--drain_timeout_ms and --shutdown_delay_ms not negative");
   }
   options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
@@ -115,6 +122,10 @@ int main(int argc, char** argv) {
   options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   options.max_connection_idle = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_idle_ms));
   options.handshake_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
+  options.max_connection_age =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_age_ms));
+  options.max_connection_age_grace =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_age_grace_ms));
 
   // Block the signals before any gRPC thread exists so only sigwait sees them.
   sigset_t signals;

@@ -58,6 +58,12 @@ struct ServerOptions {
   int max_concurrent_streams = 256;  // per connection
   std::chrono::milliseconds max_connection_idle{std::chrono::minutes(5)};
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  // Every connection is told to go away (GOAWAY) after max_connection_age,
+  // so clients re-resolve and spread over new replicas; its calls then get
+  // max_connection_age_grace to finish, which also ends a call whose client
+  // never sends its request.
+  std::chrono::milliseconds max_connection_age{std::chrono::minutes(30)};
+  std::chrono::milliseconds max_connection_age_grace{std::chrono::seconds(30)};
   // Development mode: how often the keyring file is checked for changes.
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
   // nullptr means the system clock.

@@ -1120,6 +1120,52 @@ TEST_F(HostileInputTest, IdleHttp2ConnectionIsClosedAfterMaxConnectionIdle) {
   EXPECT_TRUE(ServerAnswers(idle_server->port()));
 }
 
+// A call whose client opens it and never sends the request holds a stream
+// only until the connection's age and grace run out.
+TEST_F(HostileInputTest, CallThatNeverSendsItsRequestEndsAfterMaxConnectionAge) {
+  agora_token::ServerOptions options = TestServerOptions("", &clock_);
+  options.config_path = config_path_;
+  options.max_connection_age = milliseconds(500);
+  options.max_connection_age_grace = milliseconds(500);
+  absl::StatusOr<std::unique_ptr<agora_token::TokenServer>> server =
+      agora_token::TokenServer::BuildAndStart(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  grpc::GenericStub stub(TcpChannel((*server)->port()));
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;  // no deadline: only the server can end this call
+  Authorize(&context, Bearer(kTableApiKey));
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, kServicePrefix + std::string(kUid), &queue);
+  // Waits for `tag` until `within` has passed; false if it did not come.
+  auto next = [&](void* tag, milliseconds within) {
+    void* got = nullptr;
+    bool ok = false;
+    return queue.AsyncNext(&got, &ok, std::chrono::system_clock::now() + within) ==
+               grpc::CompletionQueue::GOT_EVENT &&
+           got == tag;
+  };
+  int started_tag = 0;
+  int finished_tag = 0;
+  call->StartCall(&started_tag);
+  ASSERT_TRUE(next(&started_tag, kHangUpWithin));
+  grpc::Status status;
+  call->Finish(&status, &finished_tag);
+  const bool ended = next(&finished_tag, kHangUpWithin);
+  if (!ended) {
+    context.TryCancel();
+    next(&finished_tag, kHangUpWithin);
+  }
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.Next(&tag, &ok)) {
+  }
+  EXPECT_TRUE(ended) << "the call was still open after " << kHangUpWithin.count() << " ms";
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(ServerAnswers((*server)->port()));
+}
+
 TEST_F(HostileInputTest, RepeatingTheTableDoesNotGrowMemory) {
   if (kSanitized) GTEST_SKIP() << "sanitizers keep freed memory; LeakSanitizer checks leaks";
   const std::vector<Row> rows = AllRows();
