@@ -129,6 +129,9 @@ TokenClient::TokenClient(std::shared_ptr<grpc::Channel> channel, TokenClientOpti
 std::unique_ptr<grpc::ClientContext> TokenClient::NewContext() const {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + options_.deadline);
+  if (!options_.api_key.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.api_key));
+  }
   return context;
 }
 

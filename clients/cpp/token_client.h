@@ -44,6 +44,10 @@ struct TokenClientOptions {
   // Used only when the client creates its channel; nullptr means plaintext,
   // which the server accepts on loopback or behind a trusted proxy.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+
+  // Sent as "authorization: Bearer <key>" with every call when not empty,
+  // for servers whose config identifies callers by API key (use it over TLS).
+  std::string api_key;
 };
 
 // One google.rpc.BadRequest field violation: the field's path in the request

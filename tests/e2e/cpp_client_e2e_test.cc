@@ -3,6 +3,8 @@
 // official npm package through tests/crosscheck/verify_with_agora_token.js,
 // field errors arrive as google.rpc.BadRequest violations, and the client's
 // retry and deadline policy is checked against an in-process fake server.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,13 +12,11 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
@@ -509,8 +509,16 @@ class FakeTokenService final : public v1::TokenService::Service {
  public:
   explicit FakeTokenService(int failures) : failures_(failures) {}
 
-  grpc::Status BuildRtmToken(grpc::ServerContext*, const v1::BuildRtmTokenRequest*,
+  grpc::Status BuildRtmToken(grpc::ServerContext* context, const v1::BuildRtmTokenRequest*,
                              v1::BuildRtmTokenResponse* response) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      authorization_.clear();
+      for (auto [it, end] = context->client_metadata().equal_range("authorization"); it != end;
+           ++it) {
+        authorization_.emplace_back(it->second.data(), it->second.size());
+      }
+    }
     if (++rtm_calls_ <= failures_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting");
     response->set_token("007fake");
     return grpc::Status::OK;
@@ -546,15 +554,30 @@ class FakeTokenService final : public v1::TokenService::Service {
 
   int rtm_calls() const { return rtm_calls_; }
   int rtc_calls() const { return rtc_calls_; }
+  // The authorization metadata of the last BuildRtmToken call.
+  std::vector<std::string> authorization() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return authorization_;
+  }
 
  private:
   const int failures_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> authorization_;
   std::atomic<int> rtm_calls_{0};
   std::atomic<int> rtc_calls_{0};
 };
 
 class TokenClientPolicyTest : public ::testing::Test {
  protected:
+  // A fake owned by the fixture: it must outlive the server, whose handler
+  // threads may still be inside it (the slow BuildChatToken) when a test body
+  // ends; TearDown shuts the server down first.
+  FakeTokenService& NewFake(int failures) {
+    service_ = std::make_unique<FakeTokenService>(failures);
+    return *service_;
+  }
+
   // Serves `service` on a free loopback port; returns the target.
   std::string Serve(FakeTokenService& service) {
     int port = 0;
@@ -580,11 +603,12 @@ class TokenClientPolicyTest : public ::testing::Test {
     return request;
   }
 
+  std::unique_ptr<FakeTokenService> service_;  // destroyed after server_
   std::unique_ptr<grpc::Server> server_;
 };
 
 TEST_F(TokenClientPolicyTest, UnavailableIsRetried) {
-  FakeTokenService service(/*failures=*/2);
+  FakeTokenService& service = NewFake(/*failures=*/2);
   const TokenClient client(Serve(service));
   absl::StatusOr<v1::BuildRtmTokenResponse> r = client.BuildRtmToken(RtmRequest());
   ASSERT_TRUE(r.ok()) << r.status();
@@ -592,8 +616,19 @@ TEST_F(TokenClientPolicyTest, UnavailableIsRetried) {
   EXPECT_EQ(service.rtm_calls(), 3);
 }
 
+TEST_F(TokenClientPolicyTest, ApiKeyTravelsAsBearerAuthorization) {
+  FakeTokenService& service = NewFake(/*failures=*/0);
+  const std::string target = Serve(service);
+  TokenClientOptions options;
+  options.api_key = "k-123";
+  ASSERT_TRUE(TokenClient(target, options).BuildRtmToken(RtmRequest()).ok());
+  EXPECT_EQ(service.authorization(), std::vector<std::string>{"Bearer k-123"});
+  ASSERT_TRUE(TokenClient(target).BuildRtmToken(RtmRequest()).ok());
+  EXPECT_TRUE(service.authorization().empty());
+}
+
 TEST_F(TokenClientPolicyTest, GivesUpAfterFourAttempts) {
-  FakeTokenService service(/*failures=*/100);
+  FakeTokenService& service = NewFake(/*failures=*/100);
   const TokenClient client(Serve(service));
   absl::StatusOr<v1::BuildRtmTokenResponse> r = client.BuildRtmToken(RtmRequest());
   ASSERT_FALSE(r.ok());
@@ -604,7 +639,7 @@ TEST_F(TokenClientPolicyTest, GivesUpAfterFourAttempts) {
 }
 
 TEST_F(TokenClientPolicyTest, OneAttemptDisablesRetries) {
-  FakeTokenService service(/*failures=*/100);
+  FakeTokenService& service = NewFake(/*failures=*/100);
   TokenClientOptions options;
   options.max_attempts = 1;
   const TokenClient client(Serve(service), options);
@@ -613,7 +648,7 @@ TEST_F(TokenClientPolicyTest, OneAttemptDisablesRetries) {
 }
 
 TEST_F(TokenClientPolicyTest, DeadlineBoundsEveryCall) {
-  FakeTokenService service(/*failures=*/0);
+  FakeTokenService& service = NewFake(/*failures=*/0);
   TokenClientOptions options;
   options.deadline = std::chrono::milliseconds(200);
   const TokenClient client(Serve(service), options);
@@ -627,7 +662,7 @@ TEST_F(TokenClientPolicyTest, DeadlineBoundsEveryCall) {
 }
 
 TEST_F(TokenClientPolicyTest, ErrorDetailsSurviveAndAreNotRetried) {
-  FakeTokenService service(/*failures=*/0);
+  FakeTokenService& service = NewFake(/*failures=*/0);
   const TokenClient client(Serve(service));
   absl::StatusOr<v1::BuildRtcTokenWithUidResponse> r =
       client.BuildTokenWithUid(std::string(32, '0'), "x", 1, v1::ROLE_PUBLISHER, 0);

@@ -371,6 +371,7 @@ class FlakyTokenService(token_service_pb2_grpc.TokenServiceServicer):
 
     def BuildRtmToken(self, request, context):
         self.calls += 1
+        self.authorization = [v for k, v in context.invocation_metadata() if k == "authorization"]
         if self.calls <= self.failures:
             context.abort(grpc.StatusCode.UNAVAILABLE, "restarting")
         return pb.BuildRtmTokenResponse(token="007fake", token_version=pb.TOKEN_VERSION_007)
@@ -380,13 +381,13 @@ class ClientRetryTest(unittest.TestCase):
     """The client's service config, against an in-process fake server (the
     real one cannot be made to answer UNAVAILABLE on demand)."""
 
-    def _serve(self, servicer):
+    def _serve(self, servicer, api_key=None):
         server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=2))
         token_service_pb2_grpc.add_TokenServiceServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         server.start()
         self.addCleanup(lambda: server.stop(grace=None).wait(SERVER_STOP_TIMEOUT))
-        client = TokenClient(f"127.0.0.1:{port}", timeout=5.0)
+        client = TokenClient(f"127.0.0.1:{port}", timeout=5.0, api_key=api_key)
         self.addCleanup(client.close)
         return client
 
@@ -404,6 +405,13 @@ class ClientRetryTest(unittest.TestCase):
         self.assertEqual(raised.exception.message, "restarting")
         self.assertEqual(raised.exception.field_violations, [])
         self.assertEqual(service.calls, 4)
+
+    def test_api_key_travels_as_bearer_authorization(self):
+        service = FlakyTokenService(failures=0)
+        self._serve(service, api_key="k-123").build_rtm_token("00" * 16, "user")
+        self.assertEqual(service.authorization, ["Bearer k-123"])
+        self._serve(service).build_rtm_token("00" * 16, "user")
+        self.assertEqual(service.authorization, [])
 
 
 if __name__ == "__main__":

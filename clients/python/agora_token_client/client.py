@@ -232,10 +232,12 @@ class TokenClient:
 
     target: "host:port". credentials: grpc.ChannelCredentials for TLS, or None
     for plaintext (loopback, or behind a trusted proxy). timeout: the default
-    deadline of each call in seconds, retries included.
+    deadline of each call in seconds, retries included. api_key: sent as
+    "authorization: Bearer <key>" on every call, for servers whose config
+    identifies callers by API key (use it over TLS).
     """
 
-    def __init__(self, target, credentials=None, timeout=2.0):
+    def __init__(self, target, credentials=None, timeout=2.0, api_key=None):
         options = [
             ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
             ("grpc.enable_retries", 1),
@@ -246,6 +248,7 @@ class TokenClient:
             self._channel = grpc.secure_channel(target, credentials, options=options)
         self._stub = token_service_pb2_grpc.TokenServiceStub(self._channel)
         self._timeout = timeout
+        self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else None
 
     def close(self):
         self._channel.close()
@@ -258,7 +261,11 @@ class TokenClient:
 
     def _call(self, method, request, timeout):
         try:
-            return method(request, timeout=self._timeout if timeout is None else timeout)
+            return method(
+                request,
+                timeout=self._timeout if timeout is None else timeout,
+                metadata=self._metadata,
+            )
         except grpc.RpcError as rpc_error:
             raise TokenServiceError.from_rpc_error(rpc_error) from rpc_error
 
