@@ -113,7 +113,7 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     if (!IsLoopback(options.listen_address)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "refusing to serve without TLS and caller authentication on ", options.listen_address,
-          ": give a --config with tls and callers (see deploy/config/server_config.textproto), "
+          ": give a --config with tls and callers (see deploy/k8s/base/config.textproto), "
           "or listen on a loopback address (127.0.0.1, ::1) for development"));
     }
   }
