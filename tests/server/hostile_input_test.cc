@@ -1043,7 +1043,9 @@ TEST_F(HostileInputTest, MalformedAppIdIsInvalidArgumentAndNotEchoed) {
       {"32 bytes ending in NUL", std::string(kInlineAppId, 31) + std::string(1, '\0')},
       {"empty", ""},
   };
-  for (const auto& [what, app_id] : kBadAppIds) {
+  for (const auto& bad : kBadAppIds) {
+    const std::string& what = bad.first;
+    const std::string& app_id = bad.second;  // (lambdas cannot capture a structured binding)
     std::vector<Row> rows = {
         ExpectInvalid("uid app_id " + what, kUid,
                       Edited(GoodUid(), [&](auto& r) { r.set_app_id(app_id); }), "app_id"),
