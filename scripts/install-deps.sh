@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   python3 python3-grpcio python3-protobuf
   nghttp2-client libmicrohttpd-dev nginx-light gnuplot-nox
+  # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
+  clang libclang-rt-dev llvm
   # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
   # golang-github-golang-protobuf-1-5-dev must be named here: without it apt
   # resolves grpc-go's dependency to the older 1-3 API.

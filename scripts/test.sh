@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test: installs dependencies, builds, runs CTest (core, CLI,
 # server, cross-checks against Agora's npm builders, end-to-end clients),
-# buf lint, and the core tests again on the BoringSSL backend.
+# buf lint, the core tests again on the BoringSSL backend, the suite under
+# ASan+UBSan and TSan (scripts/test-sanitizers.sh), and the fuzz targets for
+# FUZZ_SECONDS each (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 scripts/install-deps.sh
 
 echo "== build (OpenSSL backend, everything)"
 scripts/build.sh
 echo "== ctest"
 (cd build && ctest -j"$(nproc)" --output-on-failure --timeout 300)
+echo "== no secret in any test's output (certificates, API keys, tokens, private keys)"
+python3 scripts/scan-secrets.py build/Testing/Temporary/LastTest.log
 
 echo "== API checks (buf lint, buf breaking, docs/api.md up to date)"
 scripts/check-api.sh
@@ -18,3 +23,14 @@ echo "== core tests on the BoringSSL backend"
 BUILD_DIR=build-boringssl CMAKE_ARGS="-DAGORA_TOKEN_CRYPTO=boringssl -DAGORA_TOKEN_BUILD_SERVER=OFF -DAGORA_TOKEN_BUILD_BENCH=OFF" \
   scripts/build.sh
 (cd build-boringssl && ctest -j"$(nproc)" --output-on-failure --timeout 300)
+
+echo "== sanitizers (ASan+UBSan: every test; TSan: server and end-to-end tests)"
+stage_started=$SECONDS
+scripts/test-sanitizers.sh
+echo "== sanitizers: $((SECONDS - stage_started)) s"
+
+echo "== fuzzing (${FUZZ_SECONDS:-60} s per target, both at once)"
+stage_started=$SECONDS
+scripts/fuzz.sh
+echo "== fuzzing: $((SECONDS - stage_started)) s"
+echo "== all tests passed in $((SECONDS - started)) s"
