@@ -1,11 +1,11 @@
 #include "cli/call_command.h"
 
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
-
-#include <google/protobuf/text_format.h>
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "cli/arguments.h"
@@ -33,17 +33,18 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
 
 template <typename Request, typename Response>
 RpcCaller Caller(absl::StatusOr<Response> (TokenClient::*method)(const Request&) const) {
-  return [method](const TokenClient& client,
-                  const std::string& text) -> absl::StatusOr<std::string> {
-    Request request;
-    if (!google::protobuf::TextFormat::ParseFromString(text, &request)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the request is not valid protobuf text format for ", Request::descriptor()->full_name()));
-    }
-    absl::StatusOr<Response> response = (client.*method)(request);
-    if (!response.ok()) return response.status();
-    return ToJson(*response);
-  };
+  return
+      [method](const TokenClient& client, const std::string& text) -> absl::StatusOr<std::string> {
+        Request request;
+        if (!google::protobuf::TextFormat::ParseFromString(text, &request)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("the request is not valid protobuf text format for ",
+                           Request::descriptor()->full_name()));
+        }
+        absl::StatusOr<Response> response = (client.*method)(request);
+        if (!response.ok()) return response.status();
+        return ToJson(*response);
+      };
 }
 
 const std::map<std::string, RpcCaller>& Rpcs() {

@@ -130,7 +130,8 @@ std::string UsageText(UsageTopic topic) {
   switch (topic) {
     case UsageTopic::kAll:
       return absl::StrCat(kOverview, "\n", kBuildRtc, "\n", kBuildRtm, "\n", kBuildChat, "\n",
-                          kBuildCommon, "\n", kDecode, "\n", kCall, "\n", kCertificate, "\n", kExitCodes);
+                          kBuildCommon, "\n", kDecode, "\n", kCall, "\n", kCertificate, "\n",
+                          kExitCodes);
     case UsageTopic::kOverview:
       return absl::StrCat(kOverview, "\n", kExitCodes, "\n", kSeeHelp);
     case UsageTopic::kBuild:

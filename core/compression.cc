@@ -108,7 +108,8 @@ absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* 
     if (rc == Z_STREAM_END) break;
     if (zs.avail_out == 0) {
       if (out->size() > limit) {
-        return absl::InvalidArgumentError("token: compressed payload inflates beyond the size limit");
+        return absl::InvalidArgumentError(
+            "token: compressed payload inflates beyond the size limit");
       }
       out->resize(std::min(limit + 1, out->size() * 2));
       zs.next_out = reinterpret_cast<Bytef*>(out->data() + zs.total_out);

@@ -18,7 +18,8 @@ constexpr std::array<bool, 256> MakeAllowedTable() {
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (const char* p = kAllowedPunctuation; *p != '\0'; ++p) table[static_cast<unsigned char>(*p)] = true;
+  for (const char* p = kAllowedPunctuation; *p != '\0'; ++p)
+    table[static_cast<unsigned char>(*p)] = true;
   return table;
 }
 constexpr std::array<bool, 256> kAllowed = MakeAllowedTable();

@@ -146,7 +146,7 @@ struct PrivilegeExpiry {
 struct BuiltToken {
   std::string token;
   TokenVersion version = TokenVersion::k007;
-  uint32_t issue_ts = 0;   // unix seconds
+  uint32_t issue_ts = 0;  // unix seconds
   uint32_t salt = 0;
   uint32_t expire_ts = 0;  // unix seconds when the token itself expires
   std::vector<PrivilegeExpiry> privileges;
@@ -167,16 +167,13 @@ struct Rtc006Params {
 
 absl::StatusOr<BuiltToken> BuildRtcToken006(const AppKey& app, const Rtc006Params& params,
                                             const Issuance& at);
-absl::StatusOr<BuiltToken> BuildRtcToken006(const AppCredentials& app,
-                                            const Rtc006Params& params,
+absl::StatusOr<BuiltToken> BuildRtcToken006(const AppCredentials& app, const Rtc006Params& params,
                                             const Issuance& at);
 
 absl::StatusOr<BuiltToken> BuildRtmToken006(const AppKey& app, std::string_view user_id,
                                             uint32_t privilege_expired_ts, const Issuance& at);
-absl::StatusOr<BuiltToken> BuildRtmToken006(const AppCredentials& app,
-                                            std::string_view user_id,
-                                            uint32_t privilege_expired_ts,
-                                            const Issuance& at);
+absl::StatusOr<BuiltToken> BuildRtmToken006(const AppCredentials& app, std::string_view user_id,
+                                            uint32_t privilege_expired_ts, const Issuance& at);
 
 // ---------------------------------------------------------------------------
 // 007 builders. Expiries are seconds after issue_ts. A token expire of 0, or
@@ -208,35 +205,29 @@ struct Rtc007Params {
 
 absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Params& params,
                                             const Issuance& at, Compression compression);
-absl::StatusOr<BuiltToken> BuildRtcToken007(const AppCredentials& app,
-                                            const Rtc007Params& params,
-                                            const Issuance& at,
-                                            Compression compression);
+absl::StatusOr<BuiltToken> BuildRtcToken007(const AppCredentials& app, const Rtc007Params& params,
+                                            const Issuance& at, Compression compression);
 
 absl::StatusOr<BuiltToken> BuildRtmToken007(const AppKey& app, std::string_view user_id,
                                             uint32_t token_expire, const Issuance& at,
                                             Compression compression);
-absl::StatusOr<BuiltToken> BuildRtmToken007(const AppCredentials& app,
-                                            std::string_view user_id,
-                                            uint32_t token_expire,
-                                            const Issuance& at,
+absl::StatusOr<BuiltToken> BuildRtmToken007(const AppCredentials& app, std::string_view user_id,
+                                            uint32_t token_expire, const Issuance& at,
                                             Compression compression);
 
 // A Chat user token (user_id set) or a Chat app token (user_id empty).
 absl::StatusOr<BuiltToken> BuildChatToken007(const AppKey& app, std::string_view user_id,
                                              uint32_t token_expire, const Issuance& at,
                                              Compression compression);
-absl::StatusOr<BuiltToken> BuildChatToken007(const AppCredentials& app,
-                                             std::string_view user_id,
-                                             uint32_t token_expire,
-                                             const Issuance& at,
+absl::StatusOr<BuiltToken> BuildChatToken007(const AppCredentials& app, std::string_view user_id,
+                                             uint32_t token_expire, const Issuance& at,
                                              Compression compression);
 
 // ---------------------------------------------------------------------------
 // Decoder and verifier.
 
 // Upper bounds that keep hostile input cheap.
-inline constexpr size_t kMaxTokenLength = 8192;          // characters
+inline constexpr size_t kMaxTokenLength = 8192;           // characters
 inline constexpr size_t kMaxInflatedPayload = 64 * 1024;  // bytes
 
 struct PrivilegeValue {
@@ -259,12 +250,12 @@ struct Rtm2Resource {
 struct DecodedService {
   uint16_t type = 0;
   std::vector<PrivilegeValue> privileges;
-  std::string channel_name;  // RTC, Streaming, FCDN
-  std::string account;       // RTC, Streaming, FCDN ("" = uid 0)
-  std::string user_id;       // RTM, Chat, RTM2
-  std::string room_uuid;     // APaaS
-  std::string user_uuid;     // APaaS
-  int16_t role = 0;          // APaaS
+  std::string channel_name;                  // RTC, Streaming, FCDN
+  std::string account;                       // RTC, Streaming, FCDN ("" = uid 0)
+  std::string user_id;                       // RTM, Chat, RTM2
+  std::string room_uuid;                     // APaaS
+  std::string user_uuid;                     // APaaS
+  int16_t role = 0;                          // APaaS
   std::vector<Rtm2Resource> rtm2_resources;  // RTM2
 };
 

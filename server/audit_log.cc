@@ -42,12 +42,13 @@ std::string TokenFingerprint(std::string_view token) {
 }
 
 std::string FormatAuditLine(const AuditRecord& r) {
-  std::string line = absl::StrCat(
-      "{\"time\":", JsonQuote(Rfc3339(r.time)), ",\"audit\":true,\"caller\":", JsonQuote(r.caller),
-      ",\"rpc\":", JsonQuote(RpcMethodName(r.method)));
+  std::string line = absl::StrCat("{\"time\":", JsonQuote(Rfc3339(r.time)),
+                                  ",\"audit\":true,\"caller\":", JsonQuote(r.caller),
+                                  ",\"rpc\":", JsonQuote(RpcMethodName(r.method)));
   if (!r.kind.empty()) absl::StrAppend(&line, ",\"kind\":", JsonQuote(r.kind));
   if (!r.app_id.empty()) absl::StrAppend(&line, ",\"app_id\":", JsonQuote(r.app_id));
-  if (!r.channel_name.empty()) absl::StrAppend(&line, ",\"channel_name\":", JsonQuote(r.channel_name));
+  if (!r.channel_name.empty())
+    absl::StrAppend(&line, ",\"channel_name\":", JsonQuote(r.channel_name));
   if (r.uid.has_value()) absl::StrAppend(&line, ",\"uid\":", *r.uid);
   if (!r.account.empty()) absl::StrAppend(&line, ",\"account\":", JsonQuote(r.account));
   if (r.role != 0) absl::StrAppend(&line, ",\"role\":", r.role);
@@ -56,7 +57,8 @@ std::string FormatAuditLine(const AuditRecord& r) {
                     "\"");
   }
   if (r.expire_ts != 0) absl::StrAppend(&line, ",\"expire_ts\":", r.expire_ts);
-  if (!r.fingerprint.empty()) absl::StrAppend(&line, ",\"token_sha256_16\":\"", r.fingerprint, "\"");
+  if (!r.fingerprint.empty())
+    absl::StrAppend(&line, ",\"token_sha256_16\":\"", r.fingerprint, "\"");
   absl::StrAppend(&line, ",\"code\":", JsonQuote(absl::StatusCodeToString(r.code)),
                   ",\"latency_us\":", r.latency.count(), "}\n");
   return line;

@@ -30,7 +30,7 @@ struct AuditRecord {
   std::chrono::system_clock::time_point time;
   std::string caller;  // the config's caller name, or "" when unauthenticated
   RpcMethod method = RpcMethod::kBuildRtcTokenWithUid;
-  std::string kind;    // "rtc", "rtm", "chat", "decode", or "" for a refused call
+  std::string kind;  // "rtc", "rtm", "chat", "decode", or "" for a refused call
   std::string app_id;
   std::string channel_name;
   std::optional<uint32_t> uid;

@@ -6,10 +6,10 @@
 #ifndef AGORA_TOKEN_SERVER_GRPC_STATUS_H_
 #define AGORA_TOKEN_SERVER_GRPC_STATUS_H_
 
+#include <grpcpp/support/status.h>
+
 #include <chrono>
 #include <optional>
-
-#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "google/rpc/status.pb.h"

@@ -1,9 +1,9 @@
 #include "server/health_probe.h"
 
-#include <future>
-
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+
+#include <future>
 
 #include "absl/strings/str_cat.h"
 
@@ -26,12 +26,12 @@ absl::Status ProbeHealth(const std::string& target, std::chrono::milliseconds ti
   const grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("health check of ", target, " failed: ",
-                                               status.error_message()));
+    return absl::UnavailableError(
+        absl::StrCat("health check of ", target, " failed: ", status.error_message()));
   }
   grpc::Slice slice;
   std::string body;

@@ -80,15 +80,15 @@ absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::FromProto(
     if (!app.has_primary_certificate()) {
       return KeyringError(absl::StrCat(field, ".primary_certificate: required"));
     }
-    absl::StatusOr<AppKey> primary = LoadAppKey(app.app_id(), app.primary_certificate(),
-                                                field + ".primary_certificate", base_dir,
-                                                &keyring->source_files_);
+    absl::StatusOr<AppKey> primary =
+        LoadAppKey(app.app_id(), app.primary_certificate(), field + ".primary_certificate",
+                   base_dir, &keyring->source_files_);
     if (!primary.ok()) return primary.status();
     AppCertificates certificates{*std::move(primary), std::nullopt};
     if (app.has_secondary_certificate()) {
-      absl::StatusOr<AppKey> secondary = LoadAppKey(app.app_id(), app.secondary_certificate(),
-                                                    field + ".secondary_certificate", base_dir,
-                                                    &keyring->source_files_);
+      absl::StatusOr<AppKey> secondary =
+          LoadAppKey(app.app_id(), app.secondary_certificate(), field + ".secondary_certificate",
+                     base_dir, &keyring->source_files_);
       if (!secondary.ok()) return secondary.status();
       certificates.secondary = *std::move(secondary);
     }

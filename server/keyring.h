@@ -57,7 +57,9 @@ class KeyringStore {
   explicit KeyringStore(std::shared_ptr<const Keyring> keyring) : current_(std::move(keyring)) {}
 
   std::shared_ptr<const Keyring> Get() const { return std::atomic_load(&current_); }
-  void Set(std::shared_ptr<const Keyring> keyring) { std::atomic_store(&current_, std::move(keyring)); }
+  void Set(std::shared_ptr<const Keyring> keyring) {
+    std::atomic_store(&current_, std::move(keyring));
+  }
 
  private:
   std::shared_ptr<const Keyring> current_;

@@ -64,8 +64,8 @@ std::string JsonQuote(std::string_view s) {
 }
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-  std::string line = "{\"time\":" + JsonQuote(Rfc3339(std::chrono::system_clock::now())) + ",\"level\":" +
-                     JsonQuote(LevelName(level)) + ",\"msg\":" + JsonQuote(message);
+  std::string line = "{\"time\":" + JsonQuote(Rfc3339(std::chrono::system_clock::now())) +
+                     ",\"level\":" + JsonQuote(LevelName(level)) + ",\"msg\":" + JsonQuote(message);
   for (const LogField& field : fields) {
     line.append(",").append(JsonQuote(field.first)).append(":").append(JsonQuote(field.second));
   }

@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
   // Debian's Abseil is built with mutex deadlock detection on: ~6% of the
   // server's CPU under load, for a check meant for debug builds.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage("Serves Agora access tokens over gRPC (agora.token.v1.TokenService).");
+  absl::SetProgramUsageMessage(
+      "Serves Agora access tokens over gRPC (agora.token.v1.TokenService).");
   NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
@@ -110,17 +111,19 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_connection_age_ms) <= 0 ||
       absl::GetFlag(FLAGS_max_connection_age_grace_ms) <= 0 ||
       absl::GetFlag(FLAGS_drain_timeout_ms) < 0 || absl::GetFlag(FLAGS_shutdown_delay_ms) < 0) {
-    return Fail("--max_batch_items, --max_request_bytes, --max_concurrent_streams, "
-                "--max_connection_idle_ms, --max_connection_age_ms, "
-                "--max_connection_age_grace_ms and --handshake_timeout_ms must be positive, "
-                "--drain_timeout_ms and --shutdown_delay_ms not negative");
+    return Fail(
+        "--max_batch_items, --max_request_bytes, --max_concurrent_streams, "
+        "--max_connection_idle_ms, --max_connection_age_ms, "
+        "--max_connection_age_grace_ms and --handshake_timeout_ms must be positive, "
+        "--drain_timeout_ms and --shutdown_delay_ms not negative");
   }
   options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
   options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.shutdown_delay = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_delay_ms));
   options.drain_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_timeout_ms));
   options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
-  options.max_connection_idle = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_idle_ms));
+  options.max_connection_idle =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_idle_ms));
   options.handshake_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
   options.max_connection_age =
       std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_age_ms));

@@ -6,8 +6,9 @@ namespace agora_token {
 namespace {
 
 constexpr const char* kMethodNames[kRpcMethodCount] = {
-    "BuildRtcTokenWithUid", "BuildRtcTokenWithAccount", "BuildRtmToken",
-    "BuildChatToken",       "BuildTokens",              "DecodeToken",
+    "BuildRtcTokenWithUid", "BuildRtcTokenWithAccount",
+    "BuildRtmToken",        "BuildChatToken",
+    "BuildTokens",          "DecodeToken",
 };
 constexpr const char* kKindNames[kTokenKindCount] = {"rtc", "rtm", "chat"};
 constexpr const char* kVersionNames[2] = {"006", "007"};
@@ -24,12 +25,13 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-std::string_view RpcMethodName(RpcMethod method) { return kMethodNames[static_cast<size_t>(method)]; }
+std::string_view RpcMethodName(RpcMethod method) {
+  return kMethodNames[static_cast<size_t>(method)];
+}
 std::string_view TokenKindName(TokenKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
 
 const std::array<double, Metrics::kBucketCount> Metrics::kBucketBounds = {
-    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-    0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1.0};
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
 
 Metrics::Metrics() = default;
 
@@ -68,7 +70,8 @@ void Metrics::RecordKeyringReload(bool ok) {
 
 std::string Metrics::Render() const {
   std::string out;
-  Header(out, "agora_token_rpc_requests_total", "counter", "RPCs finished, by method and status code.");
+  Header(out, "agora_token_rpc_requests_total", "counter",
+         "RPCs finished, by method and status code.");
   for (size_t m = 0; m < kRpcMethodCount; ++m) {
     for (size_t c = 0; c < kCodeCount; ++c) {
       const uint64_t n = Load(calls_[m][c]);
@@ -115,8 +118,8 @@ std::string Metrics::Render() const {
   absl::StrAppend(&out, "agora_token_config_reloads_total ", Load(config_reloads_), "\n");
   Header(out, "agora_token_config_reload_failures_total", "counter",
          "Config reloads rejected; the previous callers and policies kept serving.");
-  absl::StrAppend(&out, "agora_token_config_reload_failures_total ",
-                  Load(config_reload_failures_), "\n");
+  absl::StrAppend(&out, "agora_token_config_reload_failures_total ", Load(config_reload_failures_),
+                  "\n");
   Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
          "Audit log lines dropped because the writer could not keep up or write.");
   absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");

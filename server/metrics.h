@@ -43,7 +43,9 @@ class Metrics {
   void RecordKeyringLoaded() { keyring_version_.fetch_add(1, std::memory_order_relaxed); }
   void RecordKeyringReload(bool ok);
   void RecordConfigReload(bool ok);
-  void RecordAuditDrops(uint64_t lines) { audit_drops_.fetch_add(lines, std::memory_order_relaxed); }
+  void RecordAuditDrops(uint64_t lines) {
+    audit_drops_.fetch_add(lines, std::memory_order_relaxed);
+  }
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;

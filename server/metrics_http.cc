@@ -49,10 +49,10 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   }
   addr.sin_port = htons(static_cast<uint16_t>(port));
   std::unique_ptr<MetricsHttpServer> server(new MetricsHttpServer());
-  server->daemon_ = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &Handle,
-      const_cast<Metrics*>(metrics), MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT,
-      10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+  server->daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+                                     nullptr, nullptr, &Handle, const_cast<Metrics*>(metrics),
+                                     MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT,
+                                     10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address));
   }

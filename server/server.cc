@@ -3,16 +3,14 @@
 #include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
-
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
 #include "server/log.h"
@@ -33,7 +31,7 @@ bool IsLoopback(const std::string& address) {
 }
 
 std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& files,
-                                                       std::chrono::milliseconds refresh) {
+                                                        std::chrono::milliseconds refresh) {
   // gRPC re-reads the files every `refresh`, so rotated certificates take
   // effect without a restart; a broken new file keeps the old pair.
   const auto seconds = static_cast<unsigned int>(
@@ -71,9 +69,9 @@ TokenServer::TokenServer(const ServerOptions& options, std::optional<ServerConfi
       callers_(config_.has_value() ? std::make_unique<CallerDirectoryStore>(config_->callers)
                                    : nullptr),
       audit_(audit.has_value() ? std::make_unique<AuditLog>(*audit, &metrics_) : nullptr),
-      handlers_(HandlerOptions{options.default_version, options.compression,
-                               options.max_batch_items},
-                &keyring_, options.clock != nullptr ? options.clock : &system_clock_, &metrics_),
+      handlers_(
+          HandlerOptions{options.default_version, options.compression, options.max_batch_items},
+          &keyring_, options.clock != nullptr ? options.clock : &system_clock_, &metrics_),
       service_(&handlers_, &metrics_, callers_.get(), audit_.get()) {
   metrics_.RecordKeyringLoaded();
 }
@@ -98,9 +96,9 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     absl::StatusOr<ServerConfig> loaded = LoadServerConfig(options.config_path);
     if (!loaded.ok()) return loaded.status();
     if (!loaded->tls.has_value() && !IsLoopback(options.listen_address)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "config: tls: required to serve on ", options.listen_address,
-          " (plaintext is allowed on loopback addresses only)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("config: tls: required to serve on ", options.listen_address,
+                       " (plaintext is allowed on loopback addresses only)"));
     }
     keyring_path = loaded->keyring_path;
     absl::StatusOr<AuditDestination> destination =
@@ -109,7 +107,8 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     audit = *destination;
     config = *std::move(loaded);
   } else {
-    if (keyring_path.empty()) return absl::InvalidArgumentError("--keyring or --config is required");
+    if (keyring_path.empty())
+      return absl::InvalidArgumentError("--keyring or --config is required");
     if (!IsLoopback(options.listen_address)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "refusing to serve without TLS and caller authentication on ", options.listen_address,

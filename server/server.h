@@ -8,6 +8,8 @@
 #ifndef AGORA_TOKEN_SERVER_SERVER_H_
 #define AGORA_TOKEN_SERVER_SERVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -16,8 +18,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "core/token.h"

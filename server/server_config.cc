@@ -61,8 +61,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
       CallerDirectory::FromProto(proto, mtls);
   if (!callers.ok()) return callers.status();
   config.callers = *std::move(callers);
-  if (proto.audit_log().destination_case() ==
-          agora::token::v1::AuditLogConfig::kPath &&
+  if (proto.audit_log().destination_case() == agora::token::v1::AuditLogConfig::kPath &&
       proto.audit_log().path().empty()) {
     return ConfigError("audit_log.path", "must not be empty");
   }

@@ -12,9 +12,9 @@ namespace {
 
 class PositionOnlyErrors : public google::protobuf::io::ErrorCollector {
  public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string&) override {
-    if (first_.empty()) first_ = absl::StrCat("syntax error at line ", line + 1, ", column ", column + 1);
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string&) override {
+    if (first_.empty())
+      first_ = absl::StrCat("syntax error at line ", line + 1, ", column ", column + 1);
   }
   const std::string& first() const { return first_; }
 

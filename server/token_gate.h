@@ -25,9 +25,9 @@ struct TokenFacts {
   std::optional<TokenVersion> version;  // unset until the request's is known
   std::string_view app_id;
   std::string_view channel_name;
-  std::optional<uint32_t> uid;          // RTC with uid
-  std::string_view account;             // RTC account, or RTM/Chat user id
-  int role = 0;                         // the request's role (or chat kind) number
+  std::optional<uint32_t> uid;  // RTC with uid
+  std::string_view account;     // RTC account, or RTM/Chat user id
+  int role = 0;                 // the request's role (or chat kind) number
   bool with_rtm = false;
 };
 

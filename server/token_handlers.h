@@ -62,9 +62,8 @@ class TokenHandlers {
   // Each validates against `facts` already filled from the request, asks
   // the gate to admit once the version is known, and builds.
   template <typename Request>
-  absl::StatusOr<BuiltToken> BuildRtc(const Keyring& keyring, const Request& request,
-                                      RtcUser user, const TokenGate& gate,
-                                      TokenFacts& facts) const;
+  absl::StatusOr<BuiltToken> BuildRtc(const Keyring& keyring, const Request& request, RtcUser user,
+                                      const TokenGate& gate, TokenFacts& facts) const;
   absl::StatusOr<BuiltToken> BuildRtm(const Keyring& keyring,
                                       const agora::token::v1::BuildRtmTokenRequest& request,
                                       const TokenGate& gate, TokenFacts& facts) const;
@@ -72,9 +71,9 @@ class TokenHandlers {
                                        const agora::token::v1::BuildChatTokenRequest& request,
                                        const TokenGate& gate, TokenFacts& facts) const;
   // One request from start to decision: facts, build, gate, metrics.
-  absl::StatusOr<BuiltToken> Decided(
-      const Keyring& keyring, const agora::token::v1::BuildRtcTokenWithUidRequest& request,
-      const TokenGate& gate) const;
+  absl::StatusOr<BuiltToken> Decided(const Keyring& keyring,
+                                     const agora::token::v1::BuildRtcTokenWithUidRequest& request,
+                                     const TokenGate& gate) const;
   absl::StatusOr<BuiltToken> Decided(
       const Keyring& keyring, const agora::token::v1::BuildRtcTokenWithAccountRequest& request,
       const TokenGate& gate) const;

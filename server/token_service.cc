@@ -21,8 +21,8 @@ bool DeadlinePassed(const grpc::CallbackServerContext* context) {
 // it.
 template <typename Work>
 grpc::ServerUnaryReactor* TokenService::Serve(RpcMethod method,
-                                              grpc::CallbackServerContext* context,
-                                              uint32_t tokens, Work&& work) {
+                                              grpc::CallbackServerContext* context, uint32_t tokens,
+                                              Work&& work) {
   in_flight_.fetch_add(1, std::memory_order_acq_rel);
   const auto start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -100,8 +100,8 @@ grpc::ServerUnaryReactor* TokenService::BuildTokens(grpc::CallbackServerContext*
   return Serve(RpcMethod::kBuildTokens, context, tokens, [&](const TokenGate& gate) {
     // A large batch checks between items whether anyone still waits for it.
     return handlers_->BuildTokens(
-        *request, response,
-        [context] { return context->IsCancelled() || DeadlinePassed(context); }, gate);
+        *request, response, [context] { return context->IsCancelled() || DeadlinePassed(context); },
+        gate);
   });
 }
 

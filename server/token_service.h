@@ -35,9 +35,9 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
       grpc::CallbackServerContext* context,
       const agora::token::v1::BuildRtcTokenWithAccountRequest* request,
       agora::token::v1::BuildRtcTokenWithAccountResponse* response) override;
-  grpc::ServerUnaryReactor* BuildRtmToken(grpc::CallbackServerContext* context,
-                                          const agora::token::v1::BuildRtmTokenRequest* request,
-                                          agora::token::v1::BuildRtmTokenResponse* response) override;
+  grpc::ServerUnaryReactor* BuildRtmToken(
+      grpc::CallbackServerContext* context, const agora::token::v1::BuildRtmTokenRequest* request,
+      agora::token::v1::BuildRtmTokenResponse* response) override;
   grpc::ServerUnaryReactor* BuildChatToken(
       grpc::CallbackServerContext* context, const agora::token::v1::BuildChatTokenRequest* request,
       agora::token::v1::BuildChatTokenResponse* response) override;

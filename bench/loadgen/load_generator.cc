@@ -241,10 +241,10 @@ LoadResult RunLoad(const LoadOptions& options,
   schedule.start = SteadyClock::now();
   schedule.warmup_end =
       schedule.start + std::chrono::duration_cast<SteadyClock::duration>(options.warmup);
-  schedule.stop = options.duration.count() > 0
-                      ? schedule.start +
-                            std::chrono::duration_cast<SteadyClock::duration>(options.duration)
-                      : SteadyClock::time_point::max();
+  schedule.stop =
+      options.duration.count() > 0
+          ? schedule.start + std::chrono::duration_cast<SteadyClock::duration>(options.duration)
+          : SteadyClock::time_point::max();
   std::vector<std::thread> running;
   for (std::unique_ptr<Worker>& worker : workers) {
     running.emplace_back([&worker] { worker->Run(); });

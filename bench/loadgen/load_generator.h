@@ -9,15 +9,15 @@
 #ifndef AGORA_TOKEN_BENCH_LOADGEN_LOAD_GENERATOR_H_
 #define AGORA_TOKEN_BENCH_LOADGEN_LOAD_GENERATOR_H_
 
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
 
 #include "bench/loadgen/histogram.h"
 #include "bench/loadgen/request_pool.h"

@@ -2,11 +2,11 @@
 // health check) over several HTTP/2 connections and reports QPS, latency
 // percentiles and every non-OK status code, as a human summary or one JSON
 // object (--json). See bench/run.sh for how the benchmark uses it.
+#include <grpcpp/grpcpp.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -25,10 +25,12 @@ ABSL_FLAG(int, threads, 1, "client threads, each with its own completion queue")
 ABSL_FLAG(double, duration_s, 0,
           "seconds to send for; 0 means 10, or no limit when --requests is set");
 ABSL_FLAG(int64_t, requests, 0, "calls to send; 0 means no limit");
-ABSL_FLAG(double, warmup_s, 1, "seconds at the start whose calls are not counted (ignored "
-                               "with --requests and no --duration_s)");
-ABSL_FLAG(double, rate, 0, "fixed calls per second (open loop); 0 sends as fast as the "
-                           "concurrency allows (closed loop)");
+ABSL_FLAG(double, warmup_s, 1,
+          "seconds at the start whose calls are not counted (ignored "
+          "with --requests and no --duration_s)");
+ABSL_FLAG(double, rate, 0,
+          "fixed calls per second (open loop); 0 sends as fast as the "
+          "concurrency allows (closed loop)");
 ABSL_FLAG(std::string, version, "007", "token format requested: 006 or 007");
 ABSL_FLAG(int, batch_size, 100, "items per BuildTokens call (--rpc batch)");
 ABSL_FLAG(int, deadline_ms, 10000, "deadline of each call");
@@ -52,11 +54,23 @@ int Fail(const std::string& message) {
 }
 
 const char* StatusName(int code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",   "UNIMPLEMENTED",      "INTERNAL",
-      "UNAVAILABLE", "DATA_LOSS",       "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   return code >= 0 && code <= 16 ? kNames[code] : "UNRECOGNIZED";
 }
 
@@ -98,8 +112,9 @@ int main(int argc, char** argv) {
   double duration_s = absl::GetFlag(FLAGS_duration_s);
   if (requests < 0 || duration_s < 0 || absl::GetFlag(FLAGS_rate) < 0 ||
       absl::GetFlag(FLAGS_pool_size) <= 0 || absl::GetFlag(FLAGS_deadline_ms) <= 0) {
-    return Fail("--requests, --duration_s and --rate must not be negative; --pool_size and "
-                "--deadline_ms must be positive");
+    return Fail(
+        "--requests, --duration_s and --rate must not be negative; --pool_size and "
+        "--deadline_ms must be positive");
   }
   if (duration_s == 0 && requests == 0) duration_s = 10;
 
@@ -163,13 +178,12 @@ int main(int argc, char** argv) {
     std::string json = absl::StrCat(
         "{\"label\":", JsonString(absl::GetFlag(FLAGS_label)), ",\"target\":", JsonString(target),
         ",\"rpc\":", JsonString(absl::GetFlag(FLAGS_rpc)), ",\"version\":", JsonString(version),
-        ",\"concurrency\":", concurrency, ",\"channels\":", channel_count,
-        ",\"threads\":", threads, ",\"rate\":", load.rate,
-        ",\"batch_size\":", pool_options.batch_size, ",\"pool_size\":", pool->requests.size(),
+        ",\"concurrency\":", concurrency, ",\"channels\":", channel_count, ",\"threads\":", threads,
+        ",\"rate\":", load.rate, ",\"batch_size\":", pool_options.batch_size,
+        ",\"pool_size\":", pool->requests.size(),
         ",\"seconds\":", absl::StrFormat("%.3f", result.measured_seconds), ",\"calls\":", calls,
         ",\"ok\":", ok, ",\"errors\":", errors, ",\"qps\":", absl::StrFormat("%.1f", qps),
-        ",\"all_calls\":", result.all_calls,
-        ",\"client_cpu_us_per_call\":",
+        ",\"all_calls\":", result.all_calls, ",\"client_cpu_us_per_call\":",
         absl::StrFormat("%.1f", result.all_calls > 0
                                     ? result.client_cpu_seconds * 1e6 / result.all_calls
                                     : 0.0),
@@ -180,8 +194,9 @@ int main(int argc, char** argv) {
         ",\"checked_responses\":", result.checked_responses,
         ",\"bad_responses\":", result.bad_responses, ",\"latency_us\":{");
     for (const auto& [name, percentile] : percentiles) {
-      absl::StrAppend(&json, "\"", name, "\":",
-                      absl::StrFormat("%.1f", Micros(latency.ValueAtPercentile(percentile))), ",");
+      absl::StrAppend(&json, "\"", name,
+                      "\":", absl::StrFormat("%.1f", Micros(latency.ValueAtPercentile(percentile))),
+                      ",");
     }
     absl::StrAppend(&json, "\"max\":", absl::StrFormat("%.1f", Micros(latency.max())),
                     ",\"mean\":", absl::StrFormat("%.1f", latency.mean() / 1000.0),
@@ -211,7 +226,8 @@ int main(int argc, char** argv) {
     if (load.rate > 0) {
       std::printf("send lag us (behind schedule): p50 %.1f  p99 %.1f  max %.1f\n",
                   Micros(result.send_lag_ns.ValueAtPercentile(50)),
-                  Micros(result.send_lag_ns.ValueAtPercentile(99)), Micros(result.send_lag_ns.max()));
+                  Micros(result.send_lag_ns.ValueAtPercentile(99)),
+                  Micros(result.send_lag_ns.max()));
     }
     if (result.all_calls > 0) {
       std::printf("client  %.1f us CPU per call (all %llu calls, warmup included)\n",

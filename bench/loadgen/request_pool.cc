@@ -17,11 +17,16 @@ constexpr size_t kMaxDecodeTokens = 1000;
 // characters; the index keeps every name distinct.
 std::string ChannelName(size_t i) {
   switch (i % 5) {
-    case 0: return absl::StrCat("room-", i);
-    case 1: return absl::StrCat("Team Standup (", i, ")");
-    case 2: return absl::StrCat("game:match#", i * 7919);
-    case 3: return absl::StrCat("class_2024_physics_", i, "|section-B");
-    default: return absl::StrCat("live.concert[", i, "]~stage");
+    case 0:
+      return absl::StrCat("room-", i);
+    case 1:
+      return absl::StrCat("Team Standup (", i, ")");
+    case 2:
+      return absl::StrCat("game:match#", i * 7919);
+    case 3:
+      return absl::StrCat("class_2024_physics_", i, "|section-B");
+    default:
+      return absl::StrCat("live.concert[", i, "]~stage");
   }
 }
 

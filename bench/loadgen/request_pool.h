@@ -7,13 +7,13 @@
 #ifndef AGORA_TOKEN_BENCH_LOADGEN_REQUEST_POOL_H_
 #define AGORA_TOKEN_BENCH_LOADGEN_REQUEST_POOL_H_
 
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/status/statusor.h"
 #include "agora/token/v1/token_service.pb.h"

@@ -49,8 +49,8 @@ TEST(LogLinearHistogramTest, SmallValuesAreExact) {
 
 TEST(LogLinearHistogramTest, EveryBucketHoldsItsValuesWithinOnePercent) {
   std::mt19937_64 random(7);
-  std::vector<uint64_t> values = {0, 1, 127, 128, 129, 255, 256, 1000, 999999,
-                                  std::numeric_limits<uint64_t>::max()};
+  std::vector<uint64_t> values = {0,   1,   127,  128,    129,
+                                  255, 256, 1000, 999999, std::numeric_limits<uint64_t>::max()};
   for (int shift = 0; shift < 64; ++shift) {
     values.push_back(uint64_t{1} << shift);
     values.push_back((uint64_t{1} << shift) - 1);
@@ -65,7 +65,8 @@ TEST(LogLinearHistogramTest, EveryBucketHoldsItsValuesWithinOnePercent) {
     EXPECT_LE(value - low, width - 1) << value;
     // Reported as the bucket's midpoint: at most half a width off.
     if (low > 0) {
-      EXPECT_LT(static_cast<double>(width - 1 - (width - 1) / 2) / static_cast<double>(low), 0.01) << value;
+      EXPECT_LT(static_cast<double>(width - 1 - (width - 1) / 2) / static_cast<double>(low), 0.01)
+          << value;
     }
   }
 }

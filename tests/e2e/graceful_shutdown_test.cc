@@ -4,6 +4,10 @@
 // UNAVAILABLE (or CANCELLED for the few that race the shutdown: a gRPC 1.51
 // behaviour, see CallTally), health checks during the drain must not report
 // SERVING, and the process must exit 0 within its drain timeout.
+#include <google/protobuf/io/coded_stream.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
@@ -16,11 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

@@ -35,9 +35,8 @@ int main() {
   params.role = agora_token::RtcRole::kPublisher;
   params.privilege_expired_ts = kPrivilegeExpiredTs;
   const agora_token::Issuance at{kTokenTs - agora_token::kMaxTokenLifetimeSeconds, kSalt};
-  absl::StatusOr<agora_token::BuiltToken> built =
-      agora_token::BuildRtcToken006(agora_token::AppCredentials{kAppId, kAppCertificate},
-                                    params, at);
+  absl::StatusOr<agora_token::BuiltToken> built = agora_token::BuildRtcToken006(
+      agora_token::AppCredentials{kAppId, kAppCertificate}, params, at);
   if (!built.ok()) {
     std::cerr << "BuildRtcToken006 failed: " << built.status() << "\n";
     return 1;
