@@ -239,14 +239,15 @@ void TokenServer::SetServing(bool serving) {
 void TokenServer::Shutdown() {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  // Load balancers and clients watching health stop sending first; before
+  // anything else, so health never says SERVING once a drain has begun.
+  SetServing(false);
   {
     std::lock_guard<std::mutex> lock(watch_mutex_);
     watch_stopping_ = true;
   }
   watch_stop_.notify_all();
   if (watcher_.joinable()) watcher_.join();
-  // Load balancers and clients watching health stop sending first.
-  SetServing(false);
   std::this_thread::sleep_for(options_.shutdown_delay);
   const auto deadline = std::chrono::system_clock::now() + options_.drain_timeout;
   std::atomic<bool> done{false};
