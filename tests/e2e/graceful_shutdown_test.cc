@@ -4,7 +4,6 @@
 // UNAVAILABLE (or CANCELLED for the few that race the shutdown: a gRPC 1.51
 // behaviour, see CallTally), health checks during the drain must not report
 // SERVING, and the process must exit 0 within its drain timeout.
-#include <google/protobuf/io/coded_stream.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,7 +12,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/token_client.h"
+#include "tests/e2e/health_check.h"
 #include "tests/e2e/token_server_process.h"
 
 namespace agora_token_e2e {
@@ -63,39 +62,17 @@ const char* HealthName(Health health) {
   return "?";
 }
 
-// grpc.health.v1.Health/Check for the whole server, over the generic stub so
-// the test needs no copy of health.proto: the request is empty (service ""),
-// and the response's field 1 is the ServingStatus enum (1 SERVING,
-// 2 NOT_SERVING).
+// The whole server's health, classified.
 Health CheckHealth(grpc::GenericStub& stub, std::string* error) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + kHealthDeadline);
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
-  // The context's deadline bounds this wait.
-  const grpc::Status status = done.get_future().get();
+  uint32_t serving_status = 0;
+  const grpc::Status status =
+      agora_token_e2e::CheckWholeServerHealth(stub, kHealthDeadline, &serving_status);
   if (!status.ok()) {
     *error = absl::StrCat(status.error_code(), ": ", status.error_message());
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) return Health::kRefused;
     if (status.error_code() == grpc::StatusCode::CANCELLED) return Health::kCancelled;
+    if (status.error_code() == grpc::StatusCode::INTERNAL) return Health::kUnparsable;
     return Health::kOtherError;
-  }
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return Health::kUnparsable;
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                               static_cast<int>(bytes.size()));
-  uint32_t serving_status = 0;  // UNKNOWN when absent
-  for (uint32_t tag = input.ReadTag(); tag != 0; tag = input.ReadTag()) {
-    if (tag != (1 << 3)) return Health::kUnparsable;  // field 1, varint
-    if (!input.ReadVarint32(&serving_status)) return Health::kUnparsable;
   }
   if (serving_status == 1) return Health::kServing;
   if (serving_status == 2) return Health::kNotServing;

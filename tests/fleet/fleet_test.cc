@@ -619,6 +619,21 @@ class FleetTest : public ::testing::Test {
     if (HasFailure() && fleet_ != nullptr) std::printf("%s", fleet_->Logs().c_str());
   }
 
+  // Steady state, each replica restarted in turn, steady state again.
+  void SteadyRollingRestartSteady(Timeline& timeline, SteadyLoad& load) {
+    ASSERT_TRUE(timeline.Enter("steady", false).ok());
+    load.Start();
+    Pause(kSteadyPhase);
+    ASSERT_TRUE(timeline.Enter("rolling restart", true).ok());
+    for (int i = 0; i < kReplicas; ++i) {
+      const absl::Status restarted = fleet_->RestartGracefully(i);
+      ASSERT_TRUE(restarted.ok()) << restarted;
+      Pause(kSettle);
+    }
+    ASSERT_TRUE(timeline.Enter("steady", false).ok());
+    Pause(kSteadyPhase);
+  }
+
   std::unique_ptr<TempDir> dir_;
   AppSecret app_;
   std::string keyring_path_;
@@ -646,18 +661,8 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
   SteadyLoad load(channel, MakePlan(app_.app_id));
   Rotation rotation;
 
-  ASSERT_TRUE(timeline.Enter("steady", false).ok());
-  load.Start();
-  Pause(kSteadyPhase);
-
-  ASSERT_TRUE(timeline.Enter("rolling restart", true).ok());
-  for (int i = 0; i < kReplicas; ++i) {
-    const absl::Status restarted = fleet_->RestartGracefully(i);
-    ASSERT_TRUE(restarted.ok()) << restarted;
-    Pause(kSettle);
-  }
-  ASSERT_TRUE(timeline.Enter("steady", false).ok());
-  Pause(kSteadyPhase);
+  SteadyRollingRestartSteady(timeline, load);
+  if (HasFatalFailure()) return;
 
   ASSERT_TRUE(timeline.Enter("keyring rotation", true).ok());
   rotation.new_certificate = agora_token_e2e::RandomHex(16);
@@ -762,17 +767,8 @@ TEST_F(FleetTest, ClientSideRoundRobinSurvivesRollingRestart) {
   Timeline timeline(target);
   SteadyLoad load(channel, MakePlan(app_.app_id));
 
-  ASSERT_TRUE(timeline.Enter("steady", false).ok());
-  load.Start();
-  Pause(kSteadyPhase);
-  ASSERT_TRUE(timeline.Enter("rolling restart", true).ok());
-  for (int i = 0; i < kReplicas; ++i) {
-    const absl::Status restarted = fleet_->RestartGracefully(i);
-    ASSERT_TRUE(restarted.ok()) << restarted;
-    Pause(kSettle);
-  }
-  ASSERT_TRUE(timeline.Enter("steady", false).ok());
-  Pause(kSteadyPhase);
+  SteadyRollingRestartSteady(timeline, load);
+  if (HasFatalFailure()) return;
   const absl::Status stopped = load.Stop(kCallDeadline + std::chrono::seconds(2));
   ASSERT_TRUE(stopped.ok()) << stopped;
   ASSERT_TRUE(timeline.Finish().ok());

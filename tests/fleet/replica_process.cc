@@ -1,16 +1,15 @@
 #include "tests/fleet/replica_process.h"
 
-#include <google/protobuf/io/coded_stream.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cstdlib>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "tests/e2e/health_check.h"
 #include "tests/e2e/token_server_process.h"
 
 namespace agora_token_fleet {
@@ -119,34 +118,12 @@ absl::Status CheckServing(const std::string& address, std::chrono::milliseconds 
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   grpc::GenericStub stub(
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + deadline);
-  // An empty HealthCheckRequest asks about the whole server.
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
-  const grpc::Status status = done.get_future().get();  // bounded by the deadline
+  uint32_t serving_status = 0;
+  const grpc::Status status =
+      agora_token_e2e::CheckWholeServerHealth(stub, deadline, &serving_status);
   if (!status.ok()) {
     return absl::UnavailableError(
         absl::StrCat("health check failed: ", status.error_code(), " ", status.error_message()));
-  }
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return absl::InternalError("unreadable health response");
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  // HealthCheckResponse: field 1 is the ServingStatus enum (1 SERVING).
-  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                               static_cast<int>(bytes.size()));
-  uint32_t serving_status = 0;
-  for (uint32_t tag = input.ReadTag(); tag != 0; tag = input.ReadTag()) {
-    if (tag != (1 << 3) || !input.ReadVarint32(&serving_status)) {
-      return absl::InternalError("unparsable health response");
-    }
   }
   if (serving_status != 1) {
     return absl::UnavailableError(absl::StrCat("health status ", serving_status));
