@@ -24,7 +24,7 @@ BUILD_DIR=build-boringssl CMAKE_ARGS="-DAGORA_TOKEN_CRYPTO=boringssl -DAGORA_TOK
   scripts/build.sh
 (cd build-boringssl && ctest -j"$(nproc)" --output-on-failure --timeout 300)
 
-echo "== sanitizers (ASan+UBSan: every test; TSan: server and end-to-end tests)"
+echo "== sanitizers (ASan+UBSan: every test; TSan: server tests)"
 stage_started=$SECONDS
 scripts/test-sanitizers.sh
 echo "== sanitizers: $((SECONDS - stage_started)) s"
