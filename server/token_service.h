@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "agora/token/v1/token_service.grpc.pb.h"
+#include "server/arena_messages.h"
 #include "server/audit_log.h"
 #include "server/callers.h"
 #include "server/metrics.h"
@@ -22,7 +23,14 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
   // without `audit` nothing is audited.
   TokenService(const TokenHandlers* handlers, Metrics* metrics,
                const CallerDirectoryStore* callers = nullptr, AuditLog* audit = nullptr)
-      : handlers_(handlers), metrics_(metrics), callers_(callers), audit_(audit) {}
+      : handlers_(handlers), metrics_(metrics), callers_(callers), audit_(audit) {
+    SetMessageAllocatorFor_BuildRtcTokenWithUid(&rtc_with_uid_messages_);
+    SetMessageAllocatorFor_BuildRtcTokenWithAccount(&rtc_with_account_messages_);
+    SetMessageAllocatorFor_BuildRtmToken(&rtm_messages_);
+    SetMessageAllocatorFor_BuildChatToken(&chat_messages_);
+    SetMessageAllocatorFor_BuildTokens(&batch_messages_);
+    SetMessageAllocatorFor_DecodeToken(&decode_messages_);
+  }
 
   // Calls currently inside a method; shutdown waits for this to reach 0.
   int in_flight() const { return in_flight_.load(std::memory_order_acquire); }
@@ -59,6 +67,22 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
   const CallerDirectoryStore* callers_;
   AuditLog* audit_;
   std::atomic<int> in_flight_{0};
+  ArenaMessageAllocator<agora::token::v1::BuildRtcTokenWithUidRequest,
+                        agora::token::v1::BuildRtcTokenWithUidResponse>
+      rtc_with_uid_messages_;
+  ArenaMessageAllocator<agora::token::v1::BuildRtcTokenWithAccountRequest,
+                        agora::token::v1::BuildRtcTokenWithAccountResponse>
+      rtc_with_account_messages_;
+  ArenaMessageAllocator<agora::token::v1::BuildRtmTokenRequest,
+                        agora::token::v1::BuildRtmTokenResponse>
+      rtm_messages_;
+  ArenaMessageAllocator<agora::token::v1::BuildChatTokenRequest,
+                        agora::token::v1::BuildChatTokenResponse>
+      chat_messages_;
+  ArenaMessageAllocator<agora::token::v1::BuildTokensRequest, agora::token::v1::BuildTokensResponse>
+      batch_messages_;
+  ArenaMessageAllocator<agora::token::v1::DecodeTokenRequest, agora::token::v1::DecodeTokenResponse>
+      decode_messages_;
 };
 
 }  // namespace agora_token
