@@ -24,18 +24,23 @@ constexpr std::array<bool, 256> MakeAllowedTable() {
 }
 constexpr std::array<bool, 256> kAllowed = MakeAllowedTable();
 
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+constexpr std::array<bool, 256> MakeHexTable() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'F'; ++c) table[c] = true;
+  return table;
 }
+constexpr std::array<bool, 256> kHex = MakeHexTable();
 
 absl::Status ValidateHex32(std::string_view value, std::string_view field) {
   if (value.size() != kAppIdLength) {
     return InvalidField(field, absl::StrCat("must be exactly 32 hexadecimal characters, got ",
                                             value.size(), " characters"));
   }
-  for (char c : value) {
-    if (!IsHex(c)) return InvalidField(field, "must be exactly 32 hexadecimal characters");
-  }
+  bool all_hex = true;  // no early exit: one pass the compiler can unroll
+  for (char c : value) all_hex &= kHex[static_cast<unsigned char>(c)];
+  if (!all_hex) return InvalidField(field, "must be exactly 32 hexadecimal characters");
   return absl::OkStatus();
 }
 

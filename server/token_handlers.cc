@@ -11,13 +11,18 @@ namespace {
 
 namespace v1 = agora::token::v1;
 
-absl::StatusOr<const AppCertificates*> FindApp(const Keyring& keyring, const std::string& app_id) {
-  absl::Status status = ValidateAppId(app_id);
-  if (!status.ok()) return status;
+// `app_id` is already valid.
+absl::StatusOr<const AppCertificates*> LookUpApp(const Keyring& keyring,
+                                                 const std::string& app_id) {
   const AppCertificates* app = keyring.Find(app_id);
   // Says nothing about which other apps exist.
   if (app == nullptr) return absl::NotFoundError("app_id: this server holds no key for that app");
   return app;
+}
+
+absl::StatusOr<const AppCertificates*> FindApp(const Keyring& keyring, const std::string& app_id) {
+  if (absl::Status status = ValidateAppId(app_id); !status.ok()) return status;
+  return LookUpApp(keyring, app_id);
 }
 
 // A malformed app id is INVALID_ARGUMENT before any policy looks at it (so a
@@ -27,7 +32,7 @@ absl::StatusOr<const AppCertificates*> AdmitApp(const Keyring& keyring, const st
                                                 const TokenGate& gate, const TokenFacts& facts) {
   if (absl::Status status = ValidateAppId(app_id); !status.ok()) return status;
   if (absl::Status admitted = gate.Admit(facts); !admitted.ok()) return admitted;
-  return FindApp(keyring, app_id);
+  return LookUpApp(keyring, app_id);
 }
 
 absl::StatusOr<RtcRole> RoleOf(int role) {
@@ -60,8 +65,9 @@ void FillPrivilegeExpiry(const PrivilegeExpiry& from, v1::PrivilegeExpiry* to) {
 
 // Every build response (and IssuedToken) has the same fields.
 template <typename Response>
-void FillIssued(const BuiltToken& built, Response* response) {
-  response->set_token(built.token);
+// Takes the token string: on an arena-allocated response that is a move, not a copy.
+void FillIssued(BuiltToken&& built, Response* response) {
+  response->set_token(std::move(built.token));
   response->set_token_version(VersionToProto(built.version));
   response->set_issue_ts(built.issue_ts);
   response->set_salt(built.salt);
@@ -108,9 +114,9 @@ TokenFacts RtcFacts(const Request& request) {
 
 // A single-token RPC's response from its decision.
 template <typename Response>
-absl::Status Respond(const absl::StatusOr<BuiltToken>& built, Response* response) {
+absl::Status Respond(absl::StatusOr<BuiltToken>&& built, Response* response) {
   if (!built.ok()) return built.status();
-  FillIssued(*built, response);
+  FillIssued(*std::move(built), response);
   return absl::OkStatus();
 }
 
@@ -336,7 +342,7 @@ absl::Status TokenHandlers::BuildTokens(const v1::BuildTokensRequest& request,
     v1::BuildTokensResult* result = response->add_results();
     // Field paths in an item's error are relative to that item's request.
     if (built.ok()) {
-      FillIssued(*built, result->mutable_token());
+      FillIssued(*std::move(built), result->mutable_token());
     } else {
       *result->mutable_error() = ToRpcStatus(built.status());
     }
