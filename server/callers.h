@@ -20,6 +20,7 @@
 #include "agora/token/v1/server_config.pb.h"
 #include "core/crypto.h"
 #include "server/metrics.h"
+#include "server/snapshot_store.h"
 #include "server/token_gate.h"
 
 namespace agora_token {
@@ -100,18 +101,7 @@ class CallerDirectory {
   absl::flat_hash_map<std::string, const Caller*> identities_;
 };
 
-class CallerDirectoryStore {
- public:
-  explicit CallerDirectoryStore(std::shared_ptr<const CallerDirectory> directory)
-      : current_(std::move(directory)) {}
-  std::shared_ptr<const CallerDirectory> Get() const { return std::atomic_load(&current_); }
-  void Set(std::shared_ptr<const CallerDirectory> directory) {
-    std::atomic_store(&current_, std::move(directory));
-  }
-
- private:
-  std::shared_ptr<const CallerDirectory> current_;
-};
+using CallerDirectoryStore = SnapshotStore<CallerDirectory>;
 
 }  // namespace agora_token
 

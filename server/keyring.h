@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "agora/token/v1/keyring.pb.h"
 #include "core/token.h"
+#include "server/snapshot_store.h"
 
 namespace agora_token {
 
@@ -52,18 +53,7 @@ class Keyring {
 };
 
 // The keyring in force. Readers take a snapshot; a reload replaces it whole.
-class KeyringStore {
- public:
-  explicit KeyringStore(std::shared_ptr<const Keyring> keyring) : current_(std::move(keyring)) {}
-
-  std::shared_ptr<const Keyring> Get() const { return std::atomic_load(&current_); }
-  void Set(std::shared_ptr<const Keyring> keyring) {
-    std::atomic_store(&current_, std::move(keyring));
-  }
-
- private:
-  std::shared_ptr<const Keyring> current_;
-};
+using KeyringStore = SnapshotStore<Keyring>;
 
 }  // namespace agora_token
 
