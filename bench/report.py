@@ -44,8 +44,14 @@ def load(points_path, facts_path):
 
 
 def closed_loop(points, label):
-    """Closed-loop points of a scenario by concurrency."""
-    return {p["concurrency"]: p for p in points if p["label"] == label and p["rate"] == 0}
+    """Closed-loop points of a scenario by concurrency: with several rounds,
+    the round with the median QPS (a whole point, so its latencies and CPU
+    figures belong together)."""
+    rounds = {}
+    for p in points:
+        if p["label"] == label and p["rate"] == 0:
+            rounds.setdefault(p["concurrency"], []).append(p)
+    return {c: sorted(ps, key=lambda p: p["qps"])[(len(ps) - 1) // 2] for c, ps in rounds.items()}
 
 
 def fmt_ratio(value):
@@ -139,8 +145,16 @@ def targets(points, facts):
     if common:
         ratios = [ours[c]["qps"] / node[c]["qps"] for c in common]
         p99s = [(ours[c]["latency_us"]["p99"], node[c]["latency_us"]["p99"]) for c in common]
+        # What no handler can beat: the health check (no work at all) over
+        # the Node peer's 007, at each concurrency.
+        health = closed_loop(points, "health")
+        ceiling = [f"c={c}: {health[c]['qps'] / node[c]['qps']:.1f}×" for c in common if c in health]
+        fast = closed_loop(points, "rtc_uid 007 fast")
+        fast_ratios = [f"c={c}: {fast[c]['qps'] / node[c]['qps']:.1f}×" for c in common if c in fast]
         rows.append(
-            f"| 007 compatible ≥ 5× the Node peer's QPS | {', '.join(f'c={c}: {r:.1f}×' for c, r in zip(common, ratios))} "
+            f"| 007 compatible ≥ 5× the Node peer's QPS | {', '.join(f'c={c}: {r:.1f}×' for c, r in zip(common, ratios))}"
+            f"{'; the ceiling, the health check over the same Node 007: ' + ', '.join(ceiling) if ceiling else ''}"
+            f"{'; 007 fast: ' + ', '.join(fast_ratios) if fast_ratios else ''} "
             f"| {verdict(min(ratios) >= 5)} (needed at every concurrency) |"
         )
         rows.append(
@@ -148,18 +162,34 @@ def targets(points, facts):
             f"{', '.join(f'c={c}: {a:,.0f} vs {b:,.0f} µs' for c, (a, b) in zip(common, p99s))} "
             f"| {verdict(all(a < b for a, b in p99s))} |"
         )
-    for label in ["rtc_uid 006", "rtc_uid 007 compatible", "rtc_uid 007 fast"]:
+    def paced_point(label):
         paced = [p for p in points if p["label"] == label and p["rate"] > 0]
-        if not paced:
+        return paced[-1] if paced else None
+
+    def half_peak_text(p):
+        return (f"{p['qps']:,.0f} QPS at {p['rate']:,.0f}/s offered: p50 {p['latency_us']['p50']:,.0f} µs, "
+                f"p99 {p['latency_us']['p99'] / 1000:.2f} ms, p99.9 {p['latency_us']['p999'] / 1000:.2f} ms, "
+                f"{p['errors']} errors")
+
+    shared_floor, pinned_floor = paced_point("health"), paced_point("pinned health")
+    for label in ["rtc_uid 006", "rtc_uid 007 compatible", "rtc_uid 007 fast"]:
+        shared, pinned = paced_point(label), paced_point("pinned " + label)
+        if shared is None:
             continue
-        p = paced[-1]
-        p99_ms = p["latency_us"]["p99"] / 1000
-        rows.append(
-            f"| {label}: p99 ≤ 2 ms at half of peak load | {p['qps']:,.0f} QPS at {p['rate']:,.0f}/s offered: "
-            f"p50 {p['latency_us']['p50']:,.0f} µs, p99 {p99_ms:.2f} ms, p99.9 "
-            f"{p['latency_us']['p999'] / 1000:.2f} ms, {p['errors']} errors; sends behind schedule p99 "
-            f"{p.get('send_lag_us', {}).get('p99', 0) / 1000:.2f} ms | {verdict(p99_ms <= 2.0)} |"
-        )
+        shared_ok = shared["latency_us"]["p99"] <= 2000
+        text = (f"CPUs shared: {half_peak_text(shared)}; sends behind schedule p99 "
+                f"{shared.get('send_lag_us', {}).get('p99', 0) / 1000:.2f} ms")
+        if shared_floor:
+            text += f" (the health check at half its peak: p99 {shared_floor['latency_us']['p99'] / 1000:.2f} ms)"
+        result = verdict(shared_ok)
+        if pinned:
+            pinned_ok = pinned["latency_us"]["p99"] <= 2000
+            text += f". Pinned: {half_peak_text(pinned)}"
+            if pinned_floor:
+                text += f" (health: p99 {pinned_floor['latency_us']['p99'] / 1000:.2f} ms)"
+            if pinned_ok != shared_ok:
+                result = f"{verdict(shared_ok)} with the CPUs shared, {verdict(pinned_ok)} pinned"
+        rows.append(f"| {label}: p99 ≤ 2 ms at half of peak load | {text} | {result} |")
     batch_qps, batch_c = peak(points, "batch 100x006")
     if batch_qps is not None:
         tokens = batch_qps * BATCH_SIZE
@@ -227,7 +257,7 @@ def extra_tables(points, facts):
             lines.append(f"| {server} | {call} | {facts.get(f'h2load_{key}_rps', 'n/a')} | "
                          f"{facts.get(f'h2load_{key}_2xx', 'n/a')} | {facts.get(f'h2load_{key}_failed', 'n/a')} | "
                          f"{fmt_ratio(vs)} | {facts.get(f'h2load_{key}_server_cpu_us', 'n/a')} | {loadgen_qps} |")
-    pinned = [p for p in points if p["label"].startswith("pinned")]
+    pinned = [p for p in points if p["label"].startswith("pinned") and p["rate"] == 0]
     if pinned:
         lines += ["", "### Pinned: server (and Node peer) on CPU 0, loadgen on CPU 1", "",
                   "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor "

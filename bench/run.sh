@@ -13,9 +13,10 @@
 # work), BuildRtcTokenWithUid 006, 007 compatible and 007 fast, BuildTokens
 # batches of 100 006 tokens, the Node peer's 006 and 007; h2load against both
 # servers (007) as a cross-check of the loadgen; the p99 at half of each
-# scenario's peak QPS (open loop, --rate); the server's peak RSS (VmHWM),
-# including a fresh server under 1,000 concurrent streams; and a pinned
-# variant (taskset: server on CPU 0, load generator on CPU 1) of a few points.
+# scenario's peak QPS (open loop, --rate), the health check's too; the
+# server's peak RSS (VmHWM), including a fresh server under 1,000 concurrent
+# streams; and a pinned variant (taskset: server on CPU 0, load generator on
+# CPU 1) of a few points, with its own half-of-peak runs.
 #
 # Usage: bench/run.sh [--build] [--quick]
 #   --build   first builds agora-token-server and agora-token-loadgen with
@@ -26,10 +27,12 @@
 #   BUILD_DIR      build directory holding the binaries (default build-release;
 #                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
 #   CONCURRENCIES  default "1 8 32 128 512"
-#   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 5, 1)
+#   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 4, 1)
+#   ROUNDS         rounds of the closed-loop sweep; the report takes each
+#                  point's median (default 3)
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
-# A full run takes about 5 minutes on 2 cores.
+# A full run takes about 9 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -47,8 +50,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 build_dir=${BUILD_DIR:-build-release}
 concurrencies=${CONCURRENCIES:-1 8 32 128 512}
-point_seconds=${POINT_SECONDS:-5}
+point_seconds=${POINT_SECONDS:-4}
 warmup_seconds=${WARMUP_SECONDS:-1}
+rounds=${ROUNDS:-3}
 channels=${CHANNELS:-4}
 loadgen_threads=${LOADGEN_THREADS:-1}
 pinned=${PINNED:-1}
@@ -56,6 +60,7 @@ if [[ $quick == 1 ]]; then
   concurrencies=${CONCURRENCIES:-1 32}
   point_seconds=1
   warmup_seconds=0.3
+  rounds=1
 fi
 results=$repo/bench/results
 # A quick run checks the script; it must not replace the real results.
@@ -189,16 +194,18 @@ print("%8.0f QPS  p50 %7.0f us  p99 %7.0f us  errors %d  CPU/call: server %s us,
   fi
 }
 
-# peak_qps SCENARIO: the best QPS measured so far for SCENARIO.
+# peak_qps SCENARIO: SCENARIO's peak QPS as the report sees it: the best
+# concurrency's median round.
 peak_qps() {
   /usr/bin/python3 -c '
 import json, sys
-best = 0
+rounds = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["label"] == sys.argv[2] and r["rate"] == 0:
-        best = max(best, r["qps"])
-print(int(best))' "$jsonl" "$1"
+        rounds.setdefault(r["concurrency"], []).append(r["qps"])
+medians = [sorted(q)[(len(q) - 1) // 2] for q in rounds.values()]
+print(int(max(medians, default=0)))' "$jsonl" "$1"
 }
 
 # h2load_point NAME PID PORT METHOD BODY: h2load at 128 streams over
@@ -240,33 +247,44 @@ fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact build "$build_dir ($build_type)"
 fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
-fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted); loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
 
 echo "== sweep: server and loadgen share both CPUs" >&2
 start_ours compatible compatible
 start_ours fast fast
 start_node node
-for c in $concurrencies; do
-  measure health "$pid_compatible" "$port_compatible" health 007 "$c"
-  measure "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006 "$c"
-  measure "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007 "$c"
-  measure "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007 "$c"
-  measure "batch 100x006" "$pid_compatible" "$port_compatible" batch 006 "$c" --batch_size 100
-  measure "node rtc_uid 006" "$pid_node" "$port_node" rtc_uid 006 "$c"
-  measure "node rtc_uid 007" "$pid_node" "$port_node" rtc_uid 007 "$c"
+# Rounds of the whole sweep, interleaved, so a noisy moment on the shared
+# CPUs hits one round of every scenario rather than all of one; the report
+# takes each point's median round.
+for round in $(seq "$rounds"); do
+  echo "-- round $round of $rounds" >&2
+  for c in $concurrencies; do
+    measure health "$pid_compatible" "$port_compatible" health 007 "$c"
+    measure "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006 "$c"
+    measure "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007 "$c"
+    measure "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007 "$c"
+    measure "batch 100x006" "$pid_compatible" "$port_compatible" batch 006 "$c" --batch_size 100
+    measure "node rtc_uid 006" "$pid_node" "$port_node" rtc_uid 006 "$c"
+    measure "node rtc_uid 007" "$pid_node" "$port_node" rtc_uid 007 "$c"
+  done
 done
 
-echo "== p99 at half of peak load (open loop, --rate)" >&2
-for spec in "rtc_uid 006:compatible:006" "rtc_uid 007 compatible:compatible:007" \
-            "rtc_uid 007 fast:fast:007"; do
-  IFS=: read -r scenario instance version <<<"$spec"
-  peak=$(peak_qps "$scenario")
-  port_var=port_$instance
-  pid_var=pid_$instance
+# half_peak SCENARIO PID PORT RPC VERSION: open loop at half of SCENARIO's
+# best closed-loop QPS so far.
+half_peak() {
+  local peak
+  peak=$(peak_qps "$1")
   if [[ $peak -gt 1 ]]; then
-    measure "$scenario" "${!pid_var}" "${!port_var}" rtc_uid "$version" 512 --rate "$((peak / 2))"
+    measure "$1" "$2" "$3" "$4" "$5" 512 --rate "$((peak / 2))"
   fi
-done
+}
+
+# The health check too: the floor's own tail at half of its peak.
+echo "== p99 at half of peak load (open loop, --rate)" >&2
+half_peak health "$pid_compatible" "$port_compatible" health 007
+half_peak "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006
+half_peak "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007
+half_peak "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007
 
 echo "== h2load cross-check (one repeated body)" >&2
 node bench/h2load_body.js "$tmp/body007.bin" --version=007 >/dev/null
@@ -305,6 +323,9 @@ if [[ $pinned == 1 ]]; then
     measure "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007 "$c"
     measure "pinned node rtc_uid 007" "$pid_pinned_node" "$port_pinned_node" rtc_uid 007 "$c"
   done
+  half_peak "pinned health" "$pid_pinned" "$port_pinned" health 007
+  half_peak "pinned rtc_uid 006" "$pid_pinned" "$port_pinned" rtc_uid 006
+  half_peak "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007
   loadgen_prefix=()
   stop "$pid_pinned"
   stop "$pid_pinned_node"
