@@ -32,7 +32,7 @@
 #                  point's median (default 3)
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
-# A full run takes about 9 minutes on 2 cores.
+# A full run takes about 11 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -279,12 +279,15 @@ half_peak() {
   fi
 }
 
-# The health check too: the floor's own tail at half of its peak.
+# The health check too: the floor's own tail at half of its peak. Rounds
+# as in the sweep; the report takes each scenario's median p99.
 echo "== p99 at half of peak load (open loop, --rate)" >&2
-half_peak health "$pid_compatible" "$port_compatible" health 007
-half_peak "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006
-half_peak "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007
-half_peak "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007
+for round in $(seq "$rounds"); do
+  half_peak health "$pid_compatible" "$port_compatible" health 007
+  half_peak "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006
+  half_peak "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007
+  half_peak "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007
+done
 
 echo "== h2load cross-check (one repeated body)" >&2
 node bench/h2load_body.js "$tmp/body007.bin" --version=007 >/dev/null
@@ -323,9 +326,11 @@ if [[ $pinned == 1 ]]; then
     measure "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007 "$c"
     measure "pinned node rtc_uid 007" "$pid_pinned_node" "$port_pinned_node" rtc_uid 007 "$c"
   done
-  half_peak "pinned health" "$pid_pinned" "$port_pinned" health 007
-  half_peak "pinned rtc_uid 006" "$pid_pinned" "$port_pinned" rtc_uid 006
-  half_peak "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007
+  for round in $(seq "$rounds"); do
+    half_peak "pinned health" "$pid_pinned" "$port_pinned" health 007
+    half_peak "pinned rtc_uid 006" "$pid_pinned" "$port_pinned" rtc_uid 006
+    half_peak "pinned rtc_uid 007 compatible" "$pid_pinned" "$port_pinned" rtc_uid 007
+  done
   loadgen_prefix=()
   stop "$pid_pinned"
   stop "$pid_pinned_node"
