@@ -3,9 +3,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include <future>
-
 #include "absl/strings/str_cat.h"
+#include "server/unary_call.h"
 
 namespace agora_token {
 namespace {
@@ -25,10 +24,8 @@ absl::Status ProbeHealth(const std::string& target, std::chrono::milliseconds ti
   grpc::Slice empty;
   const grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
-  const grpc::Status status = done.get_future().get();
+  const grpc::Status status =
+      CallUnaryAndWait(stub, &context, "/grpc.health.v1.Health/Check", request, &response);
   if (!status.ok()) {
     return absl::UnavailableError(
         absl::StrCat("health check of ", target, " failed: ", status.error_message()));

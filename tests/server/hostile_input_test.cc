@@ -21,13 +21,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -42,6 +40,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "server/unary_call.h"
 #include "tests/server/test_support.h"
 
 namespace agora_token_server_test {
@@ -758,11 +757,9 @@ Reply CallRaw(grpc::GenericStub& stub, const std::string& method, const std::str
   grpc::Slice slice(request);
   grpc::ByteBuffer request_buffer(&slice, 1);
   grpc::ByteBuffer response_buffer;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, kServicePrefix + method, grpc::StubOptions(), &request_buffer,
-                 &response_buffer, [&done](grpc::Status status) { done.set_value(status); });
   Reply reply;
-  reply.status = done.get_future().get();
+  reply.status = agora_token::CallUnaryAndWait(stub, &context, kServicePrefix + method,
+                                               request_buffer, &response_buffer);
   if (reply.status.ok()) reply.body = Flatten(response_buffer);
   return reply;
 }
@@ -804,38 +801,35 @@ struct FloodOutcome {
 FloodOutcome Flood(int port) {
   struct Call {
     grpc::ClientContext context;
-    grpc::ByteBuffer request;
     grpc::ByteBuffer response;
     grpc::Status status;
+    std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
   };
   grpc::GenericStub stub(TcpChannel(port));
-  const std::string request = GoodUid().SerializeAsString();
+  grpc::Slice slice(GoodUid().SerializeAsString());
+  const grpc::ByteBuffer request(&slice, 1);
   std::vector<std::unique_ptr<Call>> calls;
   for (int i = 0; i < kFloodCalls; ++i) {
     auto call = std::make_unique<Call>();
-    grpc::Slice slice(request);
-    call->request = grpc::ByteBuffer(&slice, 1);
     call->context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
     Authorize(&call->context, Bearer(kFloodApiKey));
     calls.push_back(std::move(call));
   }
-  std::mutex mutex;
-  std::condition_variable all_done;
-  int finished = 0;
+  // One completion queue drained on this thread (see server/unary_call.h).
+  grpc::CompletionQueue queue;
   const auto start = steady_clock::now();
   for (auto& call : calls) {
-    Call* raw = call.get();
-    stub.UnaryCall(&raw->context, absl::StrCat(kServicePrefix, kUid), grpc::StubOptions(),
-                   &raw->request, &raw->response, [&, raw](grpc::Status status) {
-                     std::lock_guard<std::mutex> lock(mutex);
-                     raw->status = std::move(status);
-                     if (++finished == kFloodCalls) all_done.notify_all();
-                   });
+    call->reader =
+        stub.PrepareUnaryCall(&call->context, absl::StrCat(kServicePrefix, kUid), request, &queue);
+    call->reader->StartCall();
+    call->reader->Finish(&call->response, &call->status, call.get());
   }
-  {
-    // Every call has a deadline, so this always ends.
-    std::unique_lock<std::mutex> lock(mutex);
-    all_done.wait(lock, [&] { return finished == kFloodCalls; });
+  // Every call has a deadline, so each Finish completes.
+  void* tag = nullptr;
+  bool ok = false;
+  for (int finished = 0; finished < kFloodCalls && queue.Next(&tag, &ok);) ++finished;
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
   }
   FloodOutcome outcome;
   outcome.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();

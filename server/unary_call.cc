@@ -1,0 +1,28 @@
+#include "server/unary_call.h"
+
+#include <memory>
+
+namespace agora_token {
+
+grpc::Status CallUnaryAndWait(grpc::GenericStub& stub, grpc::ClientContext* context,
+                              const std::string& method, const grpc::ByteBuffer& request,
+                              grpc::ByteBuffer* response) {
+  grpc::CompletionQueue queue;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub.PrepareUnaryCall(context, method, request, &queue);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(response, &status, call.get());
+  void* tag = nullptr;
+  bool ok = false;
+  // Finish always completes (with the status of a failed or expired call).
+  if (!queue.Next(&tag, &ok) || tag != call.get()) {
+    status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
+  }
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+}  // namespace agora_token
