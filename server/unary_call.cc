@@ -19,10 +19,16 @@ grpc::Status CallUnaryAndWait(grpc::GenericStub& stub, grpc::ClientContext* cont
   if (!queue.Next(&tag, &ok) || tag != call.get()) {
     status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
   }
+  ShutDownAndDrain(queue);
+  return status;
+}
+
+void ShutDownAndDrain(grpc::CompletionQueue& queue) {
   queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
   while (queue.Next(&tag, &ok)) {
   }
-  return status;
 }
 
 }  // namespace agora_token

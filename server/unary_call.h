@@ -20,6 +20,10 @@ grpc::Status CallUnaryAndWait(grpc::GenericStub& stub, grpc::ClientContext* cont
                               const std::string& method, const grpc::ByteBuffer& request,
                               grpc::ByteBuffer* response);
 
+// Shuts `queue` down and takes every event still in it, as gRPC requires
+// before a completion queue is destroyed.
+void ShutDownAndDrain(grpc::CompletionQueue& queue);
+
 }  // namespace agora_token
 
 #endif  // AGORA_TOKEN_SERVER_UNARY_CALL_H_

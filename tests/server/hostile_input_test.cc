@@ -828,9 +828,7 @@ FloodOutcome Flood(int port) {
   void* tag = nullptr;
   bool ok = false;
   for (int finished = 0; finished < kFloodCalls && queue.Next(&tag, &ok);) ++finished;
-  queue.Shutdown();
-  while (queue.Next(&tag, &ok)) {
-  }
+  agora_token::ShutDownAndDrain(queue);
   FloodOutcome outcome;
   outcome.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
   for (const auto& call : calls) {
@@ -1152,11 +1150,7 @@ TEST_F(HostileInputTest, CallThatNeverSendsItsRequestEndsAfterMaxConnectionAge) 
     context.TryCancel();
     next(&finished_tag, kHangUpWithin);
   }
-  queue.Shutdown();
-  void* tag = nullptr;
-  bool ok = false;
-  while (queue.Next(&tag, &ok)) {
-  }
+  agora_token::ShutDownAndDrain(queue);
   EXPECT_TRUE(ended) << "the call was still open after " << kHangUpWithin.count() << " ms";
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(ServerAnswers((*server)->port()));

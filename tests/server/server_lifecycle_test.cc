@@ -12,6 +12,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "server/unary_call.h"
 #include "tests/server/test_support.h"
 
 namespace agora_token_server_test {
@@ -108,11 +109,7 @@ grpc::Status OneStreamingExchange(const std::shared_ptr<grpc::Channel>& channel,
   grpc::Status status;
   call->Finish(&status, reinterpret_cast<void*>(5));
   await(5);
-  queue.Shutdown();
-  void* tag;
-  bool drained_ok;
-  while (queue.Next(&tag, &drained_ok)) {
-  }
+  agora_token::ShutDownAndDrain(queue);
   if (status.ok() && !got_response) return grpc::Status(grpc::StatusCode::UNKNOWN, "no response");
   std::vector<grpc::Slice> slices;
   if (got_response && response_buffer.Dump(&slices).ok()) {
