@@ -275,8 +275,4 @@ void TokenServer::Shutdown() {
   if (audit_ != nullptr) audit_->Flush();
 }
 
-std::shared_ptr<grpc::Channel> TokenServer::InProcessChannel() {
-  return server_->InProcessChannel(grpc::ChannelArguments());
-}
-
 }  // namespace agora_token

@@ -98,8 +98,6 @@ class TokenServer {
   void Shutdown();
   void Wait() { server_->Wait(); }
 
-  std::shared_ptr<grpc::Channel> InProcessChannel();
-
  private:
   TokenServer(const ServerOptions& options, std::optional<ServerConfig> config,
               std::shared_ptr<const Keyring> keyring, std::optional<AuditDestination> audit);

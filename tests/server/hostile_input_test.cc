@@ -712,14 +712,6 @@ std::vector<Row> AllRows() {
 
 // --- The client side. ---
 
-std::shared_ptr<grpc::Channel> TcpChannel(int port) {
-  grpc::ChannelArguments args;
-  // Each test channel gets a connection of its own, never a shared one.
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
 std::string Bearer(std::string_view api_key) {
   return api_key.empty() ? "" : absl::StrCat("Bearer ", std::string(api_key));
 }

@@ -35,10 +35,6 @@ grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
   return health->Check(&context, request, response);
 }
 
-std::shared_ptr<grpc::Channel> TcpChannel(int port) {
-  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-}
-
 TEST_F(ServerLifecycleTest, HealthIsServingUntilShutdown) {
   const std::shared_ptr<grpc::Channel> channel = TcpChannel(server().port());
   HealthCheckResponse response;
@@ -137,7 +133,7 @@ TEST_F(ServerLifecycleTest, ReflectionListsTheTokenService) {
 
   std::string response_bytes;
   const grpc::Status status = OneStreamingExchange(
-      server().InProcessChannel(), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      TcpChannel(server().port()), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
       request->SerializeAsString(), &response_bytes);
   ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
 

@@ -96,7 +96,9 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<agora::token::v1::TokenService::Stub> stub_;
 };
 
-// A stub over TCP to the server's bound loopback port.
+// A channel, on a connection of its own, and a stub over TCP to the
+// server's bound loopback port.
+std::shared_ptr<grpc::Channel> TcpChannel(int port);
 std::unique_ptr<agora::token::v1::TokenService::Stub> TcpStub(int port);
 
 // Success when `text` contains none of AllCertificates(), in any letter case.
