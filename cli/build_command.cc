@@ -1,5 +1,6 @@
 #include "cli/build_command.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -8,9 +9,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "cli/arguments.h"
 #include "cli/certificate_source.h"
 #include "cli/token_json.h"
+#include "core/input_rules.h"
+#include "core/request_expiry.h"
 #include "core/token.h"
 
 namespace agora_token::cli {
@@ -127,16 +131,17 @@ absl::StatusOr<AppCredentials> LoadCredentials(const CommonBuildOptions& options
   return AppCredentials{options.app_id, **std::move(certificate)};
 }
 
-// An absolute --privilege-expired-ts as 007 seconds after the issue time;
-// 0 keeps its meaning, "as long as the token".
-absl::StatusOr<uint32_t> SecondsAfterIssue(uint32_t absolute_ts, const Issuance& at) {
-  if (absolute_ts == 0) return 0u;
-  if (absolute_ts <= at.issue_ts) {
-    return absl::InvalidArgumentError(absl::StrCat("--privilege-expired-ts (", absolute_ts,
-                                                   ") must be later than the issue time (",
-                                                   at.issue_ts, ")"));
-  }
-  return absolute_ts - at.issue_ts;
+// The core's expiry mapping (core/request_expiry.h) speaks of the API's
+// fields; the command line has flags.
+absl::Status InFlagTerms(const absl::Status& status) {
+  const std::optional<std::string> field = InvalidFieldName(status);
+  if (!field.has_value()) return status;
+  std::string_view rule(status.message().data(), status.message().size());
+  rule.remove_prefix(std::min(rule.size(), field->size() + 2));
+  const std::string flag = *field == "token_expire_seconds"
+                               ? "--token-expire"
+                               : "--" + absl::StrReplaceAll(*field, {{"_", "-"}});
+  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", std::string(rule)));
 }
 
 int PrintBuiltToken(const absl::StatusOr<BuiltToken>& built, bool json, CommandIo& io) {
@@ -308,9 +313,12 @@ int BuildRtc(const RtcBuildOptions& options, const ParsedArguments& args, Comman
   params.token_expire = options.token_expire;
   params.privilege_expire = options.privilege_expire;
   if (options.privilege_expired_ts.has_value()) {
-    absl::StatusOr<uint32_t> seconds = SecondsAfterIssue(*options.privilege_expired_ts, at);
-    if (!seconds.ok()) return ReportError(io, seconds.status());
-    params.privilege_expire = *seconds;
+    // The server's mapping: the token expires then too, unless --token-expire.
+    absl::StatusOr<Expiry007> spans =
+        RtcExpiry007({*options.privilege_expired_ts, options.token_expire}, at.issue_ts);
+    if (!spans.ok()) return ReportError(io, InFlagTerms(spans.status()));
+    params.token_expire = spans->token_expire;
+    params.privilege_expire = spans->privilege_expire;
   }
   params.privilege_expires = options.privilege_expires;
   params.with_rtm = options.with_rtm;
@@ -376,15 +384,11 @@ int BuildRtm(const RtmBuildOptions& options, const ParsedArguments& args, Comman
         BuildRtmToken006(*app, options.user_id, options.privilege_expired_ts.value_or(0), at),
         common.json, io);
   }
-  uint32_t token_expire = options.token_expire;
-  if (options.privilege_expired_ts.has_value()) {
-    // A 007 RTM token's login lasts as long as the token itself.
-    absl::StatusOr<uint32_t> seconds = SecondsAfterIssue(*options.privilege_expired_ts, at);
-    if (!seconds.ok()) return ReportError(io, seconds.status());
-    token_expire = *seconds;
-  }
+  absl::StatusOr<uint32_t> token_expire =
+      TokenExpire007({options.privilege_expired_ts.value_or(0), options.token_expire});
+  if (!token_expire.ok()) return ReportError(io, InFlagTerms(token_expire.status()));
   return PrintBuiltToken(
-      BuildRtmToken007(*app, options.user_id, token_expire, at, common.compression), common.json,
+      BuildRtmToken007(*app, options.user_id, *token_expire, at, common.compression), common.json,
       io);
 }
 

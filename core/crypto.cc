@@ -89,7 +89,7 @@ void SecureRandomBytes(void* out, size_t size) {
   }
 }
 
-// explicit_bzero is never elided and runs at memset speed.
-void SecureWipe(void* data, size_t size) { explicit_bzero(data, size); }
+// OPENSSL_cleanse (in OpenSSL and BoringSSL alike) is never elided.
+void SecureWipe(void* data, size_t size) { OPENSSL_cleanse(data, size); }
 
 }  // namespace agora_token

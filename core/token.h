@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/crypto.h"
+#include "core/secret.h"
 
 namespace agora_token {
 
@@ -80,17 +81,15 @@ class AppKey {
   static absl::StatusOr<AppKey> New(const AppCredentials& credentials);
 
   const std::string& app_id() const { return app_id_; }
-  const std::string& app_certificate() const { return app_certificate_; }
+  std::string_view app_certificate() const { return app_certificate_.view(); }
   const HmacSha256Key& hmac_006() const { return hmac_006_; }
 
  private:
-  AppKey(std::string app_id, std::string app_certificate)
-      : app_id_(std::move(app_id)),
-        app_certificate_(std::move(app_certificate)),
-        hmac_006_(app_certificate_) {}
+  AppKey(std::string app_id, std::string_view app_certificate)
+      : app_id_(std::move(app_id)), app_certificate_(app_certificate), hmac_006_(app_certificate) {}
 
   std::string app_id_;
-  std::string app_certificate_;
+  Secret app_certificate_;  // wiped when the key is destroyed
   HmacSha256Key hmac_006_;
 };
 

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -42,62 +44,84 @@ std::string TokenFingerprint(std::string_view token) {
 }
 
 std::string FormatAuditLine(const AuditRecord& r) {
-  std::string line = absl::StrCat("{\"time\":", JsonQuote(Rfc3339(r.time)),
-                                  ",\"audit\":true,\"caller\":", JsonQuote(r.caller),
-                                  ",\"rpc\":", JsonQuote(RpcMethodName(r.method)));
-  if (!r.kind.empty()) absl::StrAppend(&line, ",\"kind\":", JsonQuote(r.kind));
-  if (!r.app_id.empty()) absl::StrAppend(&line, ",\"app_id\":", JsonQuote(r.app_id));
-  if (!r.channel_name.empty())
-    absl::StrAppend(&line, ",\"channel_name\":", JsonQuote(r.channel_name));
+  std::string line = absl::StrCat(
+      "{\"time\":", JsonQuote(Rfc3339(r.time)), ",\"audit\":true,\"caller\":", JsonQuote(r.caller),
+      ",\"transport\":", JsonQuote(r.transport), ",\"rpc\":", JsonQuote(RpcMethodName(r.method)));
+  auto add_text = [&line](std::string_view name, const std::string& value) {
+    if (!value.empty()) absl::StrAppend(&line, ",\"", std::string(name), "\":", JsonQuote(value));
+  };
+  add_text("peer", r.peer);
+  add_text("presented", r.presented);
+  add_text("kind", r.kind);
+  add_text("app_id", r.app_id);
+  add_text("channel_name", r.channel_name);
   if (r.uid.has_value()) absl::StrAppend(&line, ",\"uid\":", *r.uid);
-  if (!r.account.empty()) absl::StrAppend(&line, ",\"account\":", JsonQuote(r.account));
+  add_text("account", r.account);
   if (r.role != 0) absl::StrAppend(&line, ",\"role\":", r.role);
   if (r.version.has_value()) {
     absl::StrAppend(&line, ",\"version\":\"", *r.version == TokenVersion::k006 ? "006" : "007",
                     "\"");
   }
+  if (r.items.has_value()) absl::StrAppend(&line, ",\"items\":", *r.items);
   if (r.expire_ts != 0) absl::StrAppend(&line, ",\"expire_ts\":", r.expire_ts);
   if (!r.fingerprint.empty())
     absl::StrAppend(&line, ",\"token_sha256_16\":\"", r.fingerprint, "\"");
-  absl::StrAppend(&line, ",\"code\":", JsonQuote(absl::StatusCodeToString(r.code)),
-                  ",\"latency_us\":", r.latency.count(), "}\n");
+  absl::StrAppend(&line, ",\"code\":", JsonQuote(absl::StatusCodeToString(r.code)));
+  add_text("reason", r.reason);
+  absl::StrAppend(&line, ",\"latency_us\":", r.latency.count(), "}\n");
   return line;
 }
 
-absl::StatusOr<AuditDestination> OpenAuditDestination(
-    const agora::token::v1::AuditLogConfig& config, const std::string& base_dir) {
+namespace {
+
+int OpenForAppend(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<AuditLog>> AuditLog::Open(
+    const agora::token::v1::AuditLogConfig& config, const std::string& base_dir, Metrics* metrics) {
   if (config.destination_case() != agora::token::v1::AuditLogConfig::kPath) {
-    return AuditDestination{STDOUT_FILENO, false};
+    return std::shared_ptr<AuditLog>(new AuditLog(STDOUT_FILENO, false, "", metrics, true));
   }
   if (config.path().empty()) {
     return absl::InvalidArgumentError("config: audit_log.path: must not be empty");
   }
   const std::string path = ResolvePath(base_dir, config.path());
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = OpenForAppend(path);
   if (fd < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("config: audit_log.path: cannot open ", path, ": ", strerror(errno)));
   }
-  return AuditDestination{fd, true};
+  return std::shared_ptr<AuditLog>(new AuditLog(fd, true, path, metrics, true));
 }
 
-AuditLog::AuditLog(AuditDestination destination, Metrics* metrics)
-    : fd_(destination.fd),
-      owns_fd_(destination.owned),
-      metrics_(metrics),
-      writer_([this] { WriterLoop(); }) {}
+std::shared_ptr<AuditLog> AuditLog::Disabled() {
+  return std::shared_ptr<AuditLog>(new AuditLog(-1, false, "", nullptr, false));
+}
+
+AuditLog::AuditLog(int fd, Metrics* metrics) : AuditLog(fd, false, "", metrics, true) {}
+
+AuditLog::AuditLog(int fd, bool owns_fd, std::string path, Metrics* metrics, bool enabled)
+    : fd_(fd), owns_fd_(owns_fd), path_(std::move(path)), metrics_(metrics), enabled_(enabled) {
+  if (enabled_) writer_ = std::thread([this] { WriterLoop(); });
+}
 
 AuditLog::~AuditLog() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+  if (writer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
   }
-  wake_.notify_one();
-  writer_.join();
-  if (owns_fd_) ::close(fd_);
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
 }
 
 void AuditLog::Record(AuditRecord record) {
+  if (!enabled_) return;
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -113,8 +137,18 @@ void AuditLog::Record(AuditRecord record) {
 }
 
 void AuditLog::Flush() {
+  if (!enabled_) return;
   std::unique_lock<std::mutex> lock(mutex_);
-  idle_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  idle_.wait(lock, [this] { return queue_.empty() && !writing_ && !reopen_requested_; });
+}
+
+void AuditLog::Reopen() {
+  if (!enabled_ || path_.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reopen_requested_ = true;
+  }
+  wake_.notify_one();
 }
 
 uint64_t AuditLog::dropped() const {
@@ -128,25 +162,64 @@ void AuditLog::Drop(uint64_t lines) {
   if (metrics_ != nullptr) metrics_->RecordAuditDrops(lines);
 }
 
+bool AuditLog::FollowPath(bool requested) {
+  if (path_.empty()) return false;
+  struct stat open_file {};
+  struct stat at_path {};
+  const bool open_ok = ::fstat(fd_, &open_file) == 0;
+  const bool deleted = open_ok && open_file.st_nlink == 0;
+  const bool moved = ::stat(path_.c_str(), &at_path) != 0 || !open_ok ||
+                     at_path.st_dev != open_file.st_dev || at_path.st_ino != open_file.st_ino;
+  if (!requested && !deleted && !moved) return false;
+  const int fd = OpenForAppend(path_);
+  if (fd < 0) {
+    Log(LogLevel::kError, "cannot reopen the audit log; lines go to the old file",
+        {{"path", path_}, {"error", strerror(errno)}});
+    return false;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  if (metrics_ != nullptr) metrics_->RecordAuditReopen();
+  if (!requested) {
+    Log(LogLevel::kWarning,
+        deleted ? "the audit log file was deleted; reopened it at its path"
+                : "the audit log path names another file (rotated?); reopened it",
+        {{"path", path_}});
+  }
+  return deleted;
+}
+
+bool AuditLog::WriteFollowingPath(std::string_view buffer) {
+  FollowPath(false);
+  if (!WriteAll(fd_, buffer)) return false;
+  // Deleted while (or just before) these lines went out: write them again
+  // to the file now at the path, so the deletion loses none of them.
+  if (FollowPath(false)) return WriteAll(fd_, buffer);
+  return true;
+}
+
 void AuditLog::WriterLoop() {
   std::vector<AuditRecord> batch;
   std::string buffer;
   for (;;) {
+    bool reopen = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       writing_ = false;
       if (queue_.empty()) idle_.notify_all();
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping with nothing left
+      wake_.wait(lock, [this] { return stopping_ || reopen_requested_ || !queue_.empty(); });
+      if (queue_.empty() && !reopen_requested_) return;  // stopping with nothing left
       batch.swap(queue_);
+      reopen = std::exchange(reopen_requested_, false);
       writing_ = true;
     }
+    if (reopen) FollowPath(true);
     // Lines go out in chunks of whole lines; a failed write (a full disk)
     // drops that chunk's lines and counts them.
     uint64_t lines = 0;
     uint64_t failed = 0;
     auto flush = [&] {
-      if (lines > 0 && !WriteAll(fd_, buffer)) failed += lines;
+      if (lines > 0 && !WriteFollowingPath(buffer)) failed += lines;
       buffer.clear();
       lines = 0;
     };

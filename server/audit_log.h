@@ -5,6 +5,12 @@
 // full disk) lines are dropped and counted in the metrics. A record holds a
 // token's fingerprint (first 16 hex characters of its SHA-256), never the
 // token.
+//
+// A file destination follows its path: before and after each write the
+// writer checks that the path still names the open file, and reopens it
+// when it does not (deleted, or renamed by logrotate); lines that went to a
+// file already deleted are written again to the new one. Reopen() (SIGHUP)
+// does the same on request.
 #ifndef AGORA_TOKEN_SERVER_AUDIT_LOG_H_
 #define AGORA_TOKEN_SERVER_AUDIT_LOG_H_
 
@@ -29,14 +35,19 @@ namespace agora_token {
 struct AuditRecord {
   std::chrono::system_clock::time_point time;
   std::string caller;  // the config's caller name, or "" when unauthenticated
+  std::string_view transport = "grpc";
+  std::string peer;       // the caller's address (refusals before a caller is known)
+  std::string presented;  // what an unauthenticated call presented: a fingerprint
+  std::string reason;     // why it was refused, when the status alone does not say
   RpcMethod method = RpcMethod::kBuildRtcTokenWithUid;
-  std::string kind;  // "rtc", "rtm", "chat", "decode", or "" for a refused call
+  std::string kind;  // "rtc", "rtm", "chat_user", "chat_app", "decode", or ""
   std::string app_id;
   std::string channel_name;
   std::optional<uint32_t> uid;
   std::string account;  // RTC account or RTM/Chat user id
   int role = 0;
   std::optional<TokenVersion> version;
+  std::optional<uint32_t> items;  // a batch refused as a whole: its size
   uint32_t expire_ts = 0;
   std::string fingerprint;
   absl::StatusCode code = absl::StatusCode::kOk;
@@ -53,45 +64,60 @@ std::string ClipForAudit(std::string_view value);
 // The JSON line of a record, newline included.
 std::string FormatAuditLine(const AuditRecord& record);
 
-// Where an audit log writes.
-struct AuditDestination {
-  int fd = -1;
-  bool owned = false;  // close it when done (a file, not stdout)
-};
-
-// Opens the destination (a file is created 0600 and appended to).
-absl::StatusOr<AuditDestination> OpenAuditDestination(
-    const agora::token::v1::AuditLogConfig& config, const std::string& base_dir);
-
 class AuditLog {
  public:
-  // `metrics` (may be null) receives the drop counts and must outlive the log.
-  AuditLog(AuditDestination destination, Metrics* metrics);
+  // The config's destination: a file (created 0600, appended to, relative
+  // paths against `base_dir`) or standard output.
+  static absl::StatusOr<std::shared_ptr<AuditLog>> Open(
+      const agora::token::v1::AuditLogConfig& config, const std::string& base_dir,
+      Metrics* metrics);
+  // Records nothing: development mode without a config.
+  static std::shared_ptr<AuditLog> Disabled();
+
+  // Writes to `fd`, which stays the caller's (tests, the fuzzer).
+  AuditLog(int fd, Metrics* metrics);
   // Writes what is queued, then stops.
   ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
 
   // Never blocks on I/O; drops the record when the queue is full.
   void Record(AuditRecord record);
   // Waits until everything recorded so far is written or dropped.
   void Flush();
+  // Asks the writer to reopen the file at its path (logrotate's SIGHUP).
+  void Reopen();
 
+  bool enabled() const { return enabled_; }
+  // The file it appends to; "" for standard output or a given fd.
+  const std::string& path() const { return path_; }
   uint64_t dropped() const;
 
  private:
+  AuditLog(int fd, bool owns_fd, std::string path, Metrics* metrics, bool enabled);
   void WriterLoop();
   void Drop(uint64_t lines);
+  // Writes `buffer`, following the path as the header says; false when the
+  // write failed.
+  bool WriteFollowingPath(std::string_view buffer);
+  // Reopens path_ when asked to or when it no longer names the open file.
+  // Returns true when the open file had been deleted.
+  bool FollowPath(bool requested);
 
   static constexpr size_t kMaxQueued = 1 << 16;
 
-  const int fd_;
+  int fd_;  // the writer thread's own after construction
   const bool owns_fd_;
+  const std::string path_;
   Metrics* const metrics_;
+  const bool enabled_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::vector<AuditRecord> queue_;
   bool writing_ = false;
   bool stopping_ = false;
+  bool reopen_requested_ = false;
   uint64_t dropped_ = 0;
   std::thread writer_;
 };

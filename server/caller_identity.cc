@@ -2,6 +2,11 @@
 
 #include <grpc/grpc_security_constants.h>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
 namespace agora_token {
 namespace {
 
@@ -13,41 +18,53 @@ std::vector<std::string> PropertyValues(const grpc::AuthContext& auth, const cha
   return values;
 }
 
+// First 16 hex characters of the SHA-256 of the certificate's DER, as
+// `openssl x509 -fingerprint -sha256` starts.
+std::string FingerprintOfPem(const std::string& pem) {
+  absl::string_view body(pem);
+  const size_t begin = body.find("-----\n");
+  const size_t end = body.find("-----END");
+  if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin) return "";
+  std::string base64 =
+      absl::StrReplaceAll(body.substr(begin + 6, end - begin - 6), {{"\n", ""}, {"\r", ""}});
+  std::string der;
+  if (!absl::Base64Unescape(base64, &der)) return "";
+  const Sha256Digest digest = Sha256(der);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
+}
+
 CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
   CertificateIdentity identity;
-  identity.spiffe_ids = PropertyValues(auth, GRPC_PEER_SPIFFE_ID_PROPERTY_NAME);
+  // Every SPIFFE URI SAN: gRPC's peer_spiffe_id is empty when there are
+  // several, and such a certificate must be refused, not matched by DNS.
+  for (std::string& uri : PropertyValues(auth, GRPC_PEER_URI_PROPERTY_NAME)) {
+    if (absl::StartsWithIgnoreCase(uri, "spiffe://")) identity.spiffe_ids.push_back(std::move(uri));
+  }
   identity.dns_names = PropertyValues(auth, GRPC_PEER_DNS_PROPERTY_NAME);
   // The CN counts only for a certificate with no SANs at all.
   if (PropertyValues(auth, GRPC_X509_SAN_PROPERTY_NAME).empty()) {
     std::vector<std::string> cn = PropertyValues(auth, GRPC_X509_CN_PROPERTY_NAME);
     if (!cn.empty()) identity.common_name = cn.front();
   }
+  std::vector<std::string> pem = PropertyValues(auth, GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (!pem.empty()) identity.fingerprint = FingerprintOfPem(pem.front());
   return identity;
 }
 
 }  // namespace
 
-absl::StatusOr<const Caller*> AuthenticateCall(const CallerDirectory& directory,
-                                               const grpc::ServerContextBase& context) {
+CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {
+  CallCredentials credentials;
+  credentials.transport = "grpc";
+  credentials.peer = context.peer();
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    if (const Caller* caller = directory.FindByCertificate(IdentityOf(*auth))) return caller;
-  }
+  if (auth != nullptr && auth->IsPeerAuthenticated()) credentials.certificate = IdentityOf(*auth);
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it != metadata.end()) {
-    constexpr std::string_view kBearer = "Bearer ";
-    const std::string_view value(it->second.data(), it->second.size());
-    if (value.substr(0, kBearer.size()) == kBearer) {
-      if (const Caller* caller = directory.FindByApiKey(value.substr(kBearer.size()))) {
-        return caller;
-      }
-    }
-    return absl::UnauthenticatedError("the API key is not valid");
+    credentials.authorization = std::string_view(it->second.data(), it->second.size());
   }
-  return absl::UnauthenticatedError(
-      "no known caller: present a client certificate this server knows or an "
-      "`authorization: Bearer <API key>` header");
+  return credentials;
 }
 
 }  // namespace agora_token

@@ -7,7 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "absl/strings/str_join.h"
 
 namespace agora_token {
 namespace {
@@ -40,96 +40,86 @@ std::string_view KindName(const TokenFacts& facts) {
       return facts.version == TokenVersion::k006 ? "RTC 006" : "RTC 007";
     case TokenKind::kRtm:
       return "RTM";
-    case TokenKind::kChat:
-      return "Chat";
+    case TokenKind::kChatUser:
+      return "Chat user";
+    case TokenKind::kChatApp:
+      return "Chat app";
   }
   return "these";
 }
 
-}  // namespace
-
-RateLimiter::RateLimiter(double tokens_per_second, uint32_t burst)
-    : rate_(tokens_per_second),
-      burst_(burst),
-      available_(burst),
-      refilled_(std::chrono::steady_clock::now()) {}
-
-absl::Status RateLimiter::Take(uint32_t count) {
-  const auto now = std::chrono::steady_clock::now();
-  double missing;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const double elapsed = std::chrono::duration<double>(now - refilled_).count();
-    available_ = std::min(burst_, available_ + elapsed * rate_);
-    refilled_ = now;
-    if (available_ >= count) {
-      available_ -= count;
-      return absl::OkStatus();
-    }
-    missing = count - available_;
-  }
-  if (count > burst_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "rate limit: ", count, " tokens in one call exceed this caller's burst of ", burst_));
-  }
-  const auto delay =
-      std::chrono::milliseconds(static_cast<int64_t>(std::ceil(missing / rate_ * 1000.0)));
-  return WithRetryDelay(
-      absl::ResourceExhaustedError(absl::StrCat("rate limit: this caller may mint ", rate_,
-                                                " tokens per second with a burst of ", burst_)),
-      delay);
+std::string Fingerprint(std::string_view secret) {
+  const Sha256Digest digest = Sha256(secret);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
-absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(const v1::CallerPolicy& proto,
-                                                                      const std::string& field) {
-  auto policy = std::make_unique<CallerPolicy>();
+constexpr std::string_view kBearer = "Bearer ";
+
+}  // namespace
+
+absl::StatusOr<CallerPolicy> CallerPolicy::FromProto(const v1::CallerPolicy& proto,
+                                                     const std::string& field) {
+  CallerPolicy policy;
   if (proto.app_ids().empty()) return ConfigError(field + ".app_ids", "at least one is required");
   for (int i = 0; i < proto.app_ids_size(); ++i) {
     const std::string& app_id = proto.app_ids(i);
     if (app_id == "*") {
-      policy->all_apps_ = true;
+      policy.all_apps_ = true;
     } else if (app_id.size() == 32 && std::all_of(app_id.begin(), app_id.end(), [](char c) {
                  return absl::ascii_isxdigit(static_cast<unsigned char>(c));
                })) {
-      policy->app_ids_.insert(app_id);
+      policy.app_ids_.insert(app_id);
     } else {
       return ConfigError(absl::StrCat(field, ".app_ids[", i, "]"),
                          "must be 32 hexadecimal characters or \"*\"");
     }
   }
   for (int i = 0; i < proto.token_kinds_size(); ++i) {
+    const std::string kind_field = absl::StrCat(field, ".token_kinds[", i, "]");
     switch (proto.token_kinds(i)) {
       case v1::TOKEN_KIND_RTC_006:
-        policy->rtc006_ = true;
+        policy.rtc006_ = true;
         break;
       case v1::TOKEN_KIND_RTC_007:
-        policy->rtc007_ = true;
+        policy.rtc007_ = true;
         break;
       case v1::TOKEN_KIND_RTM:
-        policy->rtm_ = true;
+        policy.kinds_[static_cast<size_t>(TokenKind::kRtm)] = true;
+        break;
+      case v1::TOKEN_KIND_CHAT_USER:
+        policy.kinds_[static_cast<size_t>(TokenKind::kChatUser)] = true;
+        break;
+      case v1::TOKEN_KIND_CHAT_APP:
+        policy.kinds_[static_cast<size_t>(TokenKind::kChatApp)] = true;
         break;
       case v1::TOKEN_KIND_CHAT:
-        policy->chat_ = true;
-        break;
+        // Refused rather than guessed: an app token acts for the whole app.
+        return ConfigError(kind_field,
+                           "TOKEN_KIND_CHAT was split: grant TOKEN_KIND_CHAT_USER and, only if "
+                           "this caller needs app-wide Chat tokens, TOKEN_KIND_CHAT_APP");
       default:
-        return ConfigError(absl::StrCat(field, ".token_kinds[", i, "]"),
-                           "must be TOKEN_KIND_RTC_006, _RTC_007, _RTM or _CHAT");
+        return ConfigError(kind_field,
+                           "must be TOKEN_KIND_RTC_006, _RTC_007, _RTM, _CHAT_USER or _CHAT_APP");
     }
   }
-  policy->decode_ = proto.allow_decode();
-  if (!policy->rtc006_ && !policy->rtc007_ && !policy->rtm_ && !policy->chat_ && !policy->decode_) {
+  policy.decode_ = proto.allow_decode();
+  policy.allow_any_user_ = proto.allow_any_user();
+  const bool grants_kind = std::any_of(std::begin(policy.kinds_), std::end(policy.kinds_),
+                                       [](bool granted) { return granted; });
+  if (!policy.rtc006_ && !policy.rtc007_ && !grants_kind && !policy.decode_) {
     return ConfigError(field, "grants nothing: set token_kinds or allow_decode");
   }
+  policy.kinds_[static_cast<size_t>(TokenKind::kRtc)] = policy.rtc006_ || policy.rtc007_;
   if (proto.max_token_lifetime_seconds() == 0 || proto.max_token_lifetime_seconds() > 86400) {
     return ConfigError(field + ".max_token_lifetime_seconds", "must be 1 to 86400");
   }
-  policy->max_lifetime_seconds_ = proto.max_token_lifetime_seconds();
+  policy.max_lifetime_seconds_ = proto.max_token_lifetime_seconds();
   for (int i = 0; i < proto.channel_name_prefixes_size(); ++i) {
     if (proto.channel_name_prefixes(i).empty()) {
       return ConfigError(absl::StrCat(field, ".channel_name_prefixes[", i, "]"),
                          "must not be empty");
     }
-    policy->channel_prefixes_.push_back(proto.channel_name_prefixes(i));
+    policy.channel_prefixes_.push_back(proto.channel_name_prefixes(i));
   }
   if (proto.has_rate_limit()) {
     const v1::RateLimit& limit = proto.rate_limit();
@@ -137,8 +127,17 @@ absl::StatusOr<std::unique_ptr<CallerPolicy>> CallerPolicy::FromProto(const v1::
       return ConfigError(field + ".rate_limit.tokens_per_second", "must be more than 0");
     }
     if (limit.burst() == 0) return ConfigError(field + ".rate_limit.burst", "must be at least 1");
-    policy->rate_limiter_ = std::make_unique<RateLimiter>(limit.tokens_per_second(), limit.burst());
+    policy.rate_limit_ = RateLimit{limit.tokens_per_second(), limit.burst()};
   }
+  return policy;
+}
+
+CallerPolicy CallerPolicy::AllowAll() {
+  CallerPolicy policy;
+  policy.all_apps_ = true;
+  policy.rtc006_ = policy.rtc007_ = policy.decode_ = policy.allow_any_user_ = true;
+  std::fill(std::begin(policy.kinds_), std::end(policy.kinds_), true);
+  policy.max_lifetime_seconds_ = kMaxTokenLifetimeSeconds;
   return policy;
 }
 
@@ -146,16 +145,18 @@ absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
   switch (method) {
     case RpcMethod::kBuildRtcTokenWithUid:
     case RpcMethod::kBuildRtcTokenWithAccount:
-      if (rtc006_ || rtc007_) return absl::OkStatus();
+      if (Grants(TokenKind::kRtc)) return absl::OkStatus();
       return Denied("may not mint RTC tokens");
     case RpcMethod::kBuildRtmToken:
-      if (rtm_) return absl::OkStatus();
+      if (Grants(TokenKind::kRtm)) return absl::OkStatus();
       return Denied("may not mint RTM tokens");
     case RpcMethod::kBuildChatToken:
-      if (chat_) return absl::OkStatus();
+      if (Grants(TokenKind::kChatUser) || Grants(TokenKind::kChatApp)) return absl::OkStatus();
       return Denied("may not mint Chat tokens");
     case RpcMethod::kBuildTokens:
-      if (rtc006_ || rtc007_ || rtm_ || chat_) return absl::OkStatus();
+      if (std::any_of(std::begin(kinds_), std::end(kinds_), [](bool granted) { return granted; })) {
+        return absl::OkStatus();
+      }
       return Denied("may not mint tokens");
     case RpcMethod::kDecodeToken:
       if (decode_) return absl::OkStatus();
@@ -165,27 +166,27 @@ absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
 }
 
 absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
-  const std::string app_id(facts.app_id);
-  if (!all_apps_ && !app_ids_.contains(app_id)) {
+  if (!all_apps_ &&
+      !app_ids_.contains(absl::string_view(facts.app_id.data(), facts.app_id.size()))) {
     return Denied("may not use this app id");
   }
   if (facts.decode) return decode_ ? absl::OkStatus() : Denied("may not decode tokens");
-  bool allowed = false;
-  switch (facts.kind) {
-    case TokenKind::kRtc:
-      allowed = facts.version == TokenVersion::k006 ? rtc006_ : rtc007_;
-      if (allowed && facts.with_rtm && !rtm_) return Denied("may not mint RTM tokens (with_rtm)");
-      break;
-    case TokenKind::kRtm:
-      allowed = rtm_;
-      break;
-    case TokenKind::kChat:
-      allowed = chat_;
-      break;
-  }
-  if (!allowed)
+  const bool allowed = facts.kind == TokenKind::kRtc
+                           ? (facts.version == TokenVersion::k006 ? rtc006_ : rtc007_)
+                           : Grants(facts.kind);
+  if (!allowed) {
     return Denied(absl::StrCat("may not mint ", std::string(KindName(facts)), " tokens"));
-  if (facts.kind == TokenKind::kRtc && !channel_prefixes_.empty()) {
+  }
+  if (facts.kind != TokenKind::kRtc) return absl::OkStatus();
+  if (facts.with_rtm && !Grants(TokenKind::kRtm)) {
+    return Denied("may not mint RTM tokens (with_rtm)");
+  }
+  if (!allow_any_user_ && NamesAnyUser(facts)) {
+    return Denied(
+        "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
+        "set allow_any_user in the caller's policy");
+  }
+  if (!channel_prefixes_.empty()) {
     const absl::string_view channel(facts.channel_name.data(), facts.channel_name.size());
     const bool matches =
         std::any_of(channel_prefixes_.begin(), channel_prefixes_.end(),
@@ -200,7 +201,12 @@ absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
 }
 
 absl::Status CallerPolicy::CheckLifetime(const BuiltToken& token) const {
-  uint32_t last = token.privileges.empty() ? token.expire_ts : 0;
+  // A 006 token's own timestamp is always issue + 24 h (the format fixes
+  // it) and grants nothing by itself; its privileges' effective expiries,
+  // which a stored 0 ties to that timestamp, are what it grants. A 007
+  // token's own expiry bounds services without privileges and login spans.
+  uint32_t last =
+      token.version == TokenVersion::k007 || token.privileges.empty() ? token.expire_ts : 0;
   for (const PrivilegeExpiry& p : token.privileges) last = std::max(last, p.expire_ts);
   const uint32_t lifetime = last > token.issue_ts ? last - token.issue_ts : 0;
   if (lifetime <= max_lifetime_seconds_) return absl::OkStatus();
@@ -223,7 +229,7 @@ absl::StatusOr<std::shared_ptr<const CallerDirectory>> CallerDirectory::FromProt
     }
     if (!names.insert(proto.name()).second) return ConfigError(field + ".name", "listed twice");
     if (!proto.has_policy()) return ConfigError(field + ".policy", "required");
-    absl::StatusOr<std::unique_ptr<CallerPolicy>> policy =
+    absl::StatusOr<CallerPolicy> policy =
         CallerPolicy::FromProto(proto.policy(), field + ".policy");
     if (!policy.ok()) return policy.status();
     directory->callers_.push_back(Caller{proto.name(), *std::move(policy)});
@@ -259,6 +265,67 @@ absl::StatusOr<std::shared_ptr<const CallerDirectory>> CallerDirectory::FromProt
     }
   }
   return std::shared_ptr<const CallerDirectory>(std::move(directory));
+}
+
+std::shared_ptr<const CallerDirectory> CallerDirectory::Open() {
+  auto directory = std::make_shared<CallerDirectory>();
+  directory->open_ = true;
+  directory->callers_.push_back(Caller{"development", CallerPolicy::AllowAll()});
+  return directory;
+}
+
+std::vector<std::pair<std::string, RateLimit>> CallerDirectory::RateLimitsByCaller() const {
+  std::vector<std::pair<std::string, RateLimit>> limits;
+  for (const Caller& caller : callers_) {
+    if (caller.policy.rate_limit().has_value()) {
+      limits.emplace_back(caller.name, *caller.policy.rate_limit());
+    }
+  }
+  return limits;
+}
+
+absl::StatusOr<const Caller*> CallerDirectory::Authenticate(const CallCredentials& credentials,
+                                                            AuthenticationFailure* failure) const {
+  if (open_) return &callers_.front();
+  auto fail = [failure](absl::Status status, std::string reason,
+                        std::string presented) -> absl::Status {
+    if (failure != nullptr) *failure = AuthenticationFailure{status, reason, presented};
+    return status;
+  };
+  std::string presented;
+  if (credentials.certificate.has_value()) {
+    const CertificateIdentity& certificate = *credentials.certificate;
+    presented = absl::StrCat("certificate:", certificate.fingerprint);
+    // An X.509-SVID has exactly one SPIFFE id; a certificate with several is
+    // refused, not matched by whichever name comes next.
+    if (certificate.spiffe_ids.size() > 1) {
+      return fail(absl::UnauthenticatedError("the client certificate is not acceptable"),
+                  absl::StrCat("the client certificate has ", certificate.spiffe_ids.size(),
+                               " SPIFFE ids (an X.509-SVID has exactly one)"),
+                  presented);
+    }
+    if (const Caller* caller = FindByCertificate(certificate)) return caller;
+    const std::vector<std::string>& names =
+        !certificate.spiffe_ids.empty() ? certificate.spiffe_ids : certificate.dns_names;
+    absl::StrAppend(&presented, " ",
+                    names.empty() ? certificate.common_name : absl::StrJoin(names, ","));
+  }
+  if (credentials.authorization.has_value()) {
+    const std::string_view value = *credentials.authorization;
+    if (value.substr(0, kBearer.size()) != kBearer) {
+      return fail(absl::UnauthenticatedError("the API key is not valid"),
+                  "the authorization value is not `Bearer <key>`", presented);
+    }
+    const std::string_view key = value.substr(kBearer.size());
+    if (const Caller* caller = FindByApiKey(key)) return caller;
+    return fail(absl::UnauthenticatedError("the API key is not valid"), "unknown API key",
+                absl::StrCat("api_key_sha256:", Fingerprint(key)));
+  }
+  return fail(absl::UnauthenticatedError(
+                  "no known caller: present a client certificate this server knows or an "
+                  "`authorization: Bearer <API key>` header"),
+              credentials.certificate.has_value() ? "unknown client certificate" : "no credentials",
+              presented);
 }
 
 const Caller* CallerDirectory::FindByApiKey(std::string_view api_key) const {

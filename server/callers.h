@@ -1,17 +1,18 @@
 // Who may call the server and what each caller may do, compiled from the
 // `callers` of the server config (proto/agora/token/v1/server_config.proto).
-// A CallerDirectory is immutable once built; a reload builds a new one and
-// swaps it in whole (CallerDirectoryStore), so a call sees one consistent
-// set of callers, keys and policies.
+// A CallerDirectory is immutable once built and lives in the ServingState,
+// so a call sees one consistent set of callers, keys and policies. In
+// development mode the directory is Open(): one caller that may do anything.
 #ifndef AGORA_TOKEN_SERVER_CALLERS_H_
 #define AGORA_TOKEN_SERVER_CALLERS_H_
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,66 +20,76 @@
 #include "absl/status/statusor.h"
 #include "agora/token/v1/server_config.pb.h"
 #include "core/crypto.h"
-#include "server/metrics.h"
-#include "server/snapshot_store.h"
-#include "server/token_gate.h"
+#include "server/rate_limits.h"
+#include "server/rpc_method.h"
+#include "server/token_facts.h"
 
 namespace agora_token {
-
-// A token bucket. Thread-safe; the lock is held for a few arithmetic steps.
-class RateLimiter {
- public:
-  RateLimiter(double tokens_per_second, uint32_t burst);
-
-  // Takes `count` tokens, or returns how long until `count` will be there
-  // (never, as a very long delay, when count exceeds the burst).
-  absl::Status Take(uint32_t count);
-
- private:
-  const double rate_;
-  const double burst_;
-  std::mutex mutex_;
-  double available_;
-  std::chrono::steady_clock::time_point refilled_;
-};
 
 // What one caller may do. Every refusal is PERMISSION_DENIED and speaks only
 // of this caller's own policy.
 class CallerPolicy {
  public:
   // `field` prefixes error messages, e.g. "callers[2].policy".
-  static absl::StatusOr<std::unique_ptr<CallerPolicy>> FromProto(
-      const agora::token::v1::CallerPolicy& proto, const std::string& field);
+  static absl::StatusOr<CallerPolicy> FromProto(const agora::token::v1::CallerPolicy& proto,
+                                                const std::string& field);
+  // Everything: development mode.
+  static CallerPolicy AllowAll();
 
   // The RPC as a whole: may this caller call it at all?
   absl::Status CheckMethod(RpcMethod method) const;
   // One token to build or decode.
   absl::Status CheckToken(const TokenFacts& facts) const;
-  // A built token: from issue time to its latest effective privilege expiry.
+  // A built token: from issue time to the latest of its own expiry (007)
+  // and its privileges' effective expiries.
   absl::Status CheckLifetime(const BuiltToken& token) const;
 
-  // nullptr when unlimited.
-  RateLimiter* rate_limiter() const { return rate_limiter_.get(); }
+  const std::optional<RateLimit>& rate_limit() const { return rate_limit_; }
 
  private:
+  bool Grants(TokenKind kind) const { return kinds_[static_cast<size_t>(kind)]; }
+
   bool all_apps_ = false;
   absl::flat_hash_set<std::string> app_ids_;
-  bool rtc006_ = false, rtc007_ = false, rtm_ = false, chat_ = false, decode_ = false;
+  bool rtc006_ = false, rtc007_ = false, decode_ = false, allow_any_user_ = false;
+  // Indexed by TokenKind; RTC is rtc006_/rtc007_.
+  bool kinds_[kTokenKindCount] = {};
   uint32_t max_lifetime_seconds_ = 0;
   std::vector<std::string> channel_prefixes_;
-  std::unique_ptr<RateLimiter> rate_limiter_;
+  std::optional<RateLimit> rate_limit_;
 };
 
 struct Caller {
   std::string name;
-  std::unique_ptr<CallerPolicy> policy;
+  CallerPolicy policy;
 };
 
-// The identity a client certificate proves (gRPC's auth context, reduced).
+// The identity a verified client certificate proves, as a transport reads it.
 struct CertificateIdentity {
-  std::vector<std::string> spiffe_ids;
+  std::vector<std::string> spiffe_ids;  // SPIFFE URI SANs
   std::vector<std::string> dns_names;
-  std::string common_name;
+  std::string common_name;  // only for a certificate without SANs
+  // First 16 hex characters of the SHA-256 of the certificate (DER), for
+  // logs and audit lines.
+  std::string fingerprint;
+};
+
+// What a transport knows about who is calling; nothing transport-specific.
+struct CallCredentials {
+  std::string_view transport = "grpc";
+  std::string peer;  // e.g. "ipv4:127.0.0.1:5432"
+  // The verified client certificate (mutual TLS), if any.
+  std::optional<CertificateIdentity> certificate;
+  // The `authorization` header or metadata value, if any.
+  std::optional<std::string_view> authorization;
+};
+
+// Why a call was not authenticated, for the server log and the audit line;
+// the caller only ever learns UNAUTHENTICATED.
+struct AuthenticationFailure {
+  absl::Status status;
+  std::string reason;     // e.g. "unknown API key"
+  std::string presented;  // "api_key_sha256:<16 hex>", "certificate:<ids>", or ""
 };
 
 class CallerDirectory {
@@ -86,22 +97,30 @@ class CallerDirectory {
   // `mtls` says whether client certificates are verified; identities need it.
   static absl::StatusOr<std::shared_ptr<const CallerDirectory>> FromProto(
       const agora::token::v1::ServerConfig& config, bool mtls);
+  // Development mode: every call is the caller "development", allowed all.
+  static std::shared_ptr<const CallerDirectory> Open();
 
-  // The caller whose API key this is, or nullptr. Hashes the key and compares
-  // it with every configured hash in constant time, without stopping early.
-  const Caller* FindByApiKey(std::string_view api_key) const;
-  // SPIFFE id first, then DNS names, then the CN (only without SANs).
-  const Caller* FindByCertificate(const CertificateIdentity& identity) const;
+  // The caller these credentials prove, or why not. A certificate is looked
+  // up by SPIFFE id first, then DNS names, then its CN (only without SANs);
+  // an API key (`Bearer <key>`) is hashed and compared with every configured
+  // hash in constant time.
+  absl::StatusOr<const Caller*> Authenticate(const CallCredentials& credentials,
+                                             AuthenticationFailure* failure) const;
 
+  bool open() const { return open_; }
   size_t size() const { return callers_.size(); }
+  // Each rate-limited caller's name and limit, for RateLimits::Adopt.
+  std::vector<std::pair<std::string, RateLimit>> RateLimitsByCaller() const;
 
  private:
+  const Caller* FindByApiKey(std::string_view api_key) const;
+  const Caller* FindByCertificate(const CertificateIdentity& identity) const;
+
+  bool open_ = false;
   std::vector<Caller> callers_;
   std::vector<std::pair<Sha256Digest, const Caller*>> api_keys_;
   absl::flat_hash_map<std::string, const Caller*> identities_;
 };
-
-using CallerDirectoryStore = SnapshotStore<CallerDirectory>;
 
 }  // namespace agora_token
 

@@ -1,7 +1,12 @@
 #include "server/log.h"
 
+#include <grpc/support/log.h>
+
 #include <cstdio>
 #include <ctime>
+
+#include "google/protobuf/stubs/logging.h"
+#include "server/utf8.h"
 
 namespace agora_token {
 namespace {
@@ -34,7 +39,9 @@ std::string Rfc3339(std::chrono::system_clock::time_point time) {
   return buf;
 }
 
-std::string JsonQuote(std::string_view s) {
+std::string JsonQuote(std::string_view raw) {
+  const std::string replaced = IsValidUtf8(raw) ? std::string() : ReplaceInvalidUtf8(raw);
+  const std::string_view s = replaced.empty() ? raw : replaced;
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
@@ -72,6 +79,34 @@ void Log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
   line.append("}\n");
   // One write per line keeps concurrent lines whole.
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+namespace {
+
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  const LogLevel ours = level == google::protobuf::LOGLEVEL_INFO      ? LogLevel::kInfo
+                        : level == google::protobuf::LOGLEVEL_WARNING ? LogLevel::kWarning
+                                                                      : LogLevel::kError;
+  Log(ours, message, {{"source", "libprotobuf"}, {"file", file}, {"line", std::to_string(line)}});
+}
+
+void GrpcLog(gpr_log_func_args* args) {
+  const LogLevel ours = args->severity == GPR_LOG_SEVERITY_ERROR   ? LogLevel::kError
+                        : args->severity == GPR_LOG_SEVERITY_INFO  ? LogLevel::kInfo
+                        : args->severity == GPR_LOG_SEVERITY_DEBUG ? LogLevel::kInfo
+                                                                   : LogLevel::kWarning;
+  Log(ours, args->message != nullptr ? args->message : "",
+      {{"source", "grpc"},
+       {"file", args->file != nullptr ? args->file : ""},
+       {"line", std::to_string(args->line)}});
+}
+
+}  // namespace
+
+void RouteLibraryLogs() {
+  google::protobuf::SetLogHandler(&ProtobufLog);
+  gpr_set_log_function(&GrpcLog);
 }
 
 }  // namespace agora_token

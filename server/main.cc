@@ -3,6 +3,7 @@
 // and SIGINT drain and exit 0.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/flag_types.h"
 #include "server/health_probe.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -23,9 +25,9 @@ ABSL_FLAG(std::string, config, "",
 ABSL_FLAG(std::string, keyring, "",
           "development mode only: keyring file (protobuf text format, "
           "proto/agora/token/v1/keyring.proto)");
-ABSL_FLAG(std::string, default_token_version, "007",
+ABSL_FLAG(agora_token::TokenVersion, default_token_version, agora_token::TokenVersion::k007,
           "token format when a request leaves token_version unset: 006 or 007");
-ABSL_FLAG(std::string, compression, "compatible",
+ABSL_FLAG(agora_token::Compression, compression, agora_token::Compression::kCompatible,
           "007 deflate mode: compatible (byte-identical to the reference builders) or fast "
           "(stored block: ~10x cheaper, ~24 characters longer)");
 ABSL_FLAG(int, max_batch_items, 1000, "most items in one BuildTokens call");
@@ -92,32 +94,9 @@ int main(int argc, char** argv) {
   options.keyring_path = absl::GetFlag(FLAGS_keyring);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
-  const std::string version = absl::GetFlag(FLAGS_default_token_version);
-  if (version == "006") {
-    options.default_version = agora_token::TokenVersion::k006;
-  } else if (version != "007") {
-    return Fail("--default_token_version must be 006 or 007");
-  }
-  const std::string compression = absl::GetFlag(FLAGS_compression);
-  if (compression == "fast") {
-    options.compression = agora_token::Compression::kFast;
-  } else if (compression != "compatible") {
-    return Fail("--compression must be compatible or fast");
-  }
-  if (absl::GetFlag(FLAGS_max_batch_items) <= 0 || absl::GetFlag(FLAGS_max_request_bytes) <= 0 ||
-      absl::GetFlag(FLAGS_max_concurrent_streams) <= 0 ||
-      absl::GetFlag(FLAGS_max_connection_idle_ms) <= 0 ||
-      absl::GetFlag(FLAGS_handshake_timeout_ms) <= 0 ||
-      absl::GetFlag(FLAGS_max_connection_age_ms) <= 0 ||
-      absl::GetFlag(FLAGS_max_connection_age_grace_ms) <= 0 ||
-      absl::GetFlag(FLAGS_drain_timeout_ms) < 0 || absl::GetFlag(FLAGS_shutdown_delay_ms) < 0) {
-    return Fail(
-        "--max_batch_items, --max_request_bytes, --max_concurrent_streams, "
-        "--max_connection_idle_ms, --max_connection_age_ms, "
-        "--max_connection_age_grace_ms and --handshake_timeout_ms must be positive, "
-        "--drain_timeout_ms and --shutdown_delay_ms not negative");
-  }
-  options.max_batch_items = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_items));
+  options.default_version = absl::GetFlag(FLAGS_default_token_version);
+  options.compression = absl::GetFlag(FLAGS_compression);
+  options.max_batch_items = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_max_batch_items)));
   options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.shutdown_delay = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_delay_ms));
   options.drain_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_timeout_ms));
@@ -129,6 +108,11 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_age_ms));
   options.max_connection_age_grace =
       std::chrono::milliseconds(absl::GetFlag(FLAGS_max_connection_age_grace_ms));
+  if (absl::Status valid = options.Validate(); !valid.ok()) {
+    return Fail(std::string(valid.message()));
+  }
+  // libprotobuf's and gRPC's own messages become JSON lines too.
+  agora_token::RouteLibraryLogs();
 
   // Block the signals before any gRPC thread exists so only sigwait sees them.
   sigset_t signals;
@@ -156,14 +140,14 @@ int main(int argc, char** argv) {
                     {"port", absl::StrCat((*server)->port())},
                     {"health_port", absl::StrCat((*server)->health_port())},
                     {"metrics_port", absl::StrCat((*server)->metrics_port())},
-                    {"default_token_version", version},
-                    {"compression", compression}});
+                    {"default_token_version", AbslUnparseFlag(options.default_version)},
+                    {"compression", AbslUnparseFlag(options.compression)}});
 
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      agora_token::LogReload((*server)->Reload(), "SIGHUP");
+      (*server)->Reload("SIGHUP").IgnoreError();  // it logs the outcome
       continue;
     }
     agora_token::Log(agora_token::LogLevel::kInfo, "draining",

@@ -5,12 +5,6 @@
 namespace agora_token {
 namespace {
 
-constexpr const char* kMethodNames[kRpcMethodCount] = {
-    "BuildRtcTokenWithUid", "BuildRtcTokenWithAccount",
-    "BuildRtmToken",        "BuildChatToken",
-    "BuildTokens",          "DecodeToken",
-};
-constexpr const char* kKindNames[kTokenKindCount] = {"rtc", "rtm", "chat"};
 constexpr const char* kVersionNames[2] = {"006", "007"};
 
 // The server always links OpenSSL's libcrypto (gRPC does); BoringSSL
@@ -23,12 +17,10 @@ void Header(std::string& out, const char* name, const char* type, const char* he
   absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
 }
 
-}  // namespace
+std::string MethodLabel(size_t m) { return std::string(RpcMethodName(static_cast<RpcMethod>(m))); }
+std::string KindLabel(size_t k) { return std::string(TokenKindName(static_cast<TokenKind>(k))); }
 
-std::string_view RpcMethodName(RpcMethod method) {
-  return kMethodNames[static_cast<size_t>(method)];
-}
-std::string_view TokenKindName(TokenKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+}  // namespace
 
 const std::array<double, Metrics::kBucketCount> Metrics::kBucketBounds = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
@@ -54,6 +46,11 @@ void Metrics::RecordIssued(TokenKind kind, TokenVersion version) {
       1, std::memory_order_relaxed);
 }
 
+void Metrics::RecordReload(bool ok) {
+  reloads_.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) reload_failures_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::RecordConfigReload(bool ok) {
   config_reloads_.fetch_add(1, std::memory_order_relaxed);
   if (!ok) config_reload_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -76,7 +73,7 @@ std::string Metrics::Render() const {
     for (size_t c = 0; c < kCodeCount; ++c) {
       const uint64_t n = Load(calls_[m][c]);
       if (n == 0) continue;
-      absl::StrAppend(&out, "agora_token_rpc_requests_total{method=\"", kMethodNames[m],
+      absl::StrAppend(&out, "agora_token_rpc_requests_total{method=\"", MethodLabel(m),
                       "\",code=\"", absl::StatusCodeToString(static_cast<absl::StatusCode>(c)),
                       "\"} ", n, "\n");
     }
@@ -88,20 +85,20 @@ std::string Metrics::Render() const {
     uint64_t cumulative = 0;
     for (size_t b = 0; b < kBucketCount; ++b) {
       cumulative += Load(l.buckets[b]);
-      absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", kMethodNames[m],
+      absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", MethodLabel(m),
                       "\",le=\"", kBucketBounds[b], "\"} ", cumulative, "\n");
     }
-    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", kMethodNames[m],
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_bucket{method=\"", MethodLabel(m),
                     "\",le=\"+Inf\"} ", Load(l.count), "\n");
-    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_sum{method=\"", kMethodNames[m], "\"} ",
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_sum{method=\"", MethodLabel(m), "\"} ",
                     static_cast<double>(Load(l.sum_ns)) / 1e9, "\n");
-    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_count{method=\"", kMethodNames[m],
-                    "\"} ", Load(l.count), "\n");
+    absl::StrAppend(&out, "agora_token_rpc_latency_seconds_count{method=\"", MethodLabel(m), "\"} ",
+                    Load(l.count), "\n");
   }
   Header(out, "agora_token_tokens_issued_total", "counter", "Tokens minted, by kind and version.");
   for (size_t k = 0; k < kTokenKindCount; ++k) {
     for (size_t v = 0; v < 2; ++v) {
-      absl::StrAppend(&out, "agora_token_tokens_issued_total{kind=\"", kKindNames[k],
+      absl::StrAppend(&out, "agora_token_tokens_issued_total{kind=\"", KindLabel(k),
                       "\",version=\"", kVersionNames[v], "\"} ", Load(issued_[k][v]), "\n");
     }
   }
@@ -120,6 +117,17 @@ std::string Metrics::Render() const {
          "Config reloads rejected; the previous callers and policies kept serving.");
   absl::StrAppend(&out, "agora_token_config_reload_failures_total ", Load(config_reload_failures_),
                   "\n");
+  Header(out, "agora_token_reloads_total", "counter",
+         "Reloads of the serving state (SIGHUP or a changed file).");
+  absl::StrAppend(&out, "agora_token_reloads_total ", Load(reloads_), "\n");
+  Header(out, "agora_token_reload_failures_total", "counter",
+         "Reloads refused whole (a broken file, or a change that needs a restart); the "
+         "previous state kept serving.");
+  absl::StrAppend(&out, "agora_token_reload_failures_total ", Load(reload_failures_), "\n");
+  Header(out, "agora_token_audit_log_reopens_total", "counter",
+         "Audit log files reopened: on a reload, or because the path no longer named the open "
+         "file (deleted or rotated).");
+  absl::StrAppend(&out, "agora_token_audit_log_reopens_total ", Load(audit_reopens_), "\n");
   Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
          "Audit log lines dropped because the writer could not keep up or write.");
   absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");

@@ -14,25 +14,10 @@
 
 #include "absl/status/status.h"
 #include "core/token.h"
+#include "server/rpc_method.h"
+#include "server/token_facts.h"
 
 namespace agora_token {
-
-enum class RpcMethod {
-  kBuildRtcTokenWithUid,
-  kBuildRtcTokenWithAccount,
-  kBuildRtmToken,
-  kBuildChatToken,
-  kBuildTokens,
-  kDecodeToken,
-};
-inline constexpr size_t kRpcMethodCount = 6;
-
-enum class TokenKind { kRtc, kRtm, kChat };
-inline constexpr size_t kTokenKindCount = 3;
-
-// "BuildRtcTokenWithUid", ...; "rtc", "rtm", "chat".
-std::string_view RpcMethodName(RpcMethod method);
-std::string_view TokenKindName(TokenKind kind);
 
 class Metrics {
  public:
@@ -43,9 +28,14 @@ class Metrics {
   void RecordKeyringLoaded() { keyring_version_.fetch_add(1, std::memory_order_relaxed); }
   void RecordKeyringReload(bool ok);
   void RecordConfigReload(bool ok);
+  // Any reload (SIGHUP, a changed file): applied whole, or refused whole.
+  void RecordReload(bool ok);
   void RecordAuditDrops(uint64_t lines) {
     audit_drops_.fetch_add(lines, std::memory_order_relaxed);
   }
+  // The audit file was reopened because its path no longer named it
+  // (deleted, renamed) or on a reload.
+  void RecordAuditReopen() { audit_reopens_.fetch_add(1, std::memory_order_relaxed); }
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;
@@ -69,7 +59,10 @@ class Metrics {
   std::atomic<uint64_t> keyring_reload_failures_{0};
   std::atomic<uint64_t> config_reloads_{0};
   std::atomic<uint64_t> config_reload_failures_{0};
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> reload_failures_{0};
   std::atomic<uint64_t> audit_drops_{0};
+  std::atomic<uint64_t> audit_reopens_{0};
 };
 
 }  // namespace agora_token

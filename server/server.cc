@@ -30,14 +30,12 @@ bool IsLoopback(const std::string& address) {
   return host == "unix" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& files,
-                                                        std::chrono::milliseconds refresh) {
-  // gRPC re-reads the files every `refresh`, so rotated certificates take
+std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& files) {
+  // gRPC re-reads the files every second, so rotated certificates take
   // effect without a restart; a broken new file keeps the old pair.
-  const auto seconds = static_cast<unsigned int>(
-      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(refresh).count()));
+  constexpr unsigned int kRefreshSeconds = 1;
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      files.private_key_path, files.certificate_chain_path, files.client_ca_path, seconds);
+      files.private_key_path, files.certificate_chain_path, files.client_ca_path, kRefreshSeconds);
   grpc::experimental::TlsServerCredentialsOptions tls(provider);
   tls.watch_identity_key_cert_pairs();
   if (files.client_ca_path.empty()) {
@@ -49,89 +47,96 @@ std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& files,
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+// The config the options name, loaded and checked.
+absl::StatusOr<ServerConfig> ConfigOf(const ServerOptions& options) {
+  if (options.config_path.empty()) {
+    return DevelopmentConfig(options.keyring_path, options.reload_interval);
+  }
+  return LoadServerConfig(options.config_path);
+}
+
+// Where the gRPC API listens: the config's listen_address, else --listen.
+std::string ListenAddressOf(const ServerOptions& options, const ServerConfig& config) {
+  return config.listen_address.empty() ? options.listen_address : config.listen_address;
+}
+
 }  // namespace
 
-void LogReload(const absl::Status& status, std::string_view why) {
-  if (status.ok()) {
-    Log(LogLevel::kInfo, "reloaded the config and keyring", {{"why", std::string(why)}});
-  } else {
-    Log(LogLevel::kError, "reload failed; the old config and keyring keep serving",
-        {{"why", std::string(why)}, {"error", std::string(status.message())}});
+absl::Status ServerOptions::Validate() const {
+  if (max_batch_items == 0) return absl::InvalidArgumentError("--max_batch_items must be positive");
+  if (max_request_bytes <= 0) {
+    return absl::InvalidArgumentError("--max_request_bytes must be positive");
   }
+  if (max_concurrent_streams <= 0) {
+    return absl::InvalidArgumentError("--max_concurrent_streams must be positive");
+  }
+  const std::pair<std::chrono::milliseconds, const char*> positive[] = {
+      {max_connection_idle, "--max_connection_idle_ms"},
+      {handshake_timeout, "--handshake_timeout_ms"},
+      {max_connection_age, "--max_connection_age_ms"},
+      {max_connection_age_grace, "--max_connection_age_grace_ms"},
+      {reload_interval, "reload_interval"}};
+  for (const auto& [value, flag] : positive) {
+    if (value.count() <= 0)
+      return absl::InvalidArgumentError(absl::StrCat(flag, " must be positive"));
+  }
+  if (drain_timeout.count() < 0) {
+    return absl::InvalidArgumentError("--drain_timeout_ms must not be negative");
+  }
+  if (shutdown_delay.count() < 0) {
+    return absl::InvalidArgumentError("--shutdown_delay_ms must not be negative");
+  }
+  if (!config_path.empty() && !keyring_path.empty()) {
+    return absl::InvalidArgumentError(
+        "give the keyring in the config file (keyring_path), not also as --keyring");
+  }
+  if (config_path.empty() && keyring_path.empty()) {
+    return absl::InvalidArgumentError("--keyring or --config is required");
+  }
+  return absl::OkStatus();
 }
 
-TokenServer::TokenServer(const ServerOptions& options, std::optional<ServerConfig> config,
-                         std::shared_ptr<const Keyring> keyring,
-                         std::optional<AuditDestination> audit)
+TokenServer::TokenServer(const ServerOptions& options)
     : options_(options),
-      config_(std::move(config)),
-      keyring_(std::move(keyring)),
-      callers_(config_.has_value() ? std::make_unique<CallerDirectoryStore>(config_->callers)
-                                   : nullptr),
-      audit_(audit.has_value() ? std::make_unique<AuditLog>(*audit, &metrics_) : nullptr),
-      handlers_(
-          HandlerOptions{options.default_version, options.compression, options.max_batch_items},
-          &keyring_, options.clock != nullptr ? options.clock : &system_clock_, &metrics_),
-      service_(&handlers_, &metrics_, callers_.get(), audit_.get()) {
-  metrics_.RecordKeyringLoaded();
-}
+      handler_options_{options.default_version, options.compression, options.max_batch_items},
+      state_(nullptr),
+      layer_(&state_, &rate_limits_, &metrics_,
+             options.clock != nullptr ? options.clock : &system_clock_),
+      service_(&layer_) {}
 
 TokenServer::~TokenServer() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     const ServerOptions& options) {
-  if (options.max_batch_items == 0 || options.max_request_bytes <= 0 ||
-      options.max_concurrent_streams <= 0) {
-    return absl::InvalidArgumentError(
-        "max_batch_items, max_request_bytes and max_concurrent_streams must be positive");
+  if (absl::Status valid = options.Validate(); !valid.ok()) return valid;
+  absl::StatusOr<ServerConfig> config = ConfigOf(options);
+  if (!config.ok()) return config.status();
+  const std::string listen_address = ListenAddressOf(options, *config);
+  if (options.config_path.empty() && !IsLoopback(listen_address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve without TLS and caller authentication on ", listen_address,
+        ": give a --config with tls and callers (see deploy/k8s/base/config.textproto), "
+        "or listen on a loopback address (127.0.0.1, ::1) for development"));
   }
-  std::optional<ServerConfig> config;
-  std::string keyring_path = options.keyring_path;
-  std::optional<AuditDestination> audit;
-  if (!options.config_path.empty()) {
-    if (!options.keyring_path.empty()) {
-      return absl::InvalidArgumentError(
-          "give the keyring in the config file (keyring_path), not also as --keyring");
-    }
-    absl::StatusOr<ServerConfig> loaded = LoadServerConfig(options.config_path);
-    if (!loaded.ok()) return loaded.status();
-    if (!loaded->tls.has_value() && !IsLoopback(options.listen_address)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("config: tls: required to serve on ", options.listen_address,
-                       " (plaintext is allowed on loopback addresses only)"));
-    }
-    keyring_path = loaded->keyring_path;
-    absl::StatusOr<AuditDestination> destination =
-        OpenAuditDestination(loaded->audit_log, loaded->base_dir);
-    if (!destination.ok()) return destination.status();
-    audit = *destination;
-    config = *std::move(loaded);
-  } else {
-    if (keyring_path.empty())
-      return absl::InvalidArgumentError("--keyring or --config is required");
-    if (!IsLoopback(options.listen_address)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refusing to serve without TLS and caller authentication on ", options.listen_address,
-          ": give a --config with tls and callers (see deploy/k8s/base/config.textproto), "
-          "or listen on a loopback address (127.0.0.1, ::1) for development"));
-    }
+  if (!config->tls.has_value() && !IsLoopback(listen_address)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("config: tls: required to serve on ", listen_address,
+                     " (plaintext is allowed on loopback addresses only)"));
   }
-  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(keyring_path);
-  if (!keyring.ok()) return keyring.status();
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      config->tls.has_value() ? TlsCredentials(*config->tls) : grpc::InsecureServerCredentials();
+  std::unique_ptr<TokenServer> server(new TokenServer(options));
+  absl::StatusOr<std::shared_ptr<const ServingState>> state = BuildServingState(
+      *std::move(config), server->handler_options_, nullptr, &server->metrics_);
+  if (!state.ok()) return state.status();
+  server->metrics_.RecordKeyringLoaded();
+  server->rate_limits_.Adopt((*state)->callers->RateLimitsByCaller());
+  server->state_.Set(*std::move(state));
 
-  const std::chrono::milliseconds reload_interval =
-      config.has_value() ? std::chrono::milliseconds(config->reload_interval)
-                         : options.reload_interval;
-  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
-  if (config.has_value() && config->tls.has_value()) {
-    credentials = TlsCredentials(*config->tls, reload_interval);
-  }
-  std::unique_ptr<TokenServer> server(
-      new TokenServer(options, std::move(config), *std::move(keyring), audit));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
+  builder.AddListeningPort(listen_address, credentials, &server->port_);
   builder.RegisterService(&server->service_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
@@ -154,7 +159,7 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
   }
   if (!options.health_listen_address.empty()) {
     grpc::ServerBuilder health_builder;
@@ -174,37 +179,41 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
   }
   server->SetServing(true);
   TokenServer* raw = server.get();
-  server->watcher_ = std::thread([raw, reload_interval] { raw->WatchFiles(reload_interval); });
+  server->watcher_ = std::thread([raw] { raw->WatchFiles(); });
   return server;
 }
 
-absl::Status TokenServer::Reload() {
-  std::lock_guard<std::mutex> lock(reload_mutex_);
-  std::string keyring_path = options_.keyring_path;
-  std::shared_ptr<const CallerDirectory> callers;
-  if (config_.has_value()) {
-    absl::StatusOr<ServerConfig> config = LoadServerConfig(options_.config_path);
-    metrics_.RecordConfigReload(config.ok());
-    if (!config.ok()) return config.status();
-    keyring_path = config->keyring_path;
-    callers = config->callers;
-  }
-  absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(keyring_path);
-  metrics_.RecordKeyringReload(keyring.ok());
-  if (!keyring.ok()) return keyring.status();
-  keyring_.Set(*std::move(keyring));
-  if (callers != nullptr) {
-    callers_->Set(std::move(callers));
-    config_->keyring_path = keyring_path;
-  }
+absl::Status TokenServer::BuildAndSwap() {
+  const std::shared_ptr<const ServingState> running = state_.Get();
+  absl::StatusOr<ServerConfig> config = ConfigOf(options_);
+  if (!options_.config_path.empty()) metrics_.RecordConfigReload(config.ok());
+  if (!config.ok()) return config.status();
+  if (absl::Status live = CheckLiveChange(running->config, *config); !live.ok()) return live;
+  absl::StatusOr<std::shared_ptr<const ServingState>> next =
+      BuildServingState(*std::move(config), handler_options_, running.get(), &metrics_);
+  if (!next.ok()) return next.status();
+  // Buckets move to the new limits, settled at the old ones up to now.
+  rate_limits_.Adopt((*next)->callers->RateLimitsByCaller());
+  state_.Set(*std::move(next));
   return absl::OkStatus();
 }
 
+absl::Status TokenServer::Reload(std::string_view why) {
+  std::lock_guard<std::mutex> lock(reload_mutex_);
+  const absl::Status status = BuildAndSwap();
+  metrics_.RecordReload(status.ok());
+  if (status.ok()) {
+    Log(LogLevel::kInfo, "reloaded the serving state", {{"why", std::string(why)}});
+  } else {
+    Log(LogLevel::kError, "reload refused; the previous state keeps serving",
+        {{"why", std::string(why)}, {"error", std::string(status.message())}});
+  }
+  return status;
+}
+
 std::map<std::string, std::string> TokenServer::FileStamps() const {
-  std::vector<std::string> files = keyring_.Get()->source_files();
-  if (config_.has_value()) files.push_back(options_.config_path);
   std::map<std::string, std::string> stamps;
-  for (const std::string& file : files) {
+  for (const std::string& file : state_.Get()->WatchedFiles()) {
     struct stat st {};
     // A missing file is a change too (it may come back broken or fixed).
     stamps[file] = ::stat(file.c_str(), &st) != 0
@@ -215,16 +224,17 @@ std::map<std::string, std::string> TokenServer::FileStamps() const {
   return stamps;
 }
 
-void TokenServer::WatchFiles(std::chrono::milliseconds interval) {
+void TokenServer::WatchFiles() {
   std::map<std::string, std::string> last = FileStamps();
   std::unique_lock<std::mutex> lock(watch_mutex_);
-  while (!watch_stop_.wait_for(lock, interval, [this] { return watch_stopping_; })) {
+  // The interval is the state's, so a reload that changes it applies.
+  while (!watch_stop_.wait_for(lock, state_.Get()->config.reload_interval,
+                               [this] { return watch_stopping_; })) {
     lock.unlock();
     std::map<std::string, std::string> now = FileStamps();
     if (now != last) {
-      const absl::Status reloaded = Reload();
-      LogReload(reloaded, "a watched file changed");
-      now = FileStamps();  // the new keyring may name other files
+      Reload("a watched file changed");
+      now = FileStamps();  // the new state may name other files
     }
     last = std::move(now);
     lock.lock();
@@ -262,7 +272,7 @@ void TokenServer::Shutdown() {
   constexpr int kQuietPolls = 5;
   int quiet = 0;
   while (!done && std::chrono::system_clock::now() < deadline) {
-    quiet = service_.in_flight() == 0 ? quiet + 1 : 0;
+    quiet = layer_.in_flight() == 0 ? quiet + 1 : 0;
     if (quiet >= kQuietPolls) {
       grpc_server_cancel_all_calls(server_->c_server());
       break;
@@ -272,7 +282,7 @@ void TokenServer::Shutdown() {
   drain.join();
   if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
   metrics_http_.reset();
-  if (audit_ != nullptr) audit_->Flush();
+  state_.Get()->audit->Flush();
 }
 
 }  // namespace agora_token

@@ -1,10 +1,13 @@
 // The token server as a library: BuildAndStart turns Options into a running
-// gRPC server (token service, health checking, reflection), so tests can
-// start it in-process and main.cc stays a thin flag parser. With a config
-// file (server_config.h) it serves TLS or mTLS, authenticates and authorizes
-// every call and writes the audit log; without one it is a development
-// server, plaintext and open, and only on loopback. The config, keyring and
-// TLS files reload when they change or on Reload(), each swap atomic.
+// server, so tests can start it in-process and main.cc stays a thin flag
+// parser. It owns what outlives a reload (metrics, rate-limit buckets, the
+// listening transports) and the ServingStateStore; the ServiceLayer serves
+// every call from one snapshot of it; the gRPC transport (TokenServiceImpl,
+// health checking, reflection) sits on top. With a config file it serves
+// TLS or mTLS, authenticates and authorizes every call and writes the audit
+// log; without one it is a development server, plaintext and open, and only
+// on loopback. Reload() (SIGHUP, or a watched file changing) builds a whole
+// new state and swaps it in, or refuses and keeps the old one.
 #ifndef AGORA_TOKEN_SERVER_SERVER_H_
 #define AGORA_TOKEN_SERVER_SERVER_H_
 
@@ -21,14 +24,13 @@
 
 #include "absl/status/statusor.h"
 #include "core/token.h"
-#include "server/audit_log.h"
-#include "server/callers.h"
-#include "server/keyring.h"
 #include "server/metrics.h"
 #include "server/metrics_http.h"
+#include "server/rate_limits.h"
 #include "server/server_config.h"
-#include "server/token_handlers.h"
-#include "server/token_service.h"
+#include "server/service_layer.h"
+#include "server/serving_state.h"
+#include "server/token_service_impl.h"
 
 namespace agora_token {
 
@@ -68,10 +70,11 @@ struct ServerOptions {
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
   // nullptr means the system clock.
   const Clock* clock = nullptr;
-};
 
-// Logs the outcome of a reload (SIGHUP, a changed file) as one line.
-void LogReload(const absl::Status& status, std::string_view why);
+  // Every limit in range, and a keyring or a config but not both; the error
+  // names the flag.
+  absl::Status Validate() const;
+};
 
 class TokenServer {
  public:
@@ -82,16 +85,19 @@ class TokenServer {
   int health_port() const { return health_port_; }
   int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
   const Metrics& metrics() const { return metrics_; }
+  // The state calls are served from now.
+  std::shared_ptr<const ServingState> state() const { return state_.Get(); }
   // True when the keyring is marked as development-only.
-  bool serving_development_keyring() const { return keyring_.Get()->development(); }
+  bool serving_development_keyring() const { return state()->keyring->development(); }
   // True when calls are authenticated (a config file is in force).
-  bool authenticating() const { return callers_ != nullptr; }
-  AuditLog* audit_log() { return audit_.get(); }
+  bool authenticating() const { return !state()->callers->open(); }
+  AuditLog* audit_log() { return state()->audit.get(); }
 
-  // Re-reads the config (callers, keys, policies) and the keyring, and swaps
-  // both in only if both are good; on error the old set keeps serving. TLS
-  // files are watched by gRPC itself (every reload interval).
-  absl::Status Reload();
+  // Builds a new serving state from the config (or the development keyring)
+  // and swaps it in whole; on any error, or a change only a restart can
+  // apply, the old state keeps serving. Logs one line saying which, with
+  // `why` (e.g. "SIGHUP"), and counts it in the metrics.
+  absl::Status Reload(std::string_view why = "Reload()");
 
   // Health goes NOT_SERVING; after shutdown_delay new calls are refused,
   // and in-flight calls get up to drain_timeout to finish. Idempotent.
@@ -99,23 +105,23 @@ class TokenServer {
   void Wait() { server_->Wait(); }
 
  private:
-  TokenServer(const ServerOptions& options, std::optional<ServerConfig> config,
-              std::shared_ptr<const Keyring> keyring, std::optional<AuditDestination> audit);
+  explicit TokenServer(const ServerOptions& options);
+  absl::Status BuildAndSwap();
   // Sets the health of every service on both the main and the health port.
   void SetServing(bool serving);
-  // Polls the watched files; a change triggers Reload().
-  void WatchFiles(std::chrono::milliseconds interval);
+  // Polls the watched files at the state's reload interval; a change
+  // triggers Reload().
+  void WatchFiles();
   std::map<std::string, std::string> FileStamps() const;
 
   ServerOptions options_;
-  std::optional<ServerConfig> config_;
+  HandlerOptions handler_options_;
   SystemClock system_clock_;
   Metrics metrics_;
-  KeyringStore keyring_;
-  std::unique_ptr<CallerDirectoryStore> callers_;
-  std::unique_ptr<AuditLog> audit_;
-  TokenHandlers handlers_;
-  TokenService service_;
+  RateLimits rate_limits_;
+  ServingStateStore state_;
+  ServiceLayer layer_;
+  TokenServiceImpl service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

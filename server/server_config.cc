@@ -66,6 +66,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
     return ConfigError("audit_log.path", "must not be empty");
   }
   config.audit_log = proto.audit_log();
+  config.listen_address = proto.listen_address();
   if (proto.reload_interval_seconds() > 3600) {
     return ConfigError("reload_interval_seconds", "must be 0 (5 seconds) to 3600");
   }
@@ -73,6 +74,36 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
     config.reload_interval = std::chrono::seconds(proto.reload_interval_seconds());
   }
   return config;
+}
+
+ServerConfig DevelopmentConfig(const std::string& keyring_path,
+                               std::chrono::milliseconds reload_interval) {
+  ServerConfig config;
+  config.keyring_path = keyring_path;
+  config.callers = CallerDirectory::Open();
+  config.reload_interval = reload_interval;
+  return config;
+}
+
+absl::Status CheckLiveChange(const ServerConfig& running, const ServerConfig& next) {
+  auto needs_restart = [](std::string_view field) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "config: ", std::string(field), ": changing it needs a restart; the reload was refused"));
+  };
+  if (next.listen_address != running.listen_address) return needs_restart("listen_address");
+  if (next.tls.has_value() != running.tls.has_value()) return needs_restart("tls");
+  if (!next.tls.has_value()) return absl::OkStatus();
+  // gRPC watches the files at these paths (their contents reload live).
+  if (next.tls->certificate_chain_path != running.tls->certificate_chain_path) {
+    return needs_restart("tls.certificate_chain_path");
+  }
+  if (next.tls->private_key_path != running.tls->private_key_path) {
+    return needs_restart("tls.private_key_path");
+  }
+  if (next.tls->client_ca_path != running.tls->client_ca_path) {
+    return needs_restart("tls.client_ca_path");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace agora_token

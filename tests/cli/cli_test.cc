@@ -229,14 +229,25 @@ TEST(CliBuildTest, Rtc007AbsolutePrivilegeExpiryMustFollowTheIssueTime) {
   }
 }
 
-TEST(CliBuildTest, Rtm007AbsoluteExpirySetsTheTokenExpiry) {
+// RTM 007 follows the server's expiry mapping (core/request_expiry.h): a
+// 007 RTM token takes --token-expire; an absolute --privilege-expired-ts is
+// for 006, where it is the login privilege's expiry.
+TEST(CliBuildTest, Rtm007TakesTokenExpireAndRefusesAnAbsoluteExpiry) {
   json vector = Official("rtm007");
-  CliResult result =
-      RunCli({"build", "rtm", "--app-id", kAppId, "--user-id", "test_user",
-              "--privilege-expired-ts", "1111711", "--salt", "1", "--issue-ts", "1111111"},
-             EnvWithCertificate());
+  CliResult result = RunCli({"build", "rtm", "--app-id", kAppId, "--user-id", "test_user",
+                             "--token-expire", "600", "--salt", "1", "--issue-ts", "1111111"},
+                            EnvWithCertificate());
   ASSERT_EQ(result.exit_code, kOk) << result.err;
   EXPECT_EQ(result.out, vector.at("token").get<std::string>() + "\n");
+
+  result = RunCli({"build", "rtm", "--app-id", kAppId, "--user-id", "test_user",
+                   "--privilege-expired-ts", "1111711", "--salt", "1", "--issue-ts", "1111111"},
+                  EnvWithCertificate());
+  EXPECT_EQ(result.exit_code, kError);
+  EXPECT_NE(result.err.find("--privilege-expired-ts: applies to 006 tokens only"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.out, "");
 }
 
 TEST(CliBuildTest, FastTokenCarriesTheSamePayload) {

@@ -1,13 +1,13 @@
 // libFuzzer target for the server's request handling, without gRPC: the
 // bytes a client could put in any TokenService request go through the same
-// TokenHandlers the service calls, against an in-memory keyring and a fixed
-// clock. The first input byte chooses the RPC (low 3 bits), the handler
-// options (0x08: 006 is the default version, 0x10: fast compression) and the
-// gate (0x40: development mode with an audit log, 0x80: a restricted caller
-// policy with an audit log, neither: the open gate); the rest is parsed as
-// that RPC's request message. Any status is a fine answer; a crash,
-// undefined behaviour, leak or hang is not (the sanitizers and -timeout
-// catch those), and neither is a broken promise, checked here:
+// handlers the service layer calls, against an in-memory ServingState and a
+// fixed clock. The first input byte chooses the RPC (low 3 bits), the
+// handler options (0x08: 006 is the default version, 0x10: fast
+// compression) and the caller (0x40: development mode with an audit log,
+// 0x80: a restricted caller policy with an audit log, neither: development
+// mode without one); the rest is parsed as that RPC's request message. Any status is a fine answer;
+// a crash, undefined behaviour, leak or hang is not (the sanitizers and -timeout catch those), and
+// neither is a broken promise, checked here:
 // - an OK build carries a non-empty token that the core decodes, of the
 //   requested app, signed with its primary certificate, issued now and valid
 //   now, whose response fields are what the core reads from the token;
@@ -44,13 +44,14 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "server/audit_log.h"
+#include "server/build_handlers.h"
 #include "server/callers.h"
+#include "server/decode_handler.h"
 #include "server/grpc_status.h"
 #include "server/keyring.h"
 #include "server/metrics.h"
-#include "server/policy_gate.h"
-#include "server/token_gate.h"
-#include "server/token_handlers.h"
+#include "server/service_layer.h"
+#include "server/serving_state.h"
 
 namespace {
 
@@ -99,17 +100,32 @@ std::shared_ptr<const agora_token::Keyring> NewKeyring() {
   return *keyring;
 }
 
-agora_token::Caller NewRestrictedCaller() {
-  v1::CallerPolicy proto;
-  proto.add_app_ids(kSampleAppId);
-  proto.add_token_kinds(v1::TOKEN_KIND_RTC_007);
-  proto.add_token_kinds(v1::TOKEN_KIND_RTM);
-  proto.set_max_token_lifetime_seconds(kRestrictedMaxLifetime);
-  proto.add_channel_name_prefixes(kRestrictedChannelPrefix);
-  absl::StatusOr<std::unique_ptr<agora_token::CallerPolicy>> policy =
-      agora_token::CallerPolicy::FromProto(proto, "callers[0].policy");
-  Require(policy.ok(), "the fuzzer's caller policy loads");
-  return agora_token::Caller{"fuzz-restricted", *std::move(policy)};
+// The restricted caller's API key: SHA-256 in the directory, the key in the
+// call's credentials.
+constexpr char kRestrictedKey[] = "fuzz-restricted-key-0123456789abcdef";
+
+std::shared_ptr<const agora_token::CallerDirectory> NewRestrictedDirectory() {
+  v1::ServerConfig config;
+  v1::Caller* caller = config.add_callers();
+  caller->set_name("fuzz-restricted");
+  const agora_token::Sha256Digest digest = agora_token::Sha256(kRestrictedKey);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 15]);
+  }
+  caller->add_api_key_sha256(hex);
+  v1::CallerPolicy* proto = caller->mutable_policy();
+  proto->add_app_ids(kSampleAppId);
+  proto->add_token_kinds(v1::TOKEN_KIND_RTC_007);
+  proto->add_token_kinds(v1::TOKEN_KIND_RTM);
+  proto->set_max_token_lifetime_seconds(kRestrictedMaxLifetime);
+  proto->add_channel_name_prefixes(kRestrictedChannelPrefix);
+  absl::StatusOr<std::shared_ptr<const agora_token::CallerDirectory>> directory =
+      agora_token::CallerDirectory::FromProto(config, /*mtls=*/false);
+  Require(directory.ok(), "the fuzzer's caller directory loads");
+  return *directory;
 }
 
 // The audit log writes into a pipe whose read end the fuzzer drains after
@@ -131,12 +147,15 @@ AuditPipe NewAuditPipe() {
 // Built once: the handlers are const; Metrics only counts and the audit log
 // is drained after every input.
 struct Fixture {
-  agora_token::KeyringStore keyring{NewKeyring()};
+  std::shared_ptr<const agora_token::Keyring> keyring = NewKeyring();
   agora_token::FixedClock clock{kNow};
   agora_token::Metrics metrics;
-  agora_token::Caller restricted = NewRestrictedCaller();
+  std::shared_ptr<const agora_token::CallerDirectory> open = agora_token::CallerDirectory::Open();
+  std::shared_ptr<const agora_token::CallerDirectory> restricted = NewRestrictedDirectory();
   AuditPipe audit_pipe = NewAuditPipe();
-  agora_token::AuditLog audit{agora_token::AuditDestination{audit_pipe.write_fd, false}, &metrics};
+  std::shared_ptr<agora_token::AuditLog> audit =
+      std::make_shared<agora_token::AuditLog>(audit_pipe.write_fd, &metrics);
+  std::shared_ptr<agora_token::AuditLog> no_audit = agora_token::AuditLog::Disabled();
 };
 
 Fixture& TheFixture() {
@@ -209,6 +228,7 @@ struct Requested {
   bool rtc = false;
   bool chat = false;
   std::string channel_name;  // RTC only
+  bool any_user = false;     // RTC for uid 0 or an empty account
 };
 
 void CheckRestricted(const v1::IssuedToken& issued, bool is_006, const Requested& requested) {
@@ -218,8 +238,10 @@ void CheckRestricted(const v1::IssuedToken& issued, bool is_006, const Requested
     Require(!is_006, "the restricted caller gets no 006 RTC token");
     Require(absl::StartsWith(requested.channel_name, kRestrictedChannelPrefix),
             "the restricted caller gets only its channels");
+    Require(!requested.any_user, "the restricted caller gets no token for any user");
   }
-  uint32_t last = issued.privilege_expiries_size() == 0 ? issued.expire_ts() : 0;
+  // The token's own expiry counts too (it is never 006 here).
+  uint32_t last = issued.expire_ts();
   for (const v1::PrivilegeExpiry& p : issued.privilege_expiries())
     last = std::max(last, p.expire_ts());
   Require(last - kNow <= kRestrictedMaxLifetime,
@@ -272,9 +294,17 @@ v1::IssuedToken AsIssued(const Response& response) {
   return issued;
 }
 
+agora_token::RtcUser UserOf(const v1::BuildRtcTokenWithUidRequest& request) {
+  return request.uid();
+}
+agora_token::RtcUser UserOf(const v1::BuildRtcTokenWithAccountRequest& request) {
+  return request.account();
+}
+
 template <typename Request>
 Requested RtcRequested(const Request& request) {
-  return Requested{request.app_id(), true, false, request.channel_name()};
+  return Requested{request.app_id(), true, false, request.channel_name(),
+                   agora_token::UserAccountString(UserOf(request)).empty()};
 }
 Requested RtmRequested(const std::string& app_id) { return Requested{app_id, false, false, ""}; }
 Requested ChatRequested(const std::string& app_id) { return Requested{app_id, false, true, ""}; }
@@ -312,7 +342,7 @@ void CheckBatchItem(const v1::BuildTokensRequestItem& item, const v1::IssuedToke
 
 // Reads every audit line written so far and checks each.
 void CheckAuditLines(Fixture& fixture, const Issued& issued, const std::string& lower_input) {
-  fixture.audit.Flush();
+  fixture.audit->Flush();
   std::string text;
   char buffer[65536];
   for (;;) {
@@ -320,7 +350,7 @@ void CheckAuditLines(Fixture& fixture, const Issued& issued, const std::string& 
     if (n <= 0) break;
     text.append(buffer, static_cast<size_t>(n));
   }
-  Require(fixture.audit.dropped() == 0, "the audit log drops nothing at this rate");
+  Require(fixture.audit->dropped() == 0, "the audit log drops nothing at this rate");
   size_t start = 0;
   while (start < text.size()) {
     const size_t end = text.find('\n', start);
@@ -378,23 +408,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int rpc = (selector & 0x07) % 6;
 
   Fixture& fixture = TheFixture();
-  agora_token::HandlerOptions options;
+  auto state = std::make_shared<agora_token::ServingState>();
+  agora_token::HandlerOptions& options = state->options;
   options.default_version =
       (selector & 0x08) != 0 ? agora_token::TokenVersion::k006 : agora_token::TokenVersion::k007;
   options.compression = (selector & 0x10) != 0 ? agora_token::Compression::kFast
                                                : agora_token::Compression::kCompatible;
   // Small enough that the fuzzer reaches the limit with short inputs.
   options.max_batch_items = 16;
-  const agora_token::TokenHandlers handlers(options, &fixture.keyring, &fixture.clock,
-                                            &fixture.metrics);
   const bool restricted = (selector & 0x80) != 0;
   const bool audited = (selector & 0xC0) != 0;
-  const agora_token::PolicyGate policy_gate(restricted ? &fixture.restricted : nullptr,
-                                            &fixture.audit, MethodOf(rpc),
-                                            std::chrono::steady_clock::now());
-  const agora_token::TokenGate& gate = audited
-                                           ? static_cast<const agora_token::TokenGate&>(policy_gate)
-                                           : agora_token::TokenGate::Open();
+  state->keyring = fixture.keyring;
+  state->callers = restricted ? fixture.restricted : fixture.open;
+  state->audit = audited ? fixture.audit : fixture.no_audit;
+  agora_token::CallCredentials credentials;
+  const std::string authorization = std::string("Bearer ") + kRestrictedKey;
+  if (restricted) credentials.authorization = authorization;
+  absl::StatusOr<const agora_token::Caller*> caller =
+      state->callers->Authenticate(credentials, nullptr);
+  Require(caller.ok(), "the fuzzer's caller authenticates");
+  // 0x20: a call cancelled at the first poll (BuildTokens).
+  const bool cancel = (selector & 0x20) != 0;
+  const std::function<bool()> cancelled = [cancel] { return cancel; };
+  const agora_token::Call call{
+      *state,        **caller,        credentials, MethodOf(rpc), std::chrono::steady_clock::now(),
+      fixture.clock, fixture.metrics, cancelled};
   Issued issued;
 
   switch (rpc) {
@@ -402,7 +440,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::BuildRtcTokenWithUidRequest request;
       if (!Parse(message, &request)) return 0;
       v1::BuildRtcTokenWithUidResponse response;
-      const absl::Status status = handlers.BuildRtcTokenWithUid(request, &response, gate);
+      const absl::Status status = agora_token::BuildRtcTokenWithUid(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
         CheckIssued(AsIssued(response), RtcRequested(request),
@@ -415,7 +453,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::BuildRtcTokenWithAccountRequest request;
       if (!Parse(message, &request)) return 0;
       v1::BuildRtcTokenWithAccountResponse response;
-      const absl::Status status = handlers.BuildRtcTokenWithAccount(request, &response, gate);
+      const absl::Status status = agora_token::BuildRtcTokenWithAccount(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
         CheckIssued(AsIssued(response), RtcRequested(request),
@@ -428,7 +466,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::BuildRtmTokenRequest request;
       if (!Parse(message, &request)) return 0;
       v1::BuildRtmTokenResponse response;
-      const absl::Status status = handlers.BuildRtmToken(request, &response, gate);
+      const absl::Status status = agora_token::BuildRtmToken(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
         CheckIssued(AsIssued(response), RtmRequested(request.app_id()),
@@ -440,7 +478,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::BuildChatTokenRequest request;
       if (!Parse(message, &request)) return 0;
       v1::BuildChatTokenResponse response;
-      const absl::Status status = handlers.BuildChatToken(request, &response, gate);
+      const absl::Status status = agora_token::BuildChatToken(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
         CheckIssued(AsIssued(response), ChatRequested(request.app_id()),
@@ -452,10 +490,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::BuildTokensRequest request;
       if (!Parse(message, &request)) return 0;
       v1::BuildTokensResponse response;
-      // 0x20: a call cancelled at the first poll.
-      const bool cancel = (selector & 0x20) != 0;
-      const absl::Status status = handlers.BuildTokens(
-          request, &response, [cancel] { return cancel; }, gate);
+      const absl::Status status = agora_token::BuildTokens(call, request, &response);
       CheckError(status, lower_input);
       if (!status.ok()) break;
       Require(response.results_size() == request.items_size(), "a batch answers every item");
@@ -478,7 +513,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       v1::DecodeTokenRequest request;
       if (!Parse(message, &request)) return 0;
       v1::DecodeTokenResponse response;
-      const absl::Status status = handlers.DecodeToken(request, &response, gate);
+      const absl::Status status = agora_token::DecodeToken(call, request, &response);
       CheckError(status, lower_input);
       if (!status.ok()) break;
       Require(!restricted, "the restricted caller may not decode");

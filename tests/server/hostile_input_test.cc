@@ -113,8 +113,15 @@ std::string ServerConfigText() {
   constexpr char kPolicy[] = R"pb(
     app_ids: "$0"
     app_ids: "$1"
-    token_kinds: [ TOKEN_KIND_RTC_006, TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_CHAT ]
+    token_kinds: [
+      TOKEN_KIND_RTC_006,
+      TOKEN_KIND_RTC_007,
+      TOKEN_KIND_RTM,
+      TOKEN_KIND_CHAT_USER,
+      TOKEN_KIND_CHAT_APP
+    ]
     allow_decode: true
+    allow_any_user: true
     max_token_lifetime_seconds: 86400
   )pb";
   const std::string policy = absl::Substitute(kPolicy, kInlineAppId, kRotatingAppId);

@@ -52,7 +52,13 @@ std::string CallersText(const std::string& backend_credentials) {
           name: "backend" $0
           policy {
             app_ids: "*"
-            token_kinds: [ TOKEN_KIND_RTC_006, TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_CHAT ]
+            token_kinds: [
+              TOKEN_KIND_RTC_006,
+              TOKEN_KIND_RTC_007,
+              TOKEN_KIND_RTM,
+              TOKEN_KIND_CHAT_USER,
+              TOKEN_KIND_CHAT_APP
+            ]
             allow_decode: true
             max_token_lifetime_seconds: 86400
           }
@@ -435,10 +441,17 @@ TEST_F(PolicyTest, TokenLifetimeBeyondTheLimitIsRefusedNotShortened) {
   EXPECT_NE(status.error_message().find("at most 3600 seconds"), std::string::npos);
   EXPECT_NE(status.error_message().find("3601"), std::string::npos);
 
-  // The limit is on what the token grants: a two-hour token whose
-  // privileges all end after ten minutes is within a one-hour limit.
+  // The limit bounds the token's own expiry as well as its privileges: a
+  // two-hour token whose privileges all end after ten minutes is beyond a
+  // one-hour limit (a leaked token would still log in to services that have
+  // no privileges of their own).
   request.set_token_expire_seconds(7200);
   request.set_privilege_expired_ts(kNow + 600);
+  const grpc::Status two_hours = BuildRtc(*stub_, kLimitedKey, request);
+  EXPECT_TRUE(HasCode(two_hours, grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_NE(two_hours.error_message().find("7200"), std::string::npos);
+  // Privileges for ten minutes in a token of ten minutes are fine.
+  request.set_token_expire_seconds(0);
   EXPECT_TRUE(BuildRtc(*stub_, kLimitedKey, request).ok());
 }
 

@@ -1,11 +1,13 @@
-// TokenHandlers called directly, with no gRPC at all: a keyring built from a
-// proto, a KeyringStore and a fixed clock are all a handler needs.
-#include "server/token_handlers.h"
+// The handlers called directly, with no transport at all: a ServingState
+// (a keyring built from a proto, the open caller directory, no audit log)
+// and a fixed clock are all a handler needs.
+#include "server/build_handlers.h"
 
 #include <string>
 
 #include "core/input_rules.h"
 #include "gtest/gtest.h"
+#include "server/decode_handler.h"
 #include "tests/server/test_support.h"
 
 namespace agora_token_server_test {
@@ -25,22 +27,57 @@ std::shared_ptr<const agora_token::Keyring> KeyringOf(const char* app_id, const 
   return keyring.ok() ? *keyring : nullptr;
 }
 
+std::shared_ptr<const agora_token::ServingState> StateOf(
+    std::shared_ptr<const agora_token::Keyring> keyring, const agora_token::HandlerOptions& options) {
+  auto state = std::make_shared<agora_token::ServingState>();
+  state->keyring = std::move(keyring);
+  state->callers = agora_token::CallerDirectory::Open();
+  state->audit = agora_token::AuditLog::Disabled();
+  state->options = options;
+  return state;
+}
+
 class TokenHandlersTest : public ::testing::Test {
  protected:
+  // A call of the development caller against `state`, cancelled when
+  // `cancelled` says so.
+  struct TestCall {
+    TestCall(const TokenHandlersTest& test, std::shared_ptr<const agora_token::ServingState> state,
+             std::function<bool()> cancelled = nullptr)
+        : state(std::move(state)),
+          cancelled(std::move(cancelled)),
+          call{*this->state,
+               *this->state->callers->Authenticate(credentials, nullptr).value(),
+               credentials,
+               agora_token::RpcMethod::kBuildTokens,
+               std::chrono::steady_clock::now(),
+               test.clock_,
+               metrics,
+               this->cancelled} {}
+    std::shared_ptr<const agora_token::ServingState> state;
+    std::function<bool()> cancelled;
+    agora_token::CallCredentials credentials;
+    agora_token::Metrics metrics;
+    agora_token::Call call;
+  };
+
+  std::shared_ptr<const agora_token::ServingState> State() const {
+    return StateOf(KeyringOf(kInlineAppId, kInlineCertificate), options_);
+  }
+
   agora_token::HandlerOptions options_;
   const agora_token::FixedClock clock_{kNow};
-  agora_token::KeyringStore keyring_{KeyringOf(kInlineAppId, kInlineCertificate)};
 };
 
 TEST_F(TokenHandlersTest, BuildsWithTheConfiguredDefaultVersion) {
   options_.default_version = agora_token::TokenVersion::k006;
-  const agora_token::TokenHandlers handlers(options_, &keyring_, &clock_);
+  const TestCall test(*this, State());
   v1::BuildRtcTokenWithUidRequest request;
   request.set_app_id(kInlineAppId);
   request.set_channel_name("room 1");
   request.set_uid(3);
   v1::BuildRtcTokenWithUidResponse response;
-  ASSERT_TRUE(handlers.BuildRtcTokenWithUid(request, &response).ok());
+  ASSERT_TRUE(agora_token::BuildRtcTokenWithUid(test.call, request, &response).ok());
   EXPECT_EQ(response.token_version(), v1::TOKEN_VERSION_006);
   const agora_token::Token006Subject subject =
       agora_token::Token006Subject::ForRtc("room 1", agora_token::RtcUser(uint32_t{3}));
@@ -48,12 +85,12 @@ TEST_F(TokenHandlersTest, BuildsWithTheConfiguredDefaultVersion) {
 }
 
 TEST_F(TokenHandlersTest, FieldErrorsAreAbslStatusesNamingTheField) {
-  const agora_token::TokenHandlers handlers(options_, &keyring_, &clock_);
+  const TestCall test(*this, State());
   v1::BuildRtcTokenWithAccountRequest request;
   request.set_app_id(kInlineAppId);
   request.set_channel_name("room 1");
   v1::BuildRtcTokenWithAccountResponse response;
-  const absl::Status status = handlers.BuildRtcTokenWithAccount(request, &response);
+  const absl::Status status = agora_token::BuildRtcTokenWithAccount(test.call, request, &response);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(InvalidFieldName(status), "account");
   EXPECT_TRUE(HasNoSecret(status));
@@ -62,7 +99,7 @@ TEST_F(TokenHandlersTest, FieldErrorsAreAbslStatusesNamingTheField) {
 
 TEST_F(TokenHandlersTest, BatchLimitComesFromOptions) {
   options_.max_batch_items = 2;
-  const agora_token::TokenHandlers handlers(options_, &keyring_, &clock_);
+  const TestCall test(*this, State());
   v1::BuildTokensRequest request;
   for (int i = 0; i < 3; ++i) {
     v1::BuildChatTokenRequest* chat = request.add_items()->mutable_chat();
@@ -70,13 +107,13 @@ TEST_F(TokenHandlersTest, BatchLimitComesFromOptions) {
     chat->set_kind(v1::CHAT_TOKEN_KIND_APP);
   }
   v1::BuildTokensResponse response;
-  const absl::Status status = handlers.BuildTokens(request, &response);
+  const absl::Status status = agora_token::BuildTokens(test.call, request, &response);
   EXPECT_EQ(InvalidFieldName(status), "items");
   EXPECT_TRUE(HasNoSecret(status));
   EXPECT_NE(std::string(status.message()).find("1 to 2"), std::string::npos) << status;
 
   request.mutable_items()->RemoveLast();
-  ASSERT_TRUE(handlers.BuildTokens(request, &response).ok());
+  ASSERT_TRUE(agora_token::BuildTokens(test.call, request, &response).ok());
   ASSERT_EQ(response.results_size(), 2);
   for (const v1::BuildTokensResult& result : response.results()) {
     EXPECT_TRUE(IssuedTokenChecks(result.token(), kInlineCertificate, nullptr));
@@ -84,45 +121,48 @@ TEST_F(TokenHandlersTest, BatchLimitComesFromOptions) {
 }
 
 TEST_F(TokenHandlersTest, CancelledBatchStops) {
-  const agora_token::TokenHandlers handlers(options_, &keyring_, &clock_);
+  int polls = 0;
+  const TestCall test(*this, State(), [&polls] {
+    ++polls;
+    return true;
+  });
   v1::BuildTokensRequest request;
   v1::BuildChatTokenRequest* chat = request.add_items()->mutable_chat();
   chat->set_app_id(kInlineAppId);
   chat->set_kind(v1::CHAT_TOKEN_KIND_APP);
   v1::BuildTokensResponse response;
-  int polls = 0;
-  const absl::Status status = handlers.BuildTokens(request, &response, [&polls] {
-    ++polls;
-    return true;
-  });
+  const absl::Status status = agora_token::BuildTokens(test.call, request, &response);
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled);
   EXPECT_TRUE(HasNoSecret(status));
   EXPECT_GE(polls, 1);
   EXPECT_EQ(response.results_size(), 0);
 }
 
-TEST_F(TokenHandlersTest, SeesAKeyringSwap) {
-  const agora_token::TokenHandlers handlers(options_, &keyring_, &clock_);
+// A call uses the one snapshot it was given; the next call sees the next.
+TEST_F(TokenHandlersTest, EachCallUsesItsOwnSnapshot) {
+  const TestCall before(*this, State());
   v1::BuildChatTokenRequest request;
   request.set_app_id(kRotatingAppId);
   request.set_kind(v1::CHAT_TOKEN_KIND_APP);
   v1::BuildChatTokenResponse response;
-  const absl::Status not_found = handlers.BuildChatToken(request, &response);
+  const absl::Status not_found = agora_token::BuildChatToken(before.call, request, &response);
   EXPECT_EQ(not_found.code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(HasNoSecret(not_found));
 
-  keyring_.Set(KeyringOf(kRotatingAppId, kRotatingPrimary));
-  ASSERT_TRUE(handlers.BuildChatToken(request, &response).ok());
+  const TestCall after(*this, StateOf(KeyringOf(kRotatingAppId, kRotatingPrimary), options_));
+  ASSERT_TRUE(agora_token::BuildChatToken(after.call, request, &response).ok());
   EXPECT_TRUE(IssuedTokenChecks(AsIssued(response), kRotatingPrimary, nullptr));
+  // The earlier snapshot still answers as it did.
+  EXPECT_EQ(agora_token::BuildChatToken(before.call, request, &response).code(),
+            absl::StatusCode::kNotFound);
 
-  // And decodes against the new keyring only.
+  // And decodes against its own keyring only.
   v1::DecodeTokenRequest decode;
   decode.set_token(response.token());
   v1::DecodeTokenResponse decoded;
-  ASSERT_TRUE(handlers.DecodeToken(decode, &decoded).ok());
+  ASSERT_TRUE(agora_token::DecodeToken(after.call, decode, &decoded).ok());
   EXPECT_EQ(decoded.signature(), v1::SIGNATURE_STATE_VALID);
-  keyring_.Set(KeyringOf(kInlineAppId, kInlineCertificate));
-  const absl::Status gone = handlers.DecodeToken(decode, &decoded);
+  const absl::Status gone = agora_token::DecodeToken(before.call, decode, &decoded);
   EXPECT_EQ(gone.code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(HasNoSecret(gone));
   EXPECT_EQ(std::string(gone.message()).find(response.token()), std::string::npos);

@@ -1,39 +1,20 @@
-// The gRPC callback service: each method authenticates the caller (when the
-// server has a config), checks the caller's policy and rate limit, forwards
-// to TokenHandlers with a PolicyGate, and finishes the call through the one
-// error boundary (grpc_status.h).
-#ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
-#define AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
-
-#include <atomic>
+// The gRPC transport: a thin callback service over the ServiceLayer. Each
+// method reads the caller's credentials from the call, hands the request to
+// the layer, and finishes with the layer's status through the one error
+// boundary (grpc_status.h). Requests and responses live on pooled arenas.
+#ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_IMPL_H_
+#define AGORA_TOKEN_SERVER_TOKEN_SERVICE_IMPL_H_
 
 #include "agora/token/v1/token_service.grpc.pb.h"
 #include "server/arena_messages.h"
-#include "server/audit_log.h"
-#include "server/callers.h"
-#include "server/metrics.h"
-#include "server/token_handlers.h"
+#include "server/service_layer.h"
 
 namespace agora_token {
 
-class TokenService final : public agora::token::v1::TokenService::CallbackService {
+class TokenServiceImpl final : public agora::token::v1::TokenService::CallbackService {
  public:
-  // Everything must outlive the service. `metrics` may be null. Without
-  // `callers` every call is served without authentication (development);
-  // without `audit` nothing is audited.
-  TokenService(const TokenHandlers* handlers, Metrics* metrics,
-               const CallerDirectoryStore* callers = nullptr, AuditLog* audit = nullptr)
-      : handlers_(handlers), metrics_(metrics), callers_(callers), audit_(audit) {
-    SetMessageAllocatorFor_BuildRtcTokenWithUid(&rtc_with_uid_messages_);
-    SetMessageAllocatorFor_BuildRtcTokenWithAccount(&rtc_with_account_messages_);
-    SetMessageAllocatorFor_BuildRtmToken(&rtm_messages_);
-    SetMessageAllocatorFor_BuildChatToken(&chat_messages_);
-    SetMessageAllocatorFor_BuildTokens(&batch_messages_);
-    SetMessageAllocatorFor_DecodeToken(&decode_messages_);
-  }
-
-  // Calls currently inside a method; shutdown waits for this to reach 0.
-  int in_flight() const { return in_flight_.load(std::memory_order_acquire); }
+  // `layer` must outlive the service.
+  explicit TokenServiceImpl(ServiceLayer* layer);
 
   grpc::ServerUnaryReactor* BuildRtcTokenWithUid(
       grpc::CallbackServerContext* context,
@@ -57,16 +38,15 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
                                         agora::token::v1::DecodeTokenResponse* response) override;
 
  private:
-  // `tokens` is what the call takes from the caller's rate limit.
-  template <typename Work>
-  grpc::ServerUnaryReactor* Serve(RpcMethod method, grpc::CallbackServerContext* context,
-                                  uint32_t tokens, Work&& work);
+  // Calls `method` of the layer with this call's credentials and finishes.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Serve(absl::Status (ServiceLayer::*method)(const CallCredentials&,
+                                                                       const CallOptions&,
+                                                                       const Request&, Response*),
+                                  grpc::CallbackServerContext* context, const Request* request,
+                                  Response* response);
 
-  const TokenHandlers* handlers_;
-  Metrics* metrics_;
-  const CallerDirectoryStore* callers_;
-  AuditLog* audit_;
-  std::atomic<int> in_flight_{0};
+  ServiceLayer* layer_;
   ArenaMessageAllocator<agora::token::v1::BuildRtcTokenWithUidRequest,
                         agora::token::v1::BuildRtcTokenWithUidResponse>
       rtc_with_uid_messages_;
@@ -87,4 +67,4 @@ class TokenService final : public agora::token::v1::TokenService::CallbackServic
 
 }  // namespace agora_token
 
-#endif  // AGORA_TOKEN_SERVER_TOKEN_SERVICE_H_
+#endif  // AGORA_TOKEN_SERVER_TOKEN_SERVICE_IMPL_H_

@@ -1,0 +1,187 @@
+#include "server/service_layer.h"
+
+#include "server/build_handlers.h"
+#include "server/decode_handler.h"
+#include "server/log.h"
+
+namespace agora_token {
+namespace {
+
+namespace v1 = agora::token::v1;
+
+AuditRecord NewRecord(const CallCredentials& credentials, const Caller* caller, RpcMethod method,
+                      std::chrono::steady_clock::time_point start, absl::StatusCode code) {
+  AuditRecord record;
+  record.time = std::chrono::system_clock::now();
+  if (caller != nullptr) record.caller = caller->name;
+  record.transport = credentials.transport;
+  record.method = method;
+  record.code = code;
+  record.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  return record;
+}
+
+void FillFacts(const TokenFacts& facts, AuditRecord& record) {
+  record.kind = facts.decode ? "decode" : std::string(TokenKindName(facts.kind));
+  record.app_id = ClipForAudit(facts.app_id);
+  record.channel_name = ClipForAudit(facts.channel_name);
+  record.uid = facts.uid;
+  record.account = ClipForAudit(facts.account);
+  record.role = facts.role;
+  record.version = facts.version;
+}
+
+// What a call refused as a whole asked for: the facts of a single-token
+// request, the size of a batch.
+template <typename Request>
+void DescribeRefused(const Request& request, const ServingState& state, AuditRecord& record) {
+  FillFacts(FactsOf(request, state.options), record);
+}
+void DescribeRefused(const v1::BuildTokensRequest& request, const ServingState&,
+                     AuditRecord& record) {
+  record.items = static_cast<uint32_t>(request.items_size());
+}
+void DescribeRefused(const v1::DecodeTokenRequest& request, const ServingState&,
+                     AuditRecord& record) {
+  FillFacts(FactsOf(request), record);
+}
+
+// A request the transport could not parse: nothing is known of it.
+struct UnparsedRequest {};
+void DescribeRefused(const UnparsedRequest&, const ServingState&, AuditRecord&) {}
+
+bool DeadlinePassed(const CallOptions& options) {
+  return options.deadline <= std::chrono::system_clock::now();
+}
+
+}  // namespace
+
+void Call::Audit(const TokenFacts* facts, absl::StatusCode code, std::string_view token,
+                 uint32_t expire_ts, std::optional<uint32_t> items) const {
+  if (!state.audit->enabled()) return;
+  AuditRecord record = NewRecord(credentials, &caller, method, start, code);
+  if (facts != nullptr) FillFacts(*facts, record);
+  record.items = items;
+  record.expire_ts = expire_ts;
+  if (!token.empty()) record.fingerprint = TokenFingerprint(token);
+  state.audit->Record(std::move(record));
+}
+
+template <typename Request, typename Handle>
+absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& credentials,
+                                 const CallOptions& options, const Request& request,
+                                 uint32_t tokens, Handle&& handle) {
+  in_flight_.fetch_add(1, std::memory_order_acq_rel);
+  const auto start = std::chrono::steady_clock::now();
+  // One snapshot for the whole call; it also keeps the caller alive.
+  const std::shared_ptr<const ServingState> state = state_->Get();
+  AuthenticationFailure failure;
+  absl::StatusOr<const Caller*> caller = state->callers->Authenticate(credentials, &failure);
+  absl::Status status;
+  if (!caller.ok()) {
+    status = caller.status();
+    Log(LogLevel::kWarning, "refused an unauthenticated call",
+        {{"reason", failure.reason},
+         {"peer", credentials.peer},
+         {"presented", failure.presented},
+         {"transport", std::string(credentials.transport)}});
+  } else if (DeadlinePassed(options)) {
+    status = absl::DeadlineExceededError("the call's deadline passed before it was served");
+  } else if (status = (*caller)->policy.CheckMethod(method); status.ok()) {
+    if (const std::optional<RateLimit>& limit = (*caller)->policy.rate_limit()) {
+      status = rate_limits_->Take((*caller)->name, *limit, tokens);
+    }
+  }
+  if (status.ok()) {
+    const Call call{*state, **caller, credentials, method,
+                    start,  *clock_,  *metrics_,   options.cancelled};
+    status = handle(call);
+  } else if (state->audit->enabled()) {
+    AuditRecord record =
+        NewRecord(credentials, caller.ok() ? *caller : nullptr, method, start, status.code());
+    if (!caller.ok()) {
+      record.peer = credentials.peer;
+      record.presented = failure.presented;
+      record.reason = failure.reason;
+    }
+    DescribeRefused(request, *state, record);
+    state->audit->Record(std::move(record));
+  }
+  metrics_->RecordCall(method, status.code(), std::chrono::steady_clock::now() - start);
+  in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  return status;
+}
+
+absl::Status ServiceLayer::BuildRtcTokenWithUid(const CallCredentials& credentials,
+                                                const CallOptions& options,
+                                                const v1::BuildRtcTokenWithUidRequest& request,
+                                                v1::BuildRtcTokenWithUidResponse* response) {
+  return Serve(
+      RpcMethod::kBuildRtcTokenWithUid, credentials, options, request, 1,
+      [&](const Call& call) { return agora_token::BuildRtcTokenWithUid(call, request, response); });
+}
+
+absl::Status ServiceLayer::BuildRtcTokenWithAccount(
+    const CallCredentials& credentials, const CallOptions& options,
+    const v1::BuildRtcTokenWithAccountRequest& request,
+    v1::BuildRtcTokenWithAccountResponse* response) {
+  return Serve(RpcMethod::kBuildRtcTokenWithAccount, credentials, options, request, 1,
+               [&](const Call& call) {
+                 return agora_token::BuildRtcTokenWithAccount(call, request, response);
+               });
+}
+
+absl::Status ServiceLayer::BuildRtmToken(const CallCredentials& credentials,
+                                         const CallOptions& options,
+                                         const v1::BuildRtmTokenRequest& request,
+                                         v1::BuildRtmTokenResponse* response) {
+  return Serve(RpcMethod::kBuildRtmToken, credentials, options, request, 1, [&](const Call& call) {
+    return agora_token::BuildRtmToken(call, request, response);
+  });
+}
+
+absl::Status ServiceLayer::BuildChatToken(const CallCredentials& credentials,
+                                          const CallOptions& options,
+                                          const v1::BuildChatTokenRequest& request,
+                                          v1::BuildChatTokenResponse* response) {
+  return Serve(RpcMethod::kBuildChatToken, credentials, options, request, 1, [&](const Call& call) {
+    return agora_token::BuildChatToken(call, request, response);
+  });
+}
+
+absl::Status ServiceLayer::BuildTokens(const CallCredentials& credentials,
+                                       const CallOptions& options,
+                                       const v1::BuildTokensRequest& request,
+                                       v1::BuildTokensResponse* response) {
+  // A batch takes one per item; one out of range (refused by the handler
+  // as INVALID_ARGUMENT, not as rate-limited) or empty takes one.
+  const size_t items = static_cast<size_t>(request.items_size());
+  const size_t max_items = state_->Get()->options.max_batch_items;
+  const uint32_t tokens = items >= 1 && items <= max_items ? static_cast<uint32_t>(items) : 1;
+  return Serve(RpcMethod::kBuildTokens, credentials, options, request, tokens,
+               [&](const Call& call) { return agora_token::BuildTokens(call, request, response); });
+}
+
+absl::Status ServiceLayer::DecodeToken(const CallCredentials& credentials,
+                                       const CallOptions& options,
+                                       const v1::DecodeTokenRequest& request,
+                                       v1::DecodeTokenResponse* response) {
+  return Serve(RpcMethod::kDecodeToken, credentials, options, request, 1,
+               [&](const Call& call) { return agora_token::DecodeToken(call, request, response); });
+}
+
+absl::Status ServiceLayer::Unparsable(const CallCredentials& credentials, RpcMethod method) {
+  return Serve(method, credentials, CallOptions{}, UnparsedRequest{}, 1, [&](const Call& call) {
+    const absl::Status status = absl::InvalidArgumentError(
+        "the request is not a valid message of this method (protobuf parse failed)");
+    if (call.state.audit->enabled()) {
+      AuditRecord record = NewRecord(credentials, &call.caller, method, call.start, status.code());
+      record.reason = "unparsable request";
+      call.state.audit->Record(std::move(record));
+    }
+    return status;
+  });
+}
+
+}  // namespace agora_token
