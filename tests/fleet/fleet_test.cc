@@ -108,8 +108,8 @@ absl::StatusOr<AppSecret> ReadDevelopmentApp(const std::string& keyring_text) {
 }
 
 // What the server logs after a reload ("why" says what triggered it).
-constexpr char kReloaded[] = "reloaded the config and keyring";
-constexpr char kReloadFailed[] = "reload failed; the old config and keyring keep serving";
+constexpr char kReloaded[] = "reloaded the serving state";
+constexpr char kReloadFailed[] = "reload refused; the previous state keeps serving";
 
 // Three replicas sharing one keyring file, each restartable on its ports.
 class Fleet {
