@@ -5,7 +5,11 @@
 // issue times, so expired tokens need no waiting.
 #include <string>
 
+#include "core/base64.h"
+#include "core/compression.h"
+#include "core/signing.h"
 #include "core/token.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/server/test_support.h"
 
@@ -316,6 +320,79 @@ TEST_F(DecodeRpcTest, ChannelNameAndSubjectAreIgnoredFor007) {
   request.set_channel_name("unrelated");
   request.set_uid(1);
   EXPECT_EQ(Decode(request).signature(), v1::SIGNATURE_STATE_VALID);
+}
+
+// A 007 token may carry any bytes in its strings; the reference builders
+// check nothing. Bytes that are not UTF-8 cannot go into a proto3 string
+// as they are: DecodeToken gives them readable (U+FFFD) in the string field
+// and exactly in its *_bytes twin, and every client can parse the answer.
+TEST_F(DecodeRpcTest, StringsThatAreNotUtf8TravelExactlyInTheirBytesTwins) {
+  std::string info;
+  auto u16 = [&info](uint16_t v) {
+    info.append({static_cast<char>(v & 0xff), static_cast<char>(v >> 8)});
+  };
+  auto u32 = [&](uint32_t v) {
+    u16(static_cast<uint16_t>(v & 0xffff));
+    u16(static_cast<uint16_t>(v >> 16));
+  };
+  auto str = [&](std::string_view bytes) {
+    u16(static_cast<uint16_t>(bytes.size()));
+    info.append(bytes);
+  };
+  const std::string channel = "room-\xff\xfe";
+  const std::string account = "\xc3\x28";    // a bad two-byte sequence
+  const std::string rtm_user = "user-\xe9";  // Latin-1, not UTF-8
+  str(kInlineAppId);
+  u32(kNow);
+  u32(3600);
+  u32(7);
+  u16(2);  // services
+  u16(1);  // RTC: join, then channel and account
+  u16(1);
+  u16(1);
+  u32(0);
+  str(channel);
+  str(account);
+  u16(2);  // RTM: login, then the user id
+  u16(1);
+  u16(1);
+  u32(0);
+  str(rtm_user);
+  const agora_token::Sha256Digest signature =
+      agora_token::Sign007(kInlineCertificate, kNow, 7, info);
+  std::string content;
+  content.append({static_cast<char>(32), 0});
+  content.append(agora_token::AsStringView(signature));
+  content.append(info);
+  std::string stream;
+  agora_token::ZlibCompress(content, agora_token::Compression::kCompatible, &stream);
+  std::string token = "007";
+  agora_token::Base64Append(stream, &token);
+
+  v1::DecodeTokenRequest request;
+  request.set_token(token);
+  grpc::ClientContext context;
+  v1::DecodeTokenResponse response;
+  ASSERT_TRUE(stub().DecodeToken(&context, request, &response).ok());
+  EXPECT_EQ(response.signature(), v1::SIGNATURE_STATE_VALID);
+  ASSERT_EQ(response.token007().services_size(), 2);
+  const v1::DecodedService& rtc = response.token007().services(0);
+  EXPECT_EQ(rtc.channel_name(), "room-\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(rtc.channel_name_bytes(), channel);
+  EXPECT_EQ(rtc.account(), "\xEF\xBF\xBD(");
+  EXPECT_EQ(rtc.account_bytes(), account);
+  const v1::DecodedService& rtm = response.token007().services(1);
+  EXPECT_EQ(rtm.user_id(), "user-\xEF\xBF\xBD");
+  EXPECT_EQ(rtm.user_id_bytes(), rtm_user);
+  // A valid string has no twin.
+  EXPECT_TRUE(rtc.user_id_bytes().empty());
+
+  // The whole answer survives a strict UTF-8 parse (what other languages do).
+  v1::DecodeTokenResponse reparsed;
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(response, &json).ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &reparsed).ok());
+  EXPECT_EQ(reparsed.token007().services(0).channel_name_bytes(), channel);
 }
 
 }  // namespace

@@ -304,6 +304,27 @@ TEST_F(MutualTlsTest, UnknownIdentityIsUnauthenticated) {
   EXPECT_TRUE(CallAs(&*client, pki_->ca(), kBackendKey).ok());
 }
 
+// An X.509-SVID has exactly one SPIFFE id. gRPC reports none when a
+// certificate has two, which would let its DNS SAN (or an API key) speak for
+// it; it is refused outright, and the audit line says why.
+TEST_F(MutualTlsTest, ACertificateWithTwoSpiffeIdsIsRefusedWhateverElseItCarries) {
+  absl::StatusOr<PemPair> client = pki_->Issue(
+      "two-ids", "x", "URI:spiffe://test/backend,URI:spiffe://test/other,DNS:backend.test");
+  ASSERT_TRUE(client.ok());
+  EXPECT_TRUE(HasCode(CallAs(&*client, pki_->ca()), grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_TRUE(
+      HasCode(CallAs(&*client, pki_->ca(), kBackendKey), grpc::StatusCode::UNAUTHENTICATED));
+  const std::vector<nlohmann::json> lines = AuditLines(*server_);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const nlohmann::json& line : lines) {
+    EXPECT_EQ(line["code"], "UNAUTHENTICATED");
+    EXPECT_EQ(line["caller"], "");
+    EXPECT_NE(line["reason"].get<std::string>().find("2 SPIFFE ids"), std::string::npos) << line;
+    EXPECT_EQ(line["presented"].get<std::string>().rfind("certificate:", 0), 0u) << line;
+    EXPECT_FALSE(line["peer"].get<std::string>().empty());
+  }
+}
+
 TEST_F(MutualTlsTest, ClientsWithoutAVerifiedCertificateCannotConnect) {
   EXPECT_EQ(CallAs(nullptr, pki_->ca(), kBackendKey).error_code(), grpc::StatusCode::UNAVAILABLE);
   absl::StatusOr<TestPki> other = TestPki::Create(dir_.path(), "other-ca");
@@ -540,6 +561,133 @@ TEST_F(PolicyTest, AuditLogHasOneLinePerDecisionAndOnlyAFingerprintOfTheToken) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str().find(issued.token()), std::string::npos);
+}
+
+// Every decision writes exactly one line: per request, per batch item, and
+// one for a call refused as a whole, which says what it asked for.
+TEST_F(PolicyTest, EveryDecisionHasItsOneAuditLine) {
+  // A method the caller may not call: the line still names app and user.
+  grpc::ClientContext chat_context;
+  v1::BuildChatTokenRequest chat;
+  chat.set_app_id(kInlineAppId);
+  chat.set_kind(v1::CHAT_TOKEN_KIND_USER);
+  chat.set_user_id("user-7");
+  v1::BuildChatTokenResponse chat_response;
+  ASSERT_EQ(
+      stub_->BuildChatToken(WithKey(&chat_context, kLimitedKey), chat, &chat_response).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  // Batches out of range, and an item with no request.
+  auto batch = [&](int items, bool empty_item) {
+    v1::BuildTokensRequest request;
+    for (int i = 0; i < items; ++i) *request.add_items()->mutable_rtc_with_uid() = RtcRequest();
+    if (empty_item) request.add_items();
+    grpc::ClientContext context;
+    v1::BuildTokensResponse response;
+    return stub_->BuildTokens(WithKey(&context, kBackendKey), request, &response).error_code();
+  };
+  EXPECT_EQ(batch(0, false), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(batch(1001, false), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(batch(1, true), grpc::StatusCode::OK);
+  // An unknown API key: the line has the peer and a fingerprint of the key.
+  const std::string stranger_key = "stranger-key-0123456789abcdef012345";
+  EXPECT_EQ(BuildRtc(*stub_, stranger_key, RtcRequest()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  const std::vector<nlohmann::json> lines = AuditLines(*server_);
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0]["rpc"], "BuildChatToken");
+  EXPECT_EQ(lines[0]["code"], "PERMISSION_DENIED");
+  EXPECT_EQ(lines[0]["caller"], "limited");
+  EXPECT_EQ(lines[0]["app_id"], kInlineAppId);
+  EXPECT_EQ(lines[0]["account"], "user-7");
+  EXPECT_EQ(lines[0]["kind"], "chat_user");
+  EXPECT_EQ(lines[1]["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(lines[1]["items"], 0);
+  EXPECT_EQ(lines[2]["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(lines[2]["items"], 1001);
+  EXPECT_EQ(lines[3]["code"], "OK");                // the batch's first item
+  EXPECT_EQ(lines[4]["code"], "INVALID_ARGUMENT");  // its item with no request
+  EXPECT_FALSE(lines[4].contains("kind"));
+  const nlohmann::json& stranger = lines[5];
+  EXPECT_EQ(stranger["code"], "UNAUTHENTICATED");
+  EXPECT_EQ(stranger["caller"], "");
+  EXPECT_EQ(stranger["app_id"], kInlineAppId);
+  EXPECT_EQ(stranger["channel_name"], "room-1");
+  EXPECT_FALSE(stranger["peer"].get<std::string>().empty());
+  EXPECT_EQ(stranger["presented"], "api_key_sha256:" + Sha256Hex(stranger_key).substr(0, 16));
+  EXPECT_EQ(stranger["reason"], "unknown API key");
+  std::ifstream in(dir_.path() + "/audit.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str().find(stranger_key), std::string::npos);
+}
+
+// Chat app tokens act for the whole app: a policy grants them apart from
+// Chat user tokens, and the old all-Chat kind is refused in a config.
+TEST_F(SecurityTest, ChatUserAndAppTokensAreGrantedSeparately) {
+  std::unique_ptr<TokenServer> server = StartOrDie(absl::Substitute(
+      R"pb(callers {
+             name: "chat-users"
+             api_key_sha256: "$0"
+             policy {
+               app_ids: "*"
+               token_kinds: TOKEN_KIND_CHAT_USER
+               max_token_lifetime_seconds: 86400
+             }
+           })pb",
+      Sha256Hex(kBackendKey)));
+  ASSERT_NE(server, nullptr);
+  auto stub = TcpStub(server->port());
+  auto chat = [&](v1::ChatTokenKind kind, const std::string& user_id) {
+    v1::BuildChatTokenRequest request;
+    request.set_app_id(kInlineAppId);
+    request.set_kind(kind);
+    request.set_user_id(user_id);
+    grpc::ClientContext context;
+    v1::BuildChatTokenResponse response;
+    return stub->BuildChatToken(WithKey(&context, kBackendKey), request, &response);
+  };
+  EXPECT_TRUE(chat(v1::CHAT_TOKEN_KIND_USER, "user-1").ok());
+  const grpc::Status app = chat(v1::CHAT_TOKEN_KIND_APP, "");
+  EXPECT_TRUE(HasCode(app, grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_NE(app.error_message().find("Chat app"), std::string::npos) << app.error_message();
+
+  const absl::StatusOr<std::unique_ptr<TokenServer>> old_kind = Start(absl::Substitute(
+      R"pb(callers {
+             name: "chat"
+             api_key_sha256: "$0"
+             policy { app_ids: "*" token_kinds: TOKEN_KIND_CHAT max_token_lifetime_seconds: 60 }
+           })pb",
+      Sha256Hex(kBackendKey)));
+  ASSERT_FALSE(old_kind.ok());
+  EXPECT_NE(old_kind.status().message().find("callers[0].policy.token_kinds[0]"),
+            absl::string_view::npos)
+      << old_kind.status();
+  EXPECT_NE(old_kind.status().message().find("TOKEN_KIND_CHAT_USER"), absl::string_view::npos);
+}
+
+// uid 0 lets every user of the channel in: a policy must allow it by name.
+TEST_F(SecurityTest, TokensForAnyUserNeedAllowAnyUser) {
+  const std::string policy =
+      R"pb(
+    app_ids: "*" token_kinds: TOKEN_KIND_RTC_007 max_token_lifetime_seconds: 86400)pb";
+  std::unique_ptr<TokenServer> server = StartOrDie(absl::Substitute(
+      R"pb(callers { name: "named" api_key_sha256: "$0" policy { $2 } }
+           callers {
+             name: "anyone"
+             api_key_sha256: "$1"
+             policy { $2 allow_any_user: true }
+           })pb",
+      Sha256Hex(kBackendKey), Sha256Hex(kRotatedKey), policy));
+  ASSERT_NE(server, nullptr);
+  auto stub = TcpStub(server->port());
+  v1::BuildRtcTokenWithUidRequest request = RtcRequest();
+  ASSERT_TRUE(BuildRtc(*stub, kBackendKey, request).ok());
+  request.set_uid(0);
+  const grpc::Status refused = BuildRtc(*stub, kBackendKey, request);
+  EXPECT_TRUE(HasCode(refused, grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_NE(refused.error_message().find("allow_any_user"), std::string::npos);
+  EXPECT_TRUE(BuildRtc(*stub, kRotatedKey, request).ok());
 }
 
 TEST_F(SecurityTest, AFullDiskDropsAuditLinesButNeverACall) {
