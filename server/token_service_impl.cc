@@ -1,6 +1,11 @@
 #include "server/token_service_impl.h"
 
+#include <google/protobuf/arena.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+
 #include <chrono>
+#include <cstddef>
 
 #include "server/caller_identity.h"
 #include "server/grpc_status.h"
@@ -8,71 +13,126 @@
 namespace agora_token {
 namespace {
 
-namespace v1 = agora::token::v1;
+// One arena per thread for a call's request and response, reset when the
+// call is done with them: a unary call's messages cost no heap allocation
+// (the first block is the thread's own), and a batch only what outgrows it.
+// Without an arena a batch of 100 spent about 40% of the server's CPU in
+// malloc and free. The handler runs to completion on its thread, and the
+// response is serialized before Finish, so nothing outlives the reset.
+class CallArena {
+ public:
+  CallArena() : arena_(Arena()) {}
+  ~CallArena() { arena_.Reset(); }
+  CallArena(const CallArena&) = delete;
+  CallArena& operator=(const CallArena&) = delete;
+
+  template <typename Message>
+  Message* Create() {
+    return google::protobuf::Arena::CreateMessage<Message>(&arena_);
+  }
+
+ private:
+  static constexpr size_t kFirstBlockBytes = 4096;
+  static constexpr size_t kMaxBlockBytes = 64 * 1024;
+
+  static google::protobuf::Arena& Arena() {
+    alignas(std::max_align_t) thread_local char first_block[kFirstBlockBytes];
+    thread_local google::protobuf::Arena arena([] {
+      google::protobuf::ArenaOptions options;
+      options.initial_block = first_block;
+      options.initial_block_size = kFirstBlockBytes;
+      options.max_block_size = kMaxBlockBytes;
+      return options;
+    }());
+    return arena;
+  }
+
+  google::protobuf::Arena& arena_;
+};
+
+template <typename Message>
+bool Parse(const grpc::ByteBuffer& bytes, Message* message) {
+  grpc::ByteBuffer copy(bytes);  // shares the slices; the reader consumes its own
+  grpc::ProtoBufferReader reader(&copy);
+  return reader.status().ok() && message->ParseFromZeroCopyStream(&reader);
+}
 
 }  // namespace
 
-TokenServiceImpl::TokenServiceImpl(ServiceLayer* layer) : layer_(layer) {
-  SetMessageAllocatorFor_BuildRtcTokenWithUid(&rtc_with_uid_messages_);
-  SetMessageAllocatorFor_BuildRtcTokenWithAccount(&rtc_with_account_messages_);
-  SetMessageAllocatorFor_BuildRtmToken(&rtm_messages_);
-  SetMessageAllocatorFor_BuildChatToken(&chat_messages_);
-  SetMessageAllocatorFor_BuildTokens(&batch_messages_);
-  SetMessageAllocatorFor_DecodeToken(&decode_messages_);
-}
-
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* TokenServiceImpl::Serve(
+    RpcMethod rpc,
     absl::Status (ServiceLayer::*method)(const CallCredentials&, const CallOptions&, const Request&,
                                          Response*),
-    grpc::CallbackServerContext* context, const Request* request, Response* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallOptions options;
-  options.deadline = context->deadline();
-  // A large batch checks between items whether anyone still waits for it.
-  options.cancelled = [context] {
-    return context->IsCancelled() || context->deadline() <= std::chrono::system_clock::now();
-  };
-  const absl::Status status =
-      (layer_->*method)(CredentialsOf(*context), options, *request, response);
+  CallArena arena;
+  Request* request = arena.Create<Request>();
+  Response* response = arena.Create<Response>();
+  const CallCredentials credentials = CredentialsOf(*context);
+  absl::Status status;
+  if (!Parse(*request_bytes, request)) {
+    status = layer_->Unparsable(credentials, rpc);
+  } else {
+    CallOptions options;
+    options.deadline = context->deadline();
+    // A large batch checks between items whether anyone still waits for it.
+    options.cancelled = [context] {
+      return context->IsCancelled() || context->deadline() <= std::chrono::system_clock::now();
+    };
+    status = (layer_->*method)(credentials, options, *request, response);
+  }
+  if (status.ok()) {
+    bool own_buffer = false;
+    const grpc::Status serialized =
+        grpc::SerializationTraits<Response>::Serialize(*response, response_bytes, &own_buffer);
+    if (!serialized.ok()) {
+      reactor->Finish(serialized);
+      return reactor;
+    }
+  }
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtcTokenWithUid(
-    grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithUidRequest* request,
-    v1::BuildRtcTokenWithUidResponse* response) {
-  return Serve(&ServiceLayer::BuildRtcTokenWithUid, context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kBuildRtcTokenWithUid, &ServiceLayer::BuildRtcTokenWithUid, context,
+               request, response);
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtcTokenWithAccount(
-    grpc::CallbackServerContext* context, const v1::BuildRtcTokenWithAccountRequest* request,
-    v1::BuildRtcTokenWithAccountResponse* response) {
-  return Serve(&ServiceLayer::BuildRtcTokenWithAccount, context, request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kBuildRtcTokenWithAccount, &ServiceLayer::BuildRtcTokenWithAccount,
+               context, request, response);
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtmToken(grpc::CallbackServerContext* context,
-                                                          const v1::BuildRtmTokenRequest* request,
-                                                          v1::BuildRtmTokenResponse* response) {
-  return Serve(&ServiceLayer::BuildRtmToken, context, request, response);
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kBuildRtmToken, &ServiceLayer::BuildRtmToken, context, request, response);
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::BuildChatToken(grpc::CallbackServerContext* context,
-                                                           const v1::BuildChatTokenRequest* request,
-                                                           v1::BuildChatTokenResponse* response) {
-  return Serve(&ServiceLayer::BuildChatToken, context, request, response);
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kBuildChatToken, &ServiceLayer::BuildChatToken, context, request,
+               response);
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::BuildTokens(grpc::CallbackServerContext* context,
-                                                        const v1::BuildTokensRequest* request,
-                                                        v1::BuildTokensResponse* response) {
-  return Serve(&ServiceLayer::BuildTokens, context, request, response);
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kBuildTokens, &ServiceLayer::BuildTokens, context, request, response);
 }
 
 grpc::ServerUnaryReactor* TokenServiceImpl::DecodeToken(grpc::CallbackServerContext* context,
-                                                        const v1::DecodeTokenRequest* request,
-                                                        v1::DecodeTokenResponse* response) {
-  return Serve(&ServiceLayer::DecodeToken, context, request, response);
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return Serve(RpcMethod::kDecodeToken, &ServiceLayer::DecodeToken, context, request, response);
 }
 
 }  // namespace agora_token

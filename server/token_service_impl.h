@@ -1,68 +1,62 @@
-// The gRPC transport: a thin callback service over the ServiceLayer. Each
-// method reads the caller's credentials from the call, hands the request to
-// the layer, and finishes with the layer's status through the one error
-// boundary (grpc_status.h). Requests and responses live on pooled arenas.
+// The gRPC transport: a thin callback service over the ServiceLayer. Its
+// methods take the raw request bytes, so a request that does not parse is
+// the service's decision too (INVALID_ARGUMENT, audited), not an empty
+// UNIMPLEMENTED from gRPC. Each method parses the request onto a per-thread
+// arena, reads the caller's credentials from the call, hands both to the
+// layer, serializes the response, and finishes with the layer's status
+// through the one error boundary (grpc_status.h).
 #ifndef AGORA_TOKEN_SERVER_TOKEN_SERVICE_IMPL_H_
 #define AGORA_TOKEN_SERVER_TOKEN_SERVICE_IMPL_H_
 
 #include "agora/token/v1/token_service.grpc.pb.h"
-#include "server/arena_messages.h"
 #include "server/service_layer.h"
 
 namespace agora_token {
 
-class TokenServiceImpl final : public agora::token::v1::TokenService::CallbackService {
+// Every method of the generated service, raw (bytes in, bytes out).
+using RawTokenService = agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtcTokenWithUid<
+    agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtcTokenWithAccount<
+        agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtmToken<
+            agora::token::v1::TokenService::WithRawCallbackMethod_BuildChatToken<
+                agora::token::v1::TokenService::WithRawCallbackMethod_BuildTokens<
+                    agora::token::v1::TokenService::WithRawCallbackMethod_DecodeToken<
+                        agora::token::v1::TokenService::Service>>>>>>;
+
+class TokenServiceImpl final : public RawTokenService {
  public:
   // `layer` must outlive the service.
-  explicit TokenServiceImpl(ServiceLayer* layer);
+  explicit TokenServiceImpl(ServiceLayer* layer) : layer_(layer) {}
 
-  grpc::ServerUnaryReactor* BuildRtcTokenWithUid(
-      grpc::CallbackServerContext* context,
-      const agora::token::v1::BuildRtcTokenWithUidRequest* request,
-      agora::token::v1::BuildRtcTokenWithUidResponse* response) override;
-  grpc::ServerUnaryReactor* BuildRtcTokenWithAccount(
-      grpc::CallbackServerContext* context,
-      const agora::token::v1::BuildRtcTokenWithAccountRequest* request,
-      agora::token::v1::BuildRtcTokenWithAccountResponse* response) override;
-  grpc::ServerUnaryReactor* BuildRtmToken(
-      grpc::CallbackServerContext* context, const agora::token::v1::BuildRtmTokenRequest* request,
-      agora::token::v1::BuildRtmTokenResponse* response) override;
-  grpc::ServerUnaryReactor* BuildChatToken(
-      grpc::CallbackServerContext* context, const agora::token::v1::BuildChatTokenRequest* request,
-      agora::token::v1::BuildChatTokenResponse* response) override;
+  grpc::ServerUnaryReactor* BuildRtcTokenWithUid(grpc::CallbackServerContext* context,
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* BuildRtcTokenWithAccount(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* BuildRtmToken(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* BuildChatToken(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* BuildTokens(grpc::CallbackServerContext* context,
-                                        const agora::token::v1::BuildTokensRequest* request,
-                                        agora::token::v1::BuildTokensResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* DecodeToken(grpc::CallbackServerContext* context,
-                                        const agora::token::v1::DecodeTokenRequest* request,
-                                        agora::token::v1::DecodeTokenResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
 
  private:
-  // Calls `method` of the layer with this call's credentials and finishes.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* Serve(absl::Status (ServiceLayer::*method)(const CallCredentials&,
+  grpc::ServerUnaryReactor* Serve(RpcMethod rpc,
+                                  absl::Status (ServiceLayer::*method)(const CallCredentials&,
                                                                        const CallOptions&,
                                                                        const Request&, Response*),
-                                  grpc::CallbackServerContext* context, const Request* request,
-                                  Response* response);
+                                  grpc::CallbackServerContext* context,
+                                  const grpc::ByteBuffer* request_bytes,
+                                  grpc::ByteBuffer* response_bytes);
 
   ServiceLayer* layer_;
-  ArenaMessageAllocator<agora::token::v1::BuildRtcTokenWithUidRequest,
-                        agora::token::v1::BuildRtcTokenWithUidResponse>
-      rtc_with_uid_messages_;
-  ArenaMessageAllocator<agora::token::v1::BuildRtcTokenWithAccountRequest,
-                        agora::token::v1::BuildRtcTokenWithAccountResponse>
-      rtc_with_account_messages_;
-  ArenaMessageAllocator<agora::token::v1::BuildRtmTokenRequest,
-                        agora::token::v1::BuildRtmTokenResponse>
-      rtm_messages_;
-  ArenaMessageAllocator<agora::token::v1::BuildChatTokenRequest,
-                        agora::token::v1::BuildChatTokenResponse>
-      chat_messages_;
-  ArenaMessageAllocator<agora::token::v1::BuildTokensRequest, agora::token::v1::BuildTokensResponse>
-      batch_messages_;
-  ArenaMessageAllocator<agora::token::v1::DecodeTokenRequest, agora::token::v1::DecodeTokenResponse>
-      decode_messages_;
 };
 
 }  // namespace agora_token

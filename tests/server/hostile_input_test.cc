@@ -39,6 +39,7 @@
 #include "core/token.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "server/server.h"
 #include "server/unary_call.h"
 #include "tests/server/test_support.h"
@@ -70,12 +71,11 @@ constexpr int kFloodCalls = 1000;
 
 constexpr size_t k100KiB = 100 * 1024;
 
-// What gRPC 1.51's callback API answers when a request does not parse
-// (invalid UTF-8 in a proto3 string, malformed wire format): UNIMPLEMENTED
-// with an empty message (grpcpp/impl/codegen/server_callback_handlers.h,
-// UnimplementedUnaryReactor), before the server's own code, authentication
-// included, ever runs.
-constexpr grpc::StatusCode kUnparsable = grpc::StatusCode::UNIMPLEMENTED;
+// What the service answers when a request does not parse (invalid UTF-8 in
+// a proto3 string, malformed wire format): the raw methods parse it
+// themselves, so it is INVALID_ARGUMENT, authenticated and audited like any
+// other decision.
+constexpr grpc::StatusCode kUnparsable = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr size_t kMaxRequestBytes = 1 << 20;  // ServerOptions' default
 constexpr uint32_t kDay = 86400;
 constexpr uint32_t kUint32Max = 0xffffffffu;
@@ -701,9 +701,10 @@ std::vector<Row> CallerRows() {
                      grpc::StatusCode::UNAUTHENTICATED);
   basic.api_key = "";
   basic.authorization = absl::StrCat("Basic ", kTableApiKey);
-  // An unparsable request is refused before authentication.
-  Row malformed =
-      Expect("malformed request with no API key", kUid, Varint(3 << 3) + "\x80", kUnparsable);
+  // Authentication comes first: an unknown caller learns nothing of how
+  // its request parsed.
+  Row malformed = Expect("malformed request with no API key", kUid, Varint(3 << 3) + "\x80",
+                         grpc::StatusCode::UNAUTHENTICATED);
   malformed.api_key = "";
   return {anonymous, wrong, huge, basic, malformed};
 }
@@ -769,8 +770,10 @@ Reply CallRaw(grpc::GenericStub& stub, const std::string& method, const std::str
   }
   ::testing::AssertionResult code = HasCode(reply.status, row.code);
   if (!code) return code;
-  if (row.code == kUnparsable &&
-      (!reply.status.error_message().empty() || !reply.status.error_details().empty())) {
+  // Unparsable: the one fixed message, naming no field and echoing nothing.
+  if (row.code == kUnparsable && row.field.empty() &&
+      reply.status.error_message() !=
+          "the request is not a valid message of this method (protobuf parse failed)") {
     return ::testing::AssertionFailure() << "message \"" << reply.status.error_message() << "\"";
   }
   if (row.code == grpc::StatusCode::OK && row.check) return row.check(reply.body);
@@ -1021,6 +1024,22 @@ class HostileInputTest : public ::testing::Test {
 };
 
 TEST_F(HostileInputTest, EveryRowGetsItsCodeAndTheServerKeepsServing) { RunTable(AllRows()); }
+
+// A request that does not parse is a decision like any other: one audit
+// line, with the caller and the reason, and nothing of the bytes.
+TEST_F(HostileInputTest, AnUnparsableRequestIsAuditedOnce) {
+  const Reply reply = CallRaw(*stub_, kUid, Varint(3 << 3) + "\x80", Bearer(kTableApiKey));
+  EXPECT_EQ(reply.status.error_code(), kUnparsable);
+  server_->audit_log()->Flush();
+  std::ifstream in(dir_.path() + "/audit.log");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["caller"], "hostile-table");
+  EXPECT_EQ(lines[0]["rpc"], "BuildRtcTokenWithUid");
+  EXPECT_EQ(lines[0]["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(lines[0]["reason"], "unparsable request");
+}
 
 // token_service.proto's contract for app_id ("Required: 32 hexadecimal
 // characters"): a field that breaks a rule is INVALID_ARGUMENT naming it, and
