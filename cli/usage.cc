@@ -31,8 +31,9 @@ constexpr char kBuildRtc[] =
   --role ROLE                  publisher (default) or subscriber; 006 also takes the
                                deprecated attendee and admin (same as publisher)
   --privilege-expired-ts T     unix time when the privileges expire (0: with the token);
-                               with 007 it must be later than the issue time and is
-                               stored as seconds after it
+                               with 007 it must be later than the issue time, is stored
+                               as seconds after it, and without --token-expire the
+                               token expires then too (as the server does)
  007 only:
   --token-expire S             seconds the token is valid (0 or over 86400: 86400)
   --privilege-expire S         seconds the role's privileges are valid (0: with the token)
@@ -47,8 +48,8 @@ constexpr char kBuildRtm[] =
   --version 006|007            token format (default 007)
   --app-id ID                  the app's ID: 32 hexadecimal characters
   --user-id U                  RTM user id, 1 to 255 bytes
-  --privilege-expired-ts T     unix time when the login privilege expires (0: with the
-                               token); with 007 it sets --token-expire to T - issue time
+  --privilege-expired-ts T     006 only: unix time when the login privilege expires (0:
+                               with the token); a 007 RTM token takes --token-expire
  007 only:
   --token-expire S             seconds the token is valid (0 or over 86400: 86400)
 )";
