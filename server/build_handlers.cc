@@ -179,23 +179,19 @@ absl::Status VersionShape(int token_version, const HandlerOptions& options) {
   return VersionOf(token_version, options).status();
 }
 
-absl::StatusOr<BuiltToken> Decide(const Call& call,
-                                  const v1::BuildRtcTokenWithUidRequest& request) {
-  const TokenFacts facts = FactsOf(request, call.state.options);
-  return Audited(call, facts,
-                 Mint(call, facts, VersionShape(request.token_version(), call.state.options),
-                      [&](const AppKey& key, TokenVersion version) {
-                        return BuildRtc(call, key, version, request, RtcUser(request.uid()));
-                      }));
+RtcUser UserOf(const v1::BuildRtcTokenWithUidRequest& request) { return RtcUser(request.uid()); }
+RtcUser UserOf(const v1::BuildRtcTokenWithAccountRequest& request) {
+  return RtcUser(request.account());
 }
 
-absl::StatusOr<BuiltToken> Decide(const Call& call,
-                                  const v1::BuildRtcTokenWithAccountRequest& request) {
+// Both RTC requests.
+template <typename Request>
+absl::StatusOr<BuiltToken> Decide(const Call& call, const Request& request) {
   const TokenFacts facts = FactsOf(request, call.state.options);
   return Audited(call, facts,
                  Mint(call, facts, VersionShape(request.token_version(), call.state.options),
                       [&](const AppKey& key, TokenVersion version) {
-                        return BuildRtc(call, key, version, request, RtcUser(request.account()));
+                        return BuildRtc(call, key, version, request, UserOf(request));
                       }));
 }
 

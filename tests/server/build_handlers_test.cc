@@ -28,7 +28,8 @@ std::shared_ptr<const agora_token::Keyring> KeyringOf(const char* app_id, const 
 }
 
 std::shared_ptr<const agora_token::ServingState> StateOf(
-    std::shared_ptr<const agora_token::Keyring> keyring, const agora_token::HandlerOptions& options) {
+    std::shared_ptr<const agora_token::Keyring> keyring,
+    const agora_token::HandlerOptions& options) {
   auto state = std::make_shared<agora_token::ServingState>();
   state->keyring = std::move(keyring);
   state->callers = agora_token::CallerDirectory::Open();

@@ -103,12 +103,6 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-std::string Sha256Hex(std::string_view key) {
-  const agora_token::Sha256Digest digest = agora_token::Sha256(key);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-}
-
 std::string ServerConfigText() {
   constexpr char kPolicy[] = R"pb(
     app_ids: "$0"

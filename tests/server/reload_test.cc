@@ -38,12 +38,6 @@ constexpr char kKey[] = "reload-test-key-0123456789abcdef0123";
 constexpr char kInlineCertificate2[] = "b2c3d4e5f60718293a4b5c6d7e8f90a1";
 constexpr char kRotatingPrimary2[] = "6a5b4c3d2e1f00998877665544332211";
 
-std::string Sha256Hex(std::string_view key) {
-  const agora_token::Sha256Digest digest = agora_token::Sha256(key);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-}
-
 std::string KeyringText(const char* inline_certificate, const char* rotating_primary) {
   return absl::Substitute(
       R"pb(apps {

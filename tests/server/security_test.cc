@@ -34,12 +34,6 @@ constexpr char kBackendKey[] = "backend-key-0123456789abcdef0123456789";
 constexpr char kLimitedKey[] = "limited-key-fedcba9876543210fedcba9876";
 constexpr char kRotatedKey[] = "rotated-key-00112233445566778899aabbcc";
 
-std::string Sha256Hex(std::string_view key) {
-  const agora_token::Sha256Digest digest = agora_token::Sha256(key);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-}
-
 // "backend": everything for both test apps. "limited": RTC 007 for the
 // inline app only, channels "room-", one hour, 5 calls of burst (denied
 // calls spend it too).

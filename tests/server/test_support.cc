@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "google/rpc/error_details.pb.h"
@@ -93,6 +94,12 @@ void ServerTest::SetUp() {
   // request buffer itself to a server thread, ordered only inside Debian's
   // uninstrumented libgrpc, which TSan reports as a race.
   stub_ = TcpStub(server_->port());
+}
+
+std::string Sha256Hex(std::string_view text) {
+  const agora_token::Sha256Digest digest = agora_token::Sha256(text);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::shared_ptr<grpc::Channel> TcpChannel(int port) {

@@ -101,6 +101,9 @@ class ServerTest : public ::testing::Test {
 std::shared_ptr<grpc::Channel> TcpChannel(int port);
 std::unique_ptr<agora::token::v1::TokenService::Stub> TcpStub(int port);
 
+// Lowercase hex SHA-256, as a config's api_key_sha256 holds an API key.
+std::string Sha256Hex(std::string_view text);
+
 // Success when `text` contains none of AllCertificates(), in any letter case.
 ::testing::AssertionResult HasNoSecret(std::string_view text);
 // The same for everything an error carries: message and serialized details.
