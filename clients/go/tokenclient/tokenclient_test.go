@@ -103,9 +103,12 @@ func succeed() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
 	return &tokenv1.BuildRtcTokenWithUidResponse{Token: "007stub"}, nil
 }
 
-func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
+// callOnce makes one successful call through a client made with options and
+// returns the scripted server that answered it.
+func callOnce(t *testing.T, options ...Option) *scriptedServer {
+	t.Helper()
 	scripted, address := startScripted(t, succeed)
-	client, err := New(address, WithAPIKey("k-123"))
+	client, err := New(address, options...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,21 +116,18 @@ func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
 	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	return scripted
+}
+
+func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
+	scripted := callOnce(t, WithAPIKey("k-123"))
 	if got := <-scripted.authorization; len(got) != 1 || got[0] != "Bearer k-123" {
 		t.Fatalf("authorization metadata %q, want [\"Bearer k-123\"]", got)
 	}
 }
 
 func TestNoAPIKeySendsNoAuthorization(t *testing.T) {
-	scripted, address := startScripted(t, succeed)
-	client, err := New(address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); err != nil {
-		t.Fatal(err)
-	}
+	scripted := callOnce(t)
 	if got := <-scripted.authorization; len(got) != 0 {
 		t.Fatalf("authorization metadata %q sent without an API key", got)
 	}
@@ -182,26 +182,21 @@ func TestEmbeddedServiceConfigIsTheSharedFile(t *testing.T) {
 }
 
 func TestCallsGetTheSharedDefaultDeadline(t *testing.T) {
-	scripted, address := startScripted(t, succeed)
-	client, err := New(address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); err != nil {
-		t.Fatal(err)
-	}
+	scripted := callOnce(t)
 	want := sharedTimeout(t)
 	if left := <-scripted.deadlineLeft; left <= want-time.Second || left > want {
 		t.Fatalf("server saw %v left, want about %v", left, want)
 	}
 }
 
-func TestGivesUpAfterTheSharedMaxAttempts(t *testing.T) {
+// callFailing makes one call to a server that always fails with code, and
+// returns how many attempts the server saw and the call's error.
+func callFailing(t *testing.T, code codes.Code) (int32, error) {
+	t.Helper()
 	var calls int32
 	_, address := startScripted(t, func() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
 		atomic.AddInt32(&calls, 1)
-		return nil, status.Error(codes.Unavailable, "draining")
+		return nil, status.Error(code, "scripted failure")
 	})
 	client, err := New(address)
 	if err != nil {
@@ -209,9 +204,14 @@ func TestGivesUpAfterTheSharedMaxAttempts(t *testing.T) {
 	}
 	defer client.Close()
 	_, err = client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{})
+	return atomic.LoadInt32(&calls), err
+}
+
+func TestGivesUpAfterTheSharedMaxAttempts(t *testing.T) {
+	calls, err := callFailing(t, codes.Unavailable)
 	want := sharedMaxAttempts(t)
-	if status.Code(err) != codes.Unavailable || atomic.LoadInt32(&calls) != want || want != 4 { // the README states 4
-		t.Fatalf("got %v after %d calls, want Unavailable after %d (the shared maxAttempts, 4)", err, atomic.LoadInt32(&calls), want)
+	if status.Code(err) != codes.Unavailable || calls != want || want != 4 { // the README states 4
+		t.Fatalf("got %v after %d calls, want Unavailable after %d (the shared maxAttempts, 4)", err, calls, want)
 	}
 }
 
@@ -292,18 +292,8 @@ func TestUnavailableIsRetried(t *testing.T) {
 }
 
 func TestOtherErrorsAreNotRetried(t *testing.T) {
-	var calls int32
-	_, address := startScripted(t, func() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
-		atomic.AddInt32(&calls, 1)
-		return nil, status.Error(codes.InvalidArgument, "bad")
-	})
-	client, err := New(address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); status.Code(err) != codes.InvalidArgument || atomic.LoadInt32(&calls) != 1 {
-		t.Fatalf("got %v after %d calls, want InvalidArgument after 1", err, atomic.LoadInt32(&calls))
+	if calls, err := callFailing(t, codes.InvalidArgument); status.Code(err) != codes.InvalidArgument || calls != 1 {
+		t.Fatalf("got %v after %d calls, want InvalidArgument after 1", err, calls)
 	}
 }
 
