@@ -5,6 +5,10 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cpp/shared_service_config.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace agora_token {
@@ -14,6 +18,29 @@ namespace v1 = agora::token::v1;
 
 // gRPC ignores attempts beyond 5, and a retryPolicy needs at least 2.
 constexpr int kMaxGrpcAttempts = 5;
+
+// clients/service_config.json as embedded at build time, parsed once. CMake
+// has checked that it parses and has methodConfig[0].timeout and
+// .retryPolicy, so the lookups below cannot miss.
+const google::protobuf::Struct& SharedServiceConfig() {
+  static const google::protobuf::Struct* const config = [] {
+    auto* parsed = new google::protobuf::Struct;
+    (void)google::protobuf::util::JsonStringToMessage(internal::kSharedServiceConfigJson, parsed);
+    return parsed;
+  }();
+  return *config;
+}
+
+google::protobuf::Struct* MethodConfig(google::protobuf::Struct& config) {
+  return (*config.mutable_fields())["methodConfig"]
+      .mutable_list_value()
+      ->mutable_values(0)
+      ->mutable_struct_value();
+}
+
+const google::protobuf::Struct& SharedMethodConfig() {
+  return SharedServiceConfig().fields().at("methodConfig").list_value().values(0).struct_value();
+}
 
 absl::Status WithDetails(absl::StatusCode code, absl::string_view message,
                          const std::string& serialized_rpc_status) {
@@ -57,23 +84,56 @@ absl::StatusOr<Response> CallUnary(v1::TokenService::Stub& stub,
 
 }  // namespace
 
+std::chrono::milliseconds DefaultDeadline() {
+  google::protobuf::Duration timeout;
+  // A JSON string holding a duration is the Duration message's JSON form.
+  (void)google::protobuf::util::JsonStringToMessage(
+      absl::StrCat("\"", SharedMethodConfig().fields().at("timeout").string_value(), "\""),
+      &timeout);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::seconds(timeout.seconds()) + std::chrono::nanoseconds(timeout.nanos()));
+}
+
+int DefaultMaxAttempts() {
+  return static_cast<int>(SharedMethodConfig()
+                              .fields()
+                              .at("retryPolicy")
+                              .struct_value()
+                              .fields()
+                              .at("maxAttempts")
+                              .number_value());
+}
+
+std::string TokenServiceConfigJson(const TokenClientOptions& options) {
+  google::protobuf::Struct config = SharedServiceConfig();
+  google::protobuf::Struct& method = *MethodConfig(config);
+  // The deadline is set on each call instead (NewContext): gRPC 1.51's core
+  // measures a service config timeout from a stale start time (a "2s"
+  // timeout expired after about 1 s in our probe) and does not send it to
+  // the server.
+  method.mutable_fields()->erase("timeout");
+  if (options.max_attempts < 2) {
+    method.mutable_fields()->erase("retryPolicy");
+  } else {
+    (*(*method.mutable_fields())["retryPolicy"].mutable_struct_value()->mutable_fields())
+        ["maxAttempts"]
+            .set_number_value(std::min(options.max_attempts, kMaxGrpcAttempts));
+  }
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(config, &json);
+  return json;
+}
+
 std::string TokenServiceConfigJson(int max_attempts) {
-  const std::string name = R"("name": [{"service": "agora.token.v1.TokenService"}])";
-  if (max_attempts < 2) return absl::StrCat(R"({"methodConfig": [{)", name, "}]}");
-  // Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-  // or a server-side CANCELLED (gRPC 1.51 servers cancel a call that races
-  // their shutdown) is harmless: at worst a second token with a fresh salt is built. The
-  // backoff (0.1 s, 0.2 s, 0.4 s, with jitter) fits the default deadline.
-  return absl::StrCat(R"({"methodConfig": [{)", name, R"(, "retryPolicy": {"maxAttempts": )",
-                      std::min(max_attempts, kMaxGrpcAttempts),
-                      R"(, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2, )",
-                      R"("retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]})");
+  TokenClientOptions options;
+  options.max_attempts = max_attempts;
+  return TokenServiceConfigJson(options);
 }
 
 std::shared_ptr<grpc::Channel> CreateTokenServiceChannel(const std::string& target,
                                                          const TokenClientOptions& options) {
   grpc::ChannelArguments arguments;
-  arguments.SetServiceConfigJSON(TokenServiceConfigJson(options.max_attempts));
+  arguments.SetServiceConfigJSON(TokenServiceConfigJson(options));
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials();
   return grpc::CreateCustomChannel(target, credentials, arguments);

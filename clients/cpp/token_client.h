@@ -4,7 +4,9 @@
 // BuildTokenWithAccount, which mirror the product document's Ruby builders
 // (minus the certificate, which only the server holds). Every call gets a
 // deadline, and a channel made from a target string retries UNAVAILABLE
-// (server restarting or draining) and server-side CANCELLED within that deadline. A failed call
+// (server restarting or draining) and server-side CANCELLED within that deadline; the
+// retry policy and the default deadline are those of clients/service_config.json, which
+// all five clients share, embedded at build time. A failed call
 // comes back as an absl::Status with the gRPC code and message; the server's google.rpc.Status
 // details ride along as a payload, which FieldViolations and RetryDelay decode. The client is
 // thread-safe: share one per target.
@@ -32,14 +34,20 @@ namespace agora_token {
 // serialized google.rpc.Status the server sent (grpc-status-details-bin).
 inline constexpr char kRpcStatusPayloadUrl[] = "type.googleapis.com/google.rpc.Status";
 
+// The default deadline of a call: the "timeout" of the shared service config.
+std::chrono::milliseconds DefaultDeadline();
+
+// The shared service config's maxAttempts.
+int DefaultMaxAttempts();
+
 struct TokenClientOptions {
   // Deadline of each call, retries included. Must be positive.
-  std::chrono::milliseconds deadline{2000};
+  std::chrono::milliseconds deadline = DefaultDeadline();
 
-  // Attempts per call when the server answers UNAVAILABLE, first one
-  // included (gRPC caps this at 5); 1 disables retries. Used only when the
-  // client creates its channel.
-  int max_attempts = 4;
+  // Attempts per call when the server answers UNAVAILABLE or CANCELLED,
+  // first one included (gRPC caps this at 5); 1 disables retries. Used only
+  // when the client creates its channel.
+  int max_attempts = DefaultMaxAttempts();
 
   // Used only when the client creates its channel; nullptr means plaintext,
   // which the server accepts on loopback or behind a trusted proxy.
@@ -61,12 +69,16 @@ struct FieldViolation {
   }
 };
 
-// The service config a TokenClient's own channel uses: UNAVAILABLE is retried
-// with exponential backoff for every TokenService method. Public so callers
-// that build their own channel can reuse it.
+// The service config a TokenClient's own channel uses: the shared one with
+// maxAttempts set to options.max_attempts and without its "timeout", which
+// the client applies to each call itself (options.deadline). Public so
+// callers that build their own channel can reuse it.
+std::string TokenServiceConfigJson(const TokenClientOptions& options);
+
+// The same for default options with `max_attempts`.
 std::string TokenServiceConfigJson(int max_attempts);
 
-// A channel to `target` ("host:port") with TokenServiceConfigJson set.
+// A channel to `target` ("host:port") with TokenServiceConfigJson(options) set.
 std::shared_ptr<grpc::Channel> CreateTokenServiceChannel(const std::string& target,
                                                          const TokenClientOptions& options = {});
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Lays out a GOPATH workspace for the Go client: copies tokenclient/ and
-# example/ to DIR/src/github.com/agora-token-service/clients/go/ and generates
-# the agora.token.v1 stubs (package tokenv1) next to them with protoc,
-# protoc-gen-go and protoc-gen-go-grpc. The stubs are generated, never
-# committed, so they always match proto/.
+# example/ to DIR/src/github.com/agora-token-service/clients/go/, copies the
+# service config all five clients share (clients/service_config.json) into
+# tokenclient/, which embeds it (//go:embed cannot reach a parent directory),
+# and generates the agora.token.v1 stubs (package tokenv1) next to them with
+# protoc, protoc-gen-go and protoc-gen-go-grpc. The stubs and the copy are
+# made here, never committed, so they always match proto/ and the shared file.
 #
 # Usage: clients/go/gen.sh DIR
 # Then:  GOPATH=DIR:/usr/share/gocode GO111MODULE=off go build github.com/agora-token-service/clients/go/...
@@ -35,6 +37,7 @@ workspace=$(cd "$1" && pwd)
 package_dir=$workspace/src/$import_root
 rm -rf "$package_dir/tokenclient" "$package_dir/example" "$package_dir/tokenv1"
 cp -R "$client_dir/tokenclient" "$client_dir/example" "$package_dir/"
+cp "$client_dir/../service_config.json" "$package_dir/tokenclient/"
 mkdir -p "$package_dir/tokenv1"
 
 # paths=import with the M option writes DIR/src/<stub_package>/*.pb.go.

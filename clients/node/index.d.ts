@@ -11,8 +11,12 @@ export { status }
 
 /** Where proto/ is found when the `proto` option is not given: the packed copy, else ../../proto. */
 export const DEFAULT_PROTO_DIR: string
-/** The deadline of a call without `timeoutMs` or `deadline`, in milliseconds. */
+/** The deadline of a call without `timeoutMs` or `deadline`, in milliseconds: the shared service config's "timeout". */
 export const DEFAULT_TIMEOUT_MS: number
+/** The gRPC service config all five clients share (retry policy and default deadline), as read. */
+export const SERVICE_CONFIG: Readonly<Record<string, unknown>>
+/** Where it was read: the packed copy, else the repository's clients/service_config.json. */
+export const SERVICE_CONFIG_PATH: string
 
 export type TokenVersionName = 'TOKEN_VERSION_UNSPECIFIED' | 'TOKEN_VERSION_006' | 'TOKEN_VERSION_007'
 /** A token format: full name, number, or '006' / '007'. */
@@ -223,7 +227,7 @@ export interface TlsFiles {
 export interface ClientOptions {
     /** The proto/ directory (default: the repository's, ../../proto from this package). */
     proto?: string
-    /** Default deadline of each call in milliseconds (default 5000). */
+    /** Default deadline of each call in milliseconds (default DEFAULT_TIMEOUT_MS, 5000). */
     timeoutMs?: number
     /** Default 'insecure' (a server on the same host only). */
     credentials?: 'insecure' | 'ssl' | TlsFiles | ChannelCredentials

@@ -2,8 +2,9 @@
 // A thin Node.js client for agora.token.v1.TokenService. It loads the proto
 // at run time (@grpc/proto-loader) from the repository's proto/ directory, or
 // from the `proto` option, and wraps the generated stub with what every
-// caller needs: promise-returning methods, a default deadline, a retry policy
-// for UNAVAILABLE, TLS or mutual TLS, an API key sent as
+// caller needs: promise-returning methods, a default deadline and a retry
+// policy for UNAVAILABLE (both from the service config all five clients
+// share, clients/service_config.json), TLS or mutual TLS, an API key sent as
 // "authorization: Bearer" call metadata, and TokenServiceError, which carries
 // the google.rpc.BadRequest field violations and google.rpc.RetryInfo delay
 // decoded from the grpc-status-details-bin trailer. Request objects use the
@@ -29,24 +30,37 @@ const PACKED_PROTO_DIR = path.join(__dirname, 'proto')
 const DEFAULT_PROTO_DIR = fs.existsSync(path.join(PACKED_PROTO_DIR, SERVICE_PROTO))
     ? PACKED_PROTO_DIR : path.resolve(__dirname, '..', '..', 'proto')
 const STATUS_TRAILER = 'grpc-status-details-bin'
-const DEFAULT_TIMEOUT_MS = 5000
 
-// Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-// (server restarting or draining, connection lost) or a server-side CANCELLED
-// (gRPC 1.51 servers cancel a call that races their shutdown) is harmless: at worst a
-// second token with a fresh salt is built. All attempts share the deadline.
-const SERVICE_CONFIG = {
-    methodConfig: [{
-        name: [{ service: SERVICE_NAME }],
-        retryPolicy: {
-            maxAttempts: 4,
-            initialBackoff: '0.1s',
-            maxBackoff: '1s',
-            backoffMultiplier: 2,
-            retryableStatusCodes: ['UNAVAILABLE', 'CANCELLED'],
-        },
-    }],
+// The shared service config: the packed copy (see "prepack"), else the
+// repository's.
+const PACKED_SERVICE_CONFIG = path.join(__dirname, 'service_config.json')
+const SERVICE_CONFIG_PATH = fs.existsSync(PACKED_SERVICE_CONFIG)
+    ? PACKED_SERVICE_CONFIG : path.resolve(__dirname, '..', 'service_config.json')
+const SERVICE_CONFIG = deepFreeze(JSON.parse(fs.readFileSync(SERVICE_CONFIG_PATH, 'utf8')))
+
+function deepFreeze(value) {
+    if (value && typeof value === 'object') Object.values(value).forEach(deepFreeze)
+    return Object.freeze(value)
 }
+
+// A service config duration ("5s", "0.25s") in milliseconds.
+function durationMs(duration) {
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(duration)
+    if (!match) throw new Error(`${SERVICE_CONFIG_PATH}: ${JSON.stringify(duration)} is not a duration such as "5s"`)
+    return Math.round(Number(match[1]) * 1000)
+}
+
+// The default deadline of each call, retries included: the shared "timeout".
+const DEFAULT_TIMEOUT_MS = durationMs(SERVICE_CONFIG.methodConfig[0].timeout)
+
+// SERVICE_CONFIG without its "timeout": each call sets its own deadline, as
+// every client does (gRPC 1.51's core, under the C++, Python and Ruby
+// clients, measures a service config timeout from a stale start time), and a
+// channel timeout would also cap a call's longer timeoutMs.
+const CHANNEL_SERVICE_CONFIG = JSON.stringify({
+    ...SERVICE_CONFIG,
+    methodConfig: SERVICE_CONFIG.methodConfig.map(({ timeout, ...method }) => method),
+})
 
 const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).map(([name, number]) => [number, name]))
 
@@ -229,7 +243,7 @@ class TokenServiceClient {
         this._timeoutMs = timeoutMs
         this._apiKey = apiKey || null
         this._stub = new this._protos.ServiceClient(target, channelCredentials(credentials), {
-            'grpc.service_config': JSON.stringify(SERVICE_CONFIG),
+            'grpc.service_config': CHANNEL_SERVICE_CONFIG,
             ...channelOptions,
         })
     }
@@ -266,5 +280,7 @@ module.exports = {
     TokenServiceError,
     DEFAULT_PROTO_DIR,
     DEFAULT_TIMEOUT_MS,
+    SERVICE_CONFIG,
+    SERVICE_CONFIG_PATH,
     status: grpc.status,
 }

@@ -5,8 +5,11 @@
 # are generated, never committed, so they always match proto/.
 #
 # Usage: clients/ruby/gen.sh DIR
-#   DIR = clients/ruby/lib before `gem build` puts the stubs into the gem;
-#   any other DIR is found through AGORA_TOKEN_RUBY_GEN=DIR at run time.
+#   DIR = clients/ruby/lib before `gem build` puts the stubs into the gem,
+#   with a copy of the service config all five clients share
+#   (clients/service_config.json) next to the client; any other DIR is found
+#   through AGORA_TOKEN_RUBY_GEN=DIR at run time, and the client reads the
+#   shared file in place.
 #
 # google/rpc/*.proto is not generated: the googleapis-common-protos-types gem
 # (a dependency of grpc) defines Google::Rpc::Status and BadRequest, and grpc's
@@ -27,3 +30,6 @@ fi
 mkdir -p "$1"
 protoc -I"$proto_dir" --ruby_out="$1" --grpc_out="$1" --plugin=protoc-gen-grpc="$plugin" \
   agora/token/v1/token_service.proto
+if [ "$(cd "$1" && pwd)" = "$client_dir/lib" ]; then
+  cp "$client_dir/../service_config.json" "$client_dir/lib/agora_token/service_config.json"
+fi

@@ -2,7 +2,8 @@
 // agora-token-server binary: every token it returns is checked by Agora's
 // official npm package through tests/crosscheck/verify_with_agora_token.js,
 // field errors arrive as google.rpc.BadRequest violations, and the client's
-// retry and deadline policy is checked against an in-process fake server.
+// retry and deadline policy is checked against an in-process fake server,
+// and against clients/service_config.json, which all five clients share.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -519,6 +521,9 @@ class FakeTokenService final : public v1::TokenService::Service {
         authorization_.emplace_back(it->second.data(), it->second.size());
       }
     }
+    rtm_deadline_left_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                context->deadline() - std::chrono::system_clock::now())
+                                .count();
     if (++rtm_calls_ <= failures_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting");
     response->set_token("007fake");
     return grpc::Status::OK;
@@ -553,6 +558,10 @@ class FakeTokenService final : public v1::TokenService::Service {
   }
 
   int rtm_calls() const { return rtm_calls_; }
+  // How long the last BuildRtmToken call had left when it arrived.
+  std::chrono::milliseconds rtm_deadline_left() const {
+    return std::chrono::milliseconds(rtm_deadline_left_ms_.load());
+  }
   int rtc_calls() const { return rtc_calls_; }
   // The authorization metadata of the last BuildRtmToken call.
   std::vector<std::string> authorization() const {
@@ -566,7 +575,29 @@ class FakeTokenService final : public v1::TokenService::Service {
   std::vector<std::string> authorization_;
   std::atomic<int> rtm_calls_{0};
   std::atomic<int> rtc_calls_{0};
+  std::atomic<int64_t> rtm_deadline_left_ms_{0};
 };
+
+// clients/service_config.json, read by the test itself rather than through
+// the client, so a client that ignored the file would fail.
+nlohmann::json SharedServiceConfig() {
+  std::ifstream file(AGORA_TOKEN_SHARED_SERVICE_CONFIG);
+  return nlohmann::json::parse(file);
+}
+
+const nlohmann::json& SharedMethodConfig() {
+  static const nlohmann::json method = SharedServiceConfig()["methodConfig"][0];
+  return method;
+}
+
+// The shared "timeout" ("5s", "2.5s") in milliseconds.
+std::chrono::milliseconds SharedTimeout() {
+  const std::string timeout = SharedMethodConfig()["timeout"];
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(std::stod(timeout.substr(0, timeout.size() - 1)) * 1000));
+}
+
+int SharedMaxAttempts() { return SharedMethodConfig()["retryPolicy"]["maxAttempts"]; }
 
 class TokenClientPolicyTest : public ::testing::Test {
  protected:
@@ -627,7 +658,7 @@ TEST_F(TokenClientPolicyTest, ApiKeyTravelsAsBearerAuthorization) {
   EXPECT_TRUE(service.authorization().empty());
 }
 
-TEST_F(TokenClientPolicyTest, GivesUpAfterFourAttempts) {
+TEST_F(TokenClientPolicyTest, GivesUpAfterTheSharedMaxAttempts) {
   FakeTokenService& service = NewFake(/*failures=*/100);
   const TokenClient client(Serve(service));
   absl::StatusOr<v1::BuildRtmTokenResponse> r = client.BuildRtmToken(RtmRequest());
@@ -635,7 +666,42 @@ TEST_F(TokenClientPolicyTest, GivesUpAfterFourAttempts) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(r.status().message(), "restarting");
   EXPECT_TRUE(agora_token::FieldViolations(r.status()).empty());
-  EXPECT_EQ(service.rtm_calls(), 4);
+  EXPECT_EQ(SharedMaxAttempts(), 4);  // the README states it
+  EXPECT_EQ(service.rtm_calls(), SharedMaxAttempts());
+}
+
+// The channel gets the shared file less its "timeout", which the client sets
+// on each call itself (see TokenServiceConfigJson).
+TEST(SharedServiceConfigTest, ClientUsesTheSharedFile) {
+  nlohmann::json want = SharedServiceConfig();
+  want["methodConfig"][0].erase("timeout");
+  EXPECT_EQ(nlohmann::json::parse(agora_token::TokenServiceConfigJson(TokenClientOptions())), want);
+  EXPECT_EQ(agora_token::DefaultDeadline(), SharedTimeout());
+  EXPECT_EQ(TokenClientOptions().deadline, SharedTimeout());
+  EXPECT_EQ(TokenClientOptions().max_attempts, SharedMaxAttempts());
+  EXPECT_EQ(SharedTimeout(), std::chrono::seconds(5));  // the README states it
+  EXPECT_EQ(SharedMethodConfig()["retryPolicy"]["retryableStatusCodes"],
+            nlohmann::json::array({"UNAVAILABLE", "CANCELLED"}));
+}
+
+TEST(SharedServiceConfigTest, MaxAttemptsOptionOverridesTheSharedOne) {
+  TokenClientOptions options;
+  options.max_attempts = 2;
+  nlohmann::json want = SharedServiceConfig();
+  want["methodConfig"][0].erase("timeout");
+  want["methodConfig"][0]["retryPolicy"]["maxAttempts"] = 2;
+  EXPECT_EQ(nlohmann::json::parse(agora_token::TokenServiceConfigJson(options)), want);
+  options.max_attempts = 1;
+  want["methodConfig"][0].erase("retryPolicy");
+  EXPECT_EQ(nlohmann::json::parse(agora_token::TokenServiceConfigJson(options)), want);
+}
+
+TEST_F(TokenClientPolicyTest, CallsGetTheSharedDefaultDeadline) {
+  FakeTokenService& service = NewFake(/*failures=*/0);
+  ASSERT_TRUE(TokenClient(Serve(service)).BuildRtmToken(RtmRequest()).ok());
+  // grpc-timeout rounds up, so allow a little over.
+  EXPECT_LE(service.rtm_deadline_left(), SharedTimeout() + std::chrono::milliseconds(100));
+  EXPECT_GT(service.rtm_deadline_left(), SharedTimeout() - std::chrono::seconds(1));
 }
 
 TEST_F(TokenClientPolicyTest, OneAttemptDisablesRetries) {

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zipfile
 from pathlib import Path
 
 REPO_ROOT = Path(os.environ.get("AGORA_TOKEN_REPO_ROOT") or Path(__file__).resolve().parents[2])
@@ -37,6 +38,11 @@ GEN_DIR = Path(os.environ.get("AGORA_TOKEN_PY_GEN")
 NODE = os.environ.get("AGORA_TOKEN_NODE") or shutil.which("node") or ""
 VERIFIER = REPO_ROOT / "tests" / "crosscheck" / "verify_with_agora_token.js"
 EXAMPLE = REPO_ROOT / "clients" / "python" / "example.py"
+# Read here rather than through the client, so a client that ignored it fails.
+SHARED_SERVICE_CONFIG_PATH = REPO_ROOT / "clients" / "service_config.json"
+SHARED_METHOD_CONFIG = json.loads(SHARED_SERVICE_CONFIG_PATH.read_text())["methodConfig"][0]
+SHARED_TIMEOUT = float(SHARED_METHOD_CONFIG["timeout"].rstrip("s"))
+SHARED_MAX_ATTEMPTS = SHARED_METHOD_CONFIG["retryPolicy"]["maxAttempts"]
 
 # The client finds the stubs through this variable; set it before importing.
 os.environ["AGORA_TOKEN_PY_GEN"] = str(GEN_DIR)
@@ -49,6 +55,9 @@ except ImportError:
              "(Debian's python3-grpcio)")
 
 from agora_token_client import (  # noqa: E402
+    DEFAULT_TIMEOUT,
+    SERVICE_CONFIG,
+    SERVICE_CONFIG_PATH,
     TokenClient,
     TokenServiceError,
     chat_request,
@@ -372,6 +381,7 @@ class FlakyTokenService(token_service_pb2_grpc.TokenServiceServicer):
     def BuildRtmToken(self, request, context):
         self.calls += 1
         self.authorization = [v for k, v in context.invocation_metadata() if k == "authorization"]
+        self.time_remaining = context.time_remaining()
         if self.calls <= self.failures:
             context.abort(grpc.StatusCode.UNAVAILABLE, "restarting")
         return pb.BuildRtmTokenResponse(token="007fake", token_version=pb.TOKEN_VERSION_007)
@@ -381,13 +391,13 @@ class ClientRetryTest(unittest.TestCase):
     """The client's service config, against an in-process fake server (the
     real one cannot be made to answer UNAVAILABLE on demand)."""
 
-    def _serve(self, servicer, api_key=None):
+    def _serve(self, servicer, api_key=None, timeout=None):
         server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=2))
         token_service_pb2_grpc.add_TokenServiceServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         server.start()
         self.addCleanup(lambda: server.stop(grace=None).wait(SERVER_STOP_TIMEOUT))
-        client = TokenClient(f"127.0.0.1:{port}", timeout=5.0, api_key=api_key)
+        client = TokenClient(f"127.0.0.1:{port}", timeout=timeout, api_key=api_key)
         self.addCleanup(client.close)
         return client
 
@@ -404,7 +414,25 @@ class ClientRetryTest(unittest.TestCase):
         self.assertEqual(raised.exception.code, grpc.StatusCode.UNAVAILABLE)
         self.assertEqual(raised.exception.message, "restarting")
         self.assertEqual(raised.exception.field_violations, [])
-        self.assertEqual(service.calls, 4)
+        self.assertEqual(SHARED_MAX_ATTEMPTS, 4)  # the README states it
+        self.assertEqual(service.calls, SHARED_MAX_ATTEMPTS)
+
+    def test_default_deadline_is_the_shared_timeout(self):
+        service = FlakyTokenService(failures=0)
+        self._serve(service).build_rtm_token("00" * 16, "user")
+        self.assertLessEqual(service.time_remaining, SHARED_TIMEOUT + 0.1)  # grpc-timeout rounds up
+        self.assertGreater(service.time_remaining, SHARED_TIMEOUT - 1)
+
+    def test_client_and_call_timeouts_override_the_default(self):
+        service = FlakyTokenService(failures=0)
+        client = self._serve(service, timeout=SHARED_TIMEOUT + 3)
+        client.build_rtm_token("00" * 16, "user")
+        self.assertGreater(service.time_remaining, SHARED_TIMEOUT + 2)
+        # Longer than the client's as well as shorter: the channel imposes none.
+        client.build_rtm_token("00" * 16, "user", timeout=SHARED_TIMEOUT + 10)
+        self.assertGreater(service.time_remaining, SHARED_TIMEOUT + 9)
+        client.build_rtm_token("00" * 16, "user", timeout=0.8)
+        self.assertLessEqual(service.time_remaining, 0.9)  # grpc-timeout rounds up
 
     def test_api_key_travels_as_bearer_authorization(self):
         service = FlakyTokenService(failures=0)
@@ -412,6 +440,37 @@ class ClientRetryTest(unittest.TestCase):
         self.assertEqual(service.authorization, ["Bearer k-123"])
         self._serve(service).build_rtm_token("00" * 16, "user")
         self.assertEqual(service.authorization, [])
+
+
+class SharedServiceConfigTest(unittest.TestCase):
+    """The retry policy and default deadline are those of
+    clients/service_config.json, which all five clients share."""
+
+    def test_client_reads_the_shared_file(self):
+        self.assertEqual(SERVICE_CONFIG_PATH.resolve(), SHARED_SERVICE_CONFIG_PATH.resolve())
+        self.assertEqual(SERVICE_CONFIG, json.loads(SHARED_SERVICE_CONFIG_PATH.read_text()))
+        self.assertEqual(DEFAULT_TIMEOUT, SHARED_TIMEOUT)
+        self.assertEqual(SHARED_TIMEOUT, 5.0)  # the README states it
+        self.assertEqual(SHARED_METHOD_CONFIG["retryPolicy"]["retryableStatusCodes"],
+                         ["UNAVAILABLE", "CANCELLED"])
+        with TokenClient("127.0.0.1:1") as client:
+            self.assertEqual(client.timeout, SHARED_TIMEOUT)
+
+    def test_wheel_packs_the_shared_file(self):
+        # Built from a copy of clients/ so the checkout gets no build output.
+        work = Path(tempfile.mkdtemp(prefix="agora-token-wheel-"))
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        shutil.copytree(REPO_ROOT / "clients" / "python", work / "clients" / "python")
+        shutil.copyfile(SHARED_SERVICE_CONFIG_PATH, work / "clients" / "service_config.json")
+        built = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+             "--no-index", "-w", str(work / "dist"), str(work / "clients" / "python")],
+            capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+        self.assertEqual(built.returncode, 0, built.stdout + built.stderr)
+        (wheel,) = (work / "dist").glob("*.whl")
+        with zipfile.ZipFile(wheel) as packed:
+            self.assertEqual(packed.read("agora_token_client/service_config.json"),
+                             SHARED_SERVICE_CONFIG_PATH.read_bytes())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 // Package tokenclient is a thin Go client for agora.token.v1.TokenService.
 //
 // It wraps the generated stub (package tokenv1, made by ../gen.sh) with what
-// every caller needs: a default per-call deadline, a retry policy for
-// UNAVAILABLE, TLS or mutual TLS, an API key sent as "authorization: Bearer"
+// every caller needs: a default per-call deadline and a retry policy for
+// UNAVAILABLE (both from the service config all five clients share,
+// clients/service_config.json, which gen.sh copies here to be embedded), TLS
+// or mutual TLS, an API key sent as "authorization: Bearer"
 // call metadata, and FieldViolations, which reads the google.rpc.BadRequest
 // details of an INVALID_ARGUMENT error. Requests and responses are the
 // generated messages; errors are grpc-go status errors (status.FromError
@@ -13,6 +15,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	_ "embed" // for the shared service config
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,26 +29,51 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// DefaultTimeout bounds every call whose context has no earlier deadline.
-const DefaultTimeout = 5 * time.Second
+// sharedServiceConfig is clients/service_config.json, copied here by gen.sh.
+//
+//go:embed service_config.json
+var sharedServiceConfig []byte
 
-// retryServiceConfig retries UNAVAILABLE (server restarting or draining,
-// connection lost) and a server-side CANCELLED (gRPC 1.51 servers cancel a
-// call that races their shutdown): every RPC only mints or reads a token, so repeating one is
-// harmless. All attempts share the call's deadline. grpc-go before 1.40 (such
-// as Debian's 1.33) applies it only with GRPC_GO_RETRY=on in the environment.
-const retryServiceConfig = `{
-  "methodConfig": [{
-    "name": [{"service": "agora.token.v1.TokenService"}],
-    "retryPolicy": {
-      "maxAttempts": 4,
-      "initialBackoff": "0.1s",
-      "maxBackoff": "1s",
-      "backoffMultiplier": 2,
-      "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]
-    }
-  }]
-}`
+// DefaultTimeout bounds every call whose context has no earlier deadline: the
+// shared service config's "timeout".
+var DefaultTimeout time.Duration
+
+// retryServiceConfig is the shared service config without its "timeout": the
+// client sets each call's deadline itself, as every client does (gRPC 1.51's
+// core, under the C++, Python and Ruby clients, measures a service config
+// timeout from a stale start time). grpc-go before 1.40 (such as Debian's
+// 1.33) applies the retry policy only with GRPC_GO_RETRY=on in the
+// environment.
+var retryServiceConfig string
+
+func init() {
+	var err error
+	if DefaultTimeout, retryServiceConfig, err = splitTimeout(sharedServiceConfig); err != nil {
+		panic("tokenclient: service_config.json: " + err.Error())
+	}
+}
+
+// splitTimeout returns the "timeout" of a service config's one method config,
+// and the config without it.
+func splitTimeout(serviceConfig []byte) (time.Duration, string, error) {
+	var config map[string]interface{}
+	if err := json.Unmarshal(serviceConfig, &config); err != nil {
+		return 0, "", err
+	}
+	methods, _ := config["methodConfig"].([]interface{})
+	if len(methods) != 1 {
+		return 0, "", errors.New("want exactly one methodConfig")
+	}
+	method, _ := methods[0].(map[string]interface{})
+	timeout, _ := method["timeout"].(string)
+	duration, err := time.ParseDuration(timeout)
+	if err != nil || duration <= 0 {
+		return 0, "", fmt.Errorf("timeout %q is not a positive duration such as \"5s\"", timeout)
+	}
+	delete(method, "timeout")
+	withoutTimeout, err := json.Marshal(config)
+	return duration, string(withoutTimeout), err
+}
 
 // Client calls one token server. It is safe for concurrent use.
 type Client struct {

@@ -1,12 +1,18 @@
 // Tests of what tokenclient adds to the stub, against a scripted in-process
-// server: the API key header, the default deadline, and the decoding of
-// BadRequest and RetryInfo details. The real server is covered by
+// server: the API key header, the default deadline and retry policy (those of
+// clients/service_config.json, found through AGORA_TOKEN_REPO_ROOT), and the
+// decoding of BadRequest and RetryInfo details. The real server is covered by
 // tests/e2e/go.
 package tokenclient
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net"
+	"os"
+	"path/filepath"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +32,43 @@ type scriptedServer struct {
 	authorization chan []string
 	deadlineLeft  chan time.Duration
 	reply         func() (*tokenv1.BuildRtcTokenWithUidResponse, error)
+}
+
+// sharedMethodConfig reads clients/service_config.json itself, so a client
+// that ignored the file would fail.
+func sharedMethodConfig(t *testing.T) (raw []byte, method map[string]interface{}) {
+	t.Helper()
+	root := os.Getenv("AGORA_TOKEN_REPO_ROOT")
+	if root == "" {
+		t.Fatal("AGORA_TOKEN_REPO_ROOT is not set (run tests/e2e/go/run.sh)")
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "clients", "service_config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var config struct {
+		MethodConfig []map[string]interface{} `json:"methodConfig"`
+	}
+	if err := json.Unmarshal(raw, &config); err != nil {
+		t.Fatal(err)
+	}
+	return raw, config.MethodConfig[0]
+}
+
+func sharedTimeout(t *testing.T) time.Duration {
+	t.Helper()
+	_, method := sharedMethodConfig(t)
+	timeout, err := time.ParseDuration(method["timeout"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return timeout
+}
+
+func sharedMaxAttempts(t *testing.T) int32 {
+	t.Helper()
+	_, method := sharedMethodConfig(t)
+	return int32(method["retryPolicy"].(map[string]interface{})["maxAttempts"].(float64))
 }
 
 func (s *scriptedServer) BuildRtcTokenWithUid(ctx context.Context, _ *tokenv1.BuildRtcTokenWithUidRequest) (*tokenv1.BuildRtcTokenWithUidResponse, error) {
@@ -60,9 +103,12 @@ func succeed() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
 	return &tokenv1.BuildRtcTokenWithUidResponse{Token: "007stub"}, nil
 }
 
-func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
+// callOnce makes one successful call through a client made with options and
+// returns the scripted server that answered it.
+func callOnce(t *testing.T, options ...Option) *scriptedServer {
+	t.Helper()
 	scripted, address := startScripted(t, succeed)
-	client, err := New(address, WithAPIKey("k-123"))
+	client, err := New(address, options...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,21 +116,18 @@ func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
 	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	return scripted
+}
+
+func TestAPIKeyIsSentAsBearerAuthorization(t *testing.T) {
+	scripted := callOnce(t, WithAPIKey("k-123"))
 	if got := <-scripted.authorization; len(got) != 1 || got[0] != "Bearer k-123" {
 		t.Fatalf("authorization metadata %q, want [\"Bearer k-123\"]", got)
 	}
 }
 
 func TestNoAPIKeySendsNoAuthorization(t *testing.T) {
-	scripted, address := startScripted(t, succeed)
-	client, err := New(address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); err != nil {
-		t.Fatal(err)
-	}
+	scripted := callOnce(t)
 	if got := <-scripted.authorization; len(got) != 0 {
 		t.Fatalf("authorization metadata %q sent without an API key", got)
 	}
@@ -110,6 +153,65 @@ func TestDefaultDeadlineAppliesAndEarlierOneWins(t *testing.T) {
 	}
 	if left := <-scripted.deadlineLeft; left <= 0 || left > 1500*time.Millisecond {
 		t.Fatalf("server saw %v left, want at most the caller's 1.5s", left)
+	}
+}
+
+func TestEmbeddedServiceConfigIsTheSharedFile(t *testing.T) {
+	raw, method := sharedMethodConfig(t)
+	if !bytes.Equal(sharedServiceConfig, raw) {
+		t.Fatal("the embedded service_config.json differs from clients/service_config.json: rerun gen.sh")
+	}
+	if DefaultTimeout != sharedTimeout(t) || DefaultTimeout != 5*time.Second { // the README states 5 s
+		t.Fatalf("DefaultTimeout %v, shared timeout %v, want both 5s", DefaultTimeout, sharedTimeout(t))
+	}
+	// The channel gets the file without its timeout, which each call applies.
+	var channel struct {
+		MethodConfig []map[string]interface{} `json:"methodConfig"`
+	}
+	if err := json.Unmarshal([]byte(retryServiceConfig), &channel); err != nil {
+		t.Fatal(err)
+	}
+	delete(method, "timeout")
+	if len(channel.MethodConfig) != 1 || !reflect.DeepEqual(channel.MethodConfig[0], method) {
+		t.Fatalf("channel service config %s, want the shared one less its timeout", retryServiceConfig)
+	}
+	codes := method["retryPolicy"].(map[string]interface{})["retryableStatusCodes"]
+	if !reflect.DeepEqual(codes, []interface{}{"UNAVAILABLE", "CANCELLED"}) {
+		t.Fatalf("retryable codes %v", codes)
+	}
+}
+
+func TestCallsGetTheSharedDefaultDeadline(t *testing.T) {
+	scripted := callOnce(t)
+	want := sharedTimeout(t)
+	if left := <-scripted.deadlineLeft; left <= want-time.Second || left > want {
+		t.Fatalf("server saw %v left, want about %v", left, want)
+	}
+}
+
+// callFailing makes one call to a server that always fails with code, and
+// returns how many attempts the server saw and the call's error.
+func callFailing(t *testing.T, code codes.Code) (int32, error) {
+	t.Helper()
+	var calls int32
+	_, address := startScripted(t, func() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
+		atomic.AddInt32(&calls, 1)
+		return nil, status.Error(code, "scripted failure")
+	})
+	client, err := New(address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	_, err = client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{})
+	return atomic.LoadInt32(&calls), err
+}
+
+func TestGivesUpAfterTheSharedMaxAttempts(t *testing.T) {
+	calls, err := callFailing(t, codes.Unavailable)
+	want := sharedMaxAttempts(t)
+	if status.Code(err) != codes.Unavailable || calls != want || want != 4 { // the README states 4
+		t.Fatalf("got %v after %d calls, want Unavailable after %d (the shared maxAttempts, 4)", err, calls, want)
 	}
 }
 
@@ -190,18 +292,8 @@ func TestUnavailableIsRetried(t *testing.T) {
 }
 
 func TestOtherErrorsAreNotRetried(t *testing.T) {
-	var calls int32
-	_, address := startScripted(t, func() (*tokenv1.BuildRtcTokenWithUidResponse, error) {
-		atomic.AddInt32(&calls, 1)
-		return nil, status.Error(codes.InvalidArgument, "bad")
-	})
-	client, err := New(address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	if _, err := client.BuildRtcTokenWithUid(context.Background(), &tokenv1.BuildRtcTokenWithUidRequest{}); status.Code(err) != codes.InvalidArgument || atomic.LoadInt32(&calls) != 1 {
-		t.Fatalf("got %v after %d calls, want InvalidArgument after 1", err, atomic.LoadInt32(&calls))
+	if calls, err := callFailing(t, codes.InvalidArgument); status.Code(err) != codes.InvalidArgument || calls != 1 {
+		t.Fatalf("got %v after %d calls, want InvalidArgument after 1", err, calls)
 	}
 }
 

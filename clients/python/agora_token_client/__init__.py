@@ -12,6 +12,9 @@ generated stubs are found (AGORA_TOKEN_PY_GEN).
 """
 
 from .client import (
+    DEFAULT_TIMEOUT,
+    SERVICE_CONFIG,
+    SERVICE_CONFIG_PATH,
     TokenClient,
     TokenServiceError,
     chat_request,
@@ -26,6 +29,9 @@ from .client import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "SERVICE_CONFIG",
+    "SERVICE_CONFIG_PATH",
     "TokenClient",
     "TokenServiceError",
     "chat_request",

@@ -5,7 +5,10 @@ arguments named as the request fields, the response message returned as is.
 Failed calls raise TokenServiceError, which carries the status code, message,
 the google.rpc.BadRequest field violations and the google.rpc.RetryInfo delay
 decoded from the grpc-status-details-bin trailer. The channel retries
-UNAVAILABLE (see _SERVICE_CONFIG) within each call's deadline.
+UNAVAILABLE and server-side CANCELLED within each call's deadline; the retry
+policy and the default deadline come from the service config that all five
+clients share (SERVICE_CONFIG_PATH: a copy packed into the wheel, else the
+repository's clients/service_config.json).
 
 The message classes and stubs are generated at build time (CMake target
 agora_token_python_stubs). They are imported from $AGORA_TOKEN_PY_GEN if set,
@@ -46,27 +49,32 @@ except ImportError as import_error:
 
 pb = token_service_pb2
 
-_SERVICE_NAME = "agora.token.v1.TokenService"
+# setup.py copies the shared file into the wheel; in the repository it is
+# read where it is checked in.
+_PACKED_SERVICE_CONFIG = Path(__file__).with_name("service_config.json")
+SERVICE_CONFIG_PATH = (_PACKED_SERVICE_CONFIG if _PACKED_SERVICE_CONFIG.is_file()
+                       else _REPO_ROOT / "clients" / "service_config.json")
+SERVICE_CONFIG = json.loads(SERVICE_CONFIG_PATH.read_text(encoding="utf-8"))
 
-# Every RPC only mints or reads a token, so repeating one after UNAVAILABLE
-# (server restarting or draining, connection lost) or a server-side CANCELLED
-# (gRPC 1.51 servers cancel a call that races their shutdown) is harmless: at worst a
-# second token with a fresh salt is built. All attempts share the call's
-# deadline.
-_SERVICE_CONFIG = {
-    "methodConfig": [
-        {
-            "name": [{"service": _SERVICE_NAME}],
-            "retryPolicy": {
-                "maxAttempts": 4,
-                "initialBackoff": "0.1s",
-                "maxBackoff": "1s",
-                "backoffMultiplier": 2,
-                "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
-            },
-        }
-    ]
-}
+
+def _seconds(duration):
+    """A service config duration ("5s", "0.25s") in seconds."""
+    if not duration.endswith("s"):
+        raise ValueError(f"{SERVICE_CONFIG_PATH}: {duration!r} is not a duration such as '5s'")
+    return float(duration[:-1])
+
+
+# The default deadline of each call, retries included: the shared "timeout".
+DEFAULT_TIMEOUT = _seconds(SERVICE_CONFIG["methodConfig"][0]["timeout"])
+
+
+def _channel_service_config():
+    """SERVICE_CONFIG without its "timeout": each call sets its own deadline,
+    because gRPC 1.51's core measures a service config timeout from a stale
+    start time (a "2s" timeout expired after about 1 s in our probe)."""
+    config = json.loads(json.dumps(SERVICE_CONFIG))
+    del config["methodConfig"][0]["timeout"]
+    return json.dumps(config)
 
 _STATUS_TRAILER = "grpc-status-details-bin"
 _STATUS_CODE_BY_NUMBER = {code.value[0]: code for code in grpc.StatusCode}
@@ -232,14 +240,18 @@ class TokenClient:
 
     target: "host:port". credentials: grpc.ChannelCredentials for TLS, or None
     for plaintext (loopback, or behind a trusted proxy). timeout: the default
-    deadline of each call in seconds, retries included. api_key: sent as
+    deadline of each call in seconds, retries included (DEFAULT_TIMEOUT if
+    None); each method's timeout= overrides it for one call. api_key: sent as
     "authorization: Bearer <key>" on every call, for servers whose config
     identifies callers by API key (use it over TLS).
     """
 
-    def __init__(self, target, credentials=None, timeout=2.0, api_key=None):
+    def __init__(self, target, credentials=None, timeout=None, api_key=None):
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        if not timeout > 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
         options = [
-            ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
+            ("grpc.service_config", _channel_service_config()),
             ("grpc.enable_retries", 1),
         ]
         if credentials is None:
@@ -249,6 +261,11 @@ class TokenClient:
         self._stub = token_service_pb2_grpc.TokenServiceStub(self._channel)
         self._timeout = timeout
         self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else None
+
+    @property
+    def timeout(self):
+        """The default deadline of each call, in seconds."""
+        return self._timeout
 
     def close(self):
         self._channel.close()

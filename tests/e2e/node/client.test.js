@@ -26,7 +26,12 @@ const CLIENT_DIR = path.join(REPO_ROOT, 'clients', 'node')
 const SERVER_BINARY = process.env.AGORA_TOKEN_SERVER || path.join(REPO_ROOT, 'build', 'server', 'agora-token-server')
 const VERIFIER = path.join(REPO_ROOT, 'tests', 'crosscheck', 'verify_with_agora_token.js')
 
-const { TokenServiceClient, TokenServiceError, status } = require(CLIENT_DIR)
+const { TokenServiceClient, TokenServiceError, status, DEFAULT_TIMEOUT_MS, SERVICE_CONFIG, SERVICE_CONFIG_PATH } = require(CLIENT_DIR)
+// Read here rather than through the client, so a client that ignored it fails.
+const SHARED_SERVICE_CONFIG_PATH = path.join(REPO_ROOT, 'clients', 'service_config.json')
+const SHARED_METHOD_CONFIG = JSON.parse(fs.readFileSync(SHARED_SERVICE_CONFIG_PATH, 'utf8')).methodConfig[0]
+const SHARED_TIMEOUT_MS = Number(SHARED_METHOD_CONFIG.timeout.replace(/s$/, '')) * 1000
+const SHARED_MAX_ATTEMPTS = SHARED_METHOD_CONFIG.retryPolicy.maxAttempts
 // The client's own grpc-js and proto-loader, for the scripted server.
 const grpc = require(require.resolve('@grpc/grpc-js', { paths: [CLIENT_DIR] }))
 const protoLoader = require(require.resolve('@grpc/proto-loader', { paths: [CLIENT_DIR] }))
@@ -332,6 +337,32 @@ describe('what the client adds to each call (scripted server)', () => {
         assert.ok(left > 0 && left <= 900, `deadline ${left} ms after the call, want about 800`)
     })
 
+    test('the default deadline is the shared timeout', async () => {
+        reply = () => ({ token: '007stub' })
+        const before = Date.now()
+        await callOnce({})
+        const left = new Date(seen[0].deadline).getTime() - before
+        assert.ok(left > SHARED_TIMEOUT_MS - 1000 && left <= SHARED_TIMEOUT_MS + 100,
+            `deadline ${left} ms after the call, want about ${SHARED_TIMEOUT_MS}`)
+    })
+
+    test('a call may set a deadline longer than the client\'s', async () => {
+        reply = () => ({ token: '007stub' })
+        const before = Date.now()
+        await callOnce({ timeoutMs: 1000 }, undefined, { timeoutMs: 8000 })
+        const left = new Date(seen[0].deadline).getTime() - before
+        assert.ok(left > 7000 && left <= 8100, `deadline ${left} ms after the call, want about 8000`)
+    })
+
+    test('UNAVAILABLE is retried up to the shared maxAttempts', async () => {
+        const failure = (code, details) => Object.assign(new Error(details), { code, details })
+        reply = () => failure(grpc.status.UNAVAILABLE, 'draining')
+        const error = await callOnce({}).then(() => assert.fail('no error'), e => e)
+        assert.equal(error.code, grpc.status.UNAVAILABLE)
+        assert.equal(SHARED_MAX_ATTEMPTS, 4) // the README states it
+        assert.equal(seen.length, SHARED_MAX_ATTEMPTS)
+    })
+
     test('UNAVAILABLE is retried and other errors are not', async () => {
         const failure = (code, details) => Object.assign(new Error(details), { code, details })
         reply = attempt => (attempt < 3 ? failure(grpc.status.UNAVAILABLE, 'draining') : { token: '007stub' })
@@ -342,5 +373,38 @@ describe('what the client adds to each call (scripted server)', () => {
         const error = await callOnce({}).then(() => assert.fail('no error'), e => e)
         assert.equal(error.code, grpc.status.INVALID_ARGUMENT)
         assert.equal(seen.length, 1)
+    })
+})
+
+describe('the service config all five clients share', () => {
+    test('the client reads clients/service_config.json', () => {
+        assert.equal(fs.realpathSync(SERVICE_CONFIG_PATH), fs.realpathSync(SHARED_SERVICE_CONFIG_PATH))
+        assert.deepEqual(SERVICE_CONFIG, JSON.parse(fs.readFileSync(SHARED_SERVICE_CONFIG_PATH, 'utf8')))
+        assert.equal(DEFAULT_TIMEOUT_MS, SHARED_TIMEOUT_MS)
+        assert.equal(SHARED_TIMEOUT_MS, 5000) // the README states it
+        assert.deepEqual(SHARED_METHOD_CONFIG.retryPolicy.retryableStatusCodes, ['UNAVAILABLE', 'CANCELLED'])
+    })
+
+    test('npm pack packs an identical copy', async () => {
+        // Packed from a copy of the tree, so the checkout gets no prepack output.
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agora-token-node-pack-'))
+        try {
+            fs.cpSync(CLIENT_DIR, path.join(work, 'clients', 'node'), { recursive: true })
+            fs.cpSync(path.join(REPO_ROOT, 'proto'), path.join(work, 'proto'), { recursive: true })
+            fs.copyFileSync(SHARED_SERVICE_CONFIG_PATH, path.join(work, 'clients', 'service_config.json'))
+            const npm = path.join(path.dirname(process.execPath), 'npm')
+            const packed = await new Promise((resolve, reject) => execFile(npm,
+                ['pack', '--silent', '--pack-destination', work], { cwd: path.join(work, 'clients', 'node'), timeout: SUBPROCESS_TIMEOUT_MS },
+                (error, stdout, stderr) => (error ? reject(new Error(`npm pack: ${error.message}\n${stderr}`)) : resolve(stdout.trim()))))
+            const extracted = path.join(work, 'extracted')
+            fs.mkdirSync(extracted)
+            await new Promise((resolve, reject) => execFile('tar', ['-xzf', path.join(work, packed), '-C', extracted],
+                error => (error ? reject(error) : resolve())))
+            assert.deepEqual(fs.readFileSync(path.join(extracted, 'package', 'service_config.json')),
+                fs.readFileSync(SHARED_SERVICE_CONFIG_PATH))
+            assert.ok(!fs.existsSync(path.join(work, 'clients', 'node', 'service_config.json')), 'postpack left the copy behind')
+        } finally {
+            fs.rmSync(work, { recursive: true, force: true })
+        }
     })
 })

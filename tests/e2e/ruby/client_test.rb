@@ -9,7 +9,8 @@
 # line, and it is stopped with SIGTERM (then SIGKILL) after the run. Tokens
 # are checked by Agora's official npm package via
 # tests/crosscheck/verify_with_agora_token.js. A scripted in-process server
-# checks what the client adds to each call: the API key and the retry policy.
+# checks what the client adds to each call: the API key, the default deadline
+# and the retry policy, which must be those of clients/service_config.json.
 #
 # Run: ruby tests/e2e/ruby/client_test.rb, with AGORA_TOKEN_SERVER (default
 # <repo>/build/server/agora-token-server) and AGORA_TOKEN_NODE (default node
@@ -17,6 +18,7 @@
 
 require 'fileutils'
 require 'json'
+require 'rubygems/package'
 require 'securerandom'
 require 'timeout'
 require 'tmpdir'
@@ -27,6 +29,11 @@ NODE = ENV['AGORA_TOKEN_NODE'] || ENV['PATH'].split(':').map { |dir| File.join(d
                                              .find { |path| File.executable?(path) }
 VERIFIER = File.join(REPO_ROOT, 'tests', 'crosscheck', 'verify_with_agora_token.js')
 EXAMPLE = File.join(REPO_ROOT, 'clients', 'ruby', 'example.rb')
+# Read here rather than through the client, so a client that ignored it fails.
+SHARED_SERVICE_CONFIG_PATH = File.join(REPO_ROOT, 'clients', 'service_config.json')
+SHARED_METHOD_CONFIG = JSON.parse(File.read(SHARED_SERVICE_CONFIG_PATH)).dig('methodConfig', 0)
+SHARED_TIMEOUT = Float(SHARED_METHOD_CONFIG['timeout'].delete_suffix('s'))
+SHARED_MAX_ATTEMPTS = SHARED_METHOD_CONFIG.dig('retryPolicy', 'maxAttempts')
 DEV_APP_ID = '970CA35de60c44645bbae8a215061b33'
 DEV_APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b'
 SERVER_START_TIMEOUT = 15
@@ -346,17 +353,24 @@ class WhatTheClientAddsTest < Minitest::Test
     assert_equal [nil], drain_calls.map(&:authorization)
   end
 
-  def test_default_deadline_and_per_call_timeout
+  # Seconds left before the deadline of one call through a new client.
+  def deadline_left(client_options = {}, **call_options)
     started = Time.now
-    AgoraToken::Client.new(@target, timeout: 3).build_rtc_token_with_uid(app_id: 'a')
-    left = drain_calls.first.deadline - started
-    assert_operator left, :>, 2
-    assert_operator left, :<=, 3.1
-    started = Time.now
-    AgoraToken::Client.new(@target, timeout: 3).build_rtc_token_with_uid(app_id: 'a', timeout: 0.8)
-    left = drain_calls.first.deadline - started
-    assert_operator left, :>, 0
-    assert_operator left, :<=, 0.9
+    AgoraToken::Client.new(@target, **client_options).build_rtc_token_with_uid(app_id: 'a', **call_options)
+    drain_calls.first.deadline - started
+  end
+
+  def test_default_deadline_is_the_shared_timeout
+    left = deadline_left
+    assert_operator left, :>, SHARED_TIMEOUT - 1
+    assert_operator left, :<=, SHARED_TIMEOUT + 0.1
+  end
+
+  def test_client_and_call_timeouts_override_the_default
+    assert_in_delta 2.5, deadline_left({ timeout: 3 }), 0.6
+    assert_in_delta 0.4, deadline_left({ timeout: 3 }, timeout: 0.8), 0.5
+    # A call may also set a longer deadline than its client's.
+    assert_in_delta 7.5, deadline_left({ timeout: 1 }, timeout: 8), 0.6
   end
 
   # Runs flaky_token_server.js in mode, yields its target, and returns how
@@ -394,5 +408,52 @@ class WhatTheClientAddsTest < Minitest::Test
     end
     assert_equal GRPC::Core::StatusCodes::INVALID_ARGUMENT, error.code
     assert_equal 1, calls
+  end
+
+  def test_gives_up_after_the_shared_max_attempts
+    error = nil
+    calls = with_flaky_server('unavailable-always') do |target|
+      error = assert_raises(AgoraToken::Error) { AgoraToken::Client.new(target).build_rtc_token_with_uid(app_id: 'a') }
+    end
+    assert_equal GRPC::Core::StatusCodes::UNAVAILABLE, error.code
+    assert_equal 4, SHARED_MAX_ATTEMPTS # the README states it
+    assert_equal SHARED_MAX_ATTEMPTS, calls
+  end
+end
+
+# The retry policy and default deadline are those of
+# clients/service_config.json, which all five clients share.
+class SharedServiceConfigTest < Minitest::Test
+  def test_client_reads_the_shared_file
+    # Also fails on a stale copy left in lib/ by ./gen.sh lib.
+    assert_equal File.read(SHARED_SERVICE_CONFIG_PATH), File.read(AgoraToken::Client::SERVICE_CONFIG_PATH)
+    assert_equal JSON.parse(File.read(SHARED_SERVICE_CONFIG_PATH)), AgoraToken::Client::SERVICE_CONFIG
+    assert_equal SHARED_TIMEOUT, AgoraToken::Client::DEFAULT_TIMEOUT
+    assert_equal 5.0, SHARED_TIMEOUT # the README states it
+    assert_equal %w[UNAVAILABLE CANCELLED], SHARED_METHOD_CONFIG.dig('retryPolicy', 'retryableStatusCodes')
+  end
+
+  def test_gem_packs_the_shared_file
+    # Built from a copy of the tree, so the checkout gets no build output.
+    Dir.mktmpdir('agora-token-gem-') do |work|
+      FileUtils.mkdir_p(File.join(work, 'clients'))
+      FileUtils.cp_r(File.join(REPO_ROOT, 'clients', 'ruby'), File.join(work, 'clients'))
+      FileUtils.cp(SHARED_SERVICE_CONFIG_PATH, File.join(work, 'clients'))
+      FileUtils.cp_r(File.join(REPO_ROOT, 'proto'), work)
+      gem_dir = File.join(work, 'clients', 'ruby')
+      FileUtils.rm_f(File.join(gem_dir, 'lib', 'agora_token', 'service_config.json'))
+      gem_build = ['sh', '-c', 'cd "$0" && gem build agora_token_client.gemspec', gem_dir]
+      status, output = run_bounded(gem_build)
+      refute_equal 0, status, "gem build packed no service config:\n#{output}"
+      assert_match(/service_config.json is missing or stale/, output)
+      status, output = run_bounded([File.join(gem_dir, 'gen.sh'), File.join(gem_dir, 'lib')])
+      assert_equal 0, status, output
+      status, output = run_bounded(gem_build)
+      assert_equal 0, status, output
+      unpacked = File.join(work, 'unpacked')
+      Gem::Package.new(Dir[File.join(gem_dir, '*.gem')].fetch(0)).extract_files(unpacked)
+      assert_equal File.read(SHARED_SERVICE_CONFIG_PATH),
+                   File.read(File.join(unpacked, 'lib', 'agora_token', 'service_config.json'))
+    end
   end
 end

@@ -6,7 +6,8 @@
 //
 // Usage: node flaky_token_server.js MODE
 //   MODE unavailable-twice: BuildRtcTokenWithUid fails UNAVAILABLE twice, then
-//        returns token "007stub"; invalid-argument: always INVALID_ARGUMENT.
+//        returns token "007stub"; unavailable-always: always UNAVAILABLE;
+//        invalid-argument: always INVALID_ARGUMENT.
 // Prints "port N" once listening and "call N" for each call; exits when its
 // stdin closes or after 60 seconds.
 
@@ -15,8 +16,8 @@ const grpc = require('@grpc/grpc-js')
 const protoLoader = require('@grpc/proto-loader')
 
 const mode = process.argv[2]
-if (!['unavailable-twice', 'invalid-argument'].includes(mode)) {
-    console.error('usage: node flaky_token_server.js unavailable-twice|invalid-argument')
+if (!['unavailable-twice', 'unavailable-always', 'invalid-argument'].includes(mode)) {
+    console.error('usage: node flaky_token_server.js unavailable-twice|unavailable-always|invalid-argument')
     process.exit(2)
 }
 const definition = protoLoader.loadSync('agora/token/v1/token_service.proto',
@@ -30,7 +31,7 @@ server.addService(service, {
         calls++
         console.log(`call ${calls}`)
         if (mode === 'invalid-argument') callback({ code: grpc.status.INVALID_ARGUMENT, details: 'bad' })
-        else if (calls < 3) callback({ code: grpc.status.UNAVAILABLE, details: 'draining' })
+        else if (mode === 'unavailable-always' || calls < 3) callback({ code: grpc.status.UNAVAILABLE, details: 'draining' })
         else callback(null, { token: '007stub' })
     },
 })

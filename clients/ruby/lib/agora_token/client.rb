@@ -9,7 +9,8 @@
 #   client.build_token_with_uid(**params.except(:app_certificate))
 # The other methods take a request's fields as keywords and return the
 # response message. Each call gets a default deadline, the channel retries
-# UNAVAILABLE, and failures raise AgoraToken::Error with the
+# UNAVAILABLE (both as the service config all five clients share,
+# clients/service_config.json, says), and failures raise AgoraToken::Error with the
 # google.rpc.BadRequest field violations decoded from the
 # grpc-status-details-bin trailer.
 #
@@ -114,25 +115,25 @@ module AgoraToken
 
   # Calls one token server. Safe to share between threads.
   class Client
-    DEFAULT_TIMEOUT = 5.0
+    # The shared service config: the copy `./gen.sh lib` packs into the gem,
+    # else the repository's.
+    SERVICE_CONFIG_PATH = [
+      File.join(__dir__, 'service_config.json'),
+      File.expand_path('../../../service_config.json', __dir__)
+    ].find { |path| File.file?(path) }
+    raise LoadError, 'agora_token: no service_config.json; run ./gen.sh lib before gem build' unless SERVICE_CONFIG_PATH
 
-    # Every RPC only mints or reads a token, so repeating one after
-    # UNAVAILABLE (server restarting or draining, connection lost) or a
-    # server-side CANCELLED (gRPC 1.51 servers cancel a call that races
-    # their shutdown) is harmless: at worst a second token with a fresh salt is built. All
-    # attempts share the call's deadline.
-    SERVICE_CONFIG = {
-      methodConfig: [{
-        name: [{ service: 'agora.token.v1.TokenService' }],
-        retryPolicy: {
-          maxAttempts: 4,
-          initialBackoff: '0.1s',
-          maxBackoff: '1s',
-          backoffMultiplier: 2,
-          retryableStatusCodes: %w[UNAVAILABLE CANCELLED]
-        }
-      }]
-    }.freeze
+    SERVICE_CONFIG = JSON.parse(File.read(SERVICE_CONFIG_PATH), freeze: true)
+
+    # The default deadline of each call in seconds, retries included: the
+    # shared "timeout" ("5s").
+    DEFAULT_TIMEOUT = Float(SERVICE_CONFIG.dig('methodConfig', 0, 'timeout').delete_suffix('s'))
+
+    # SERVICE_CONFIG without its "timeout": each call sets its own deadline,
+    # because gRPC 1.51's core measures a service config timeout from a stale
+    # start time (a "2s" timeout expired after about 1 s in our probe).
+    without_timeout = SERVICE_CONFIG['methodConfig'].map { |method| method.reject { |key, _| key == 'timeout' } }
+    CHANNEL_SERVICE_CONFIG = JSON.generate(SERVICE_CONFIG.merge('methodConfig' => without_timeout))
 
     # Enum fields and the prefix of their value names.
     ENUM_PREFIXES = { role: 'ROLE_', token_version: 'TOKEN_VERSION_', kind: 'CHAT_TOKEN_KIND_' }.freeze
@@ -148,7 +149,7 @@ module AgoraToken
 
       @timeout = timeout
       @metadata = api_key ? { 'authorization' => "Bearer #{api_key}" }.freeze : {}.freeze
-      args = { 'grpc.service_config' => JSON.generate(SERVICE_CONFIG) }.merge(channel_args)
+      args = { 'grpc.service_config' => CHANNEL_SERVICE_CONFIG }.merge(channel_args)
       @stub = V1::TokenService::Stub.new(target, channel_credentials(tls), channel_args: args)
     end
 
