@@ -43,6 +43,8 @@ enum ServiceType : uint16_t {
   kServiceFcdn = 6,
   kServiceApaas = 7,
   kServiceRtm2 = 8,
+  kServiceConvoAi = 9,  // Conversational AI agent; no privileges, no fields
+  kServiceStt = 10,     // real-time speech-to-text; no privileges, no fields
 };
 
 // Privilege ids. 006 ids are global; 007 ids are per service.
@@ -317,6 +319,7 @@ struct ExpiryReport {
 ExpiryReport CheckExpiry(const DecodedToken& token, uint32_t now);
 
 std::string_view ExpiryStateName(ExpiryReport::State state);
+// "rtc", "rtm", ... "convo_ai", "stt"; "unknown" for any other type.
 std::string_view ServiceTypeName(uint16_t type);
 
 }  // namespace agora_token

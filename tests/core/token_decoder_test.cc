@@ -404,14 +404,15 @@ TEST(TokenDecoderTest, ReferenceTokenWithAnUnknownServiceDecodesAndVerifies) {
 }
 
 TEST(TokenDecoderTest, UnknownServiceTypeStopsParsing) {
-  // RTC (type 1) then RTM (type 2); retype the RTM service as 9.
+  // RTC (type 1) then RTM (type 2); retype the RTM service as 11, a type no
+  // reference defines.
   const std::string payload = PayloadOf(RtcWithRtm007Token());
   const std::string rtm_service = U16(kServiceRtm) + U16(1) + U16(kRtmLogin);
   const size_t rtm_at = payload.find(rtm_service);
   ASSERT_NE(rtm_at, std::string::npos);
-  absl::StatusOr<DecodedToken> decoded = DecodeToken(Make007Token(Patch(payload, rtm_at, U16(9))));
+  absl::StatusOr<DecodedToken> decoded = DecodeToken(Make007Token(Patch(payload, rtm_at, U16(11))));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->unknown_service_type, 9);
+  EXPECT_EQ(decoded->unknown_service_type, 11);
   ASSERT_EQ(decoded->services.size(), 1u);
   EXPECT_EQ(decoded->services[0].type, kServiceRtc);
   EXPECT_EQ(decoded->services[0].channel_name, kChannel);
@@ -422,7 +423,7 @@ TEST(TokenDecoderTest, UnknownServiceTypeStopsParsing) {
 
 TEST(TokenDecoderTest, UnknownFirstServiceLeavesNoServices) {
   const std::string payload = PayloadOf(Rtm007Token());
-  for (const uint16_t type : {uint16_t{9}, uint16_t{10}, uint16_t{0x7fff}, uint16_t{0xffff}}) {
+  for (const uint16_t type : {uint16_t{0}, uint16_t{11}, uint16_t{0x7fff}, uint16_t{0xffff}}) {
     absl::StatusOr<DecodedToken> decoded =
         DecodeToken(Make007Token(Patch(payload, kServiceTypeAt, U16(type))));
     ASSERT_TRUE(decoded.ok()) << type << ": " << decoded.status();
