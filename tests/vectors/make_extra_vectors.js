@@ -33,21 +33,9 @@ const path = require('path')
 const zlib = require('zlib')
 
 const packageVersion = require('agora-token/package.json').version
-const {
-    AccessToken2,
-    Rtm2Permissions,
-    Service,
-    ServiceApaas,
-    ServiceChat,
-    ServiceConvoAI,
-    ServiceFCdn,
-    ServiceFpa,
-    ServiceRtc,
-    ServiceRtm,
-    ServiceRtm2,
-    ServiceStreaming,
-    ServiceStt
-} = require('agora-token/src/AccessToken2')
+const accessToken2Lib = require('agora-token/src/AccessToken2')
+const { AccessToken2, Service, ServiceRtc, ServiceRtm, ServiceChat } = accessToken2Lib
+const { officialService, officialPermissions } = require('../crosscheck/official_services')
 
 // Pins salt and issue time on every AccessToken2 the official builders make.
 let pinned = null
@@ -201,48 +189,14 @@ function rtcWithRtm2Like(builder) {
 
 // RtmTokenBuilder2.buildTokenWithPermissions.
 function rtm2Permissions007(cred, v) {
-    const permissions = new Rtm2Permissions()
-    for (const resource of v.rtm2_resources) {
-        for (const permission of resource.permissions) {
-            permissions.add(resource.resource_type, permission.permission_type, permission.names)
-        }
-    }
     return RtmTokenBuilder2.buildTokenWithPermissions(cred.app_id, cred.app_certificate, v.user_id,
-        permissions, v.token_expire)
-}
-
-// One entry of a vector's "services" as the package's Service object.
-function officialService(s) {
-    let service
-    switch (s.type) {
-        case 1: service = new ServiceRtc(s.channel_name, s.account); break
-        case 2: service = new ServiceRtm(s.user_id); break
-        case 3: service = new ServiceStreaming(s.channel_name, s.account); break
-        case 4: service = new ServiceFpa(); break
-        case 5: service = new ServiceChat(s.user_id); break
-        case 6: service = new ServiceFCdn(s.channel_name, s.account); break
-        // Node turns role 0 into -1 (role || -1), so no vector uses role 0.
-        case 7: service = new ServiceApaas(s.room_uuid, s.user_uuid, s.role); break
-        case 8: {
-            const permissions = new Rtm2Permissions()
-            for (const r of s.rtm2_resources || []) {
-                for (const p of r.permissions) permissions.add(r.resource_type, p.permission_type, p.names)
-            }
-            service = new ServiceRtm2(s.user_id, permissions)
-            break
-        }
-        case 9: service = new ServiceConvoAI(); break
-        case 10: service = new ServiceStt(); break
-        default: throw new Error(`no service type ${s.type}`)
-    }
-    for (const [privilege, expire] of s.privileges) service.add_privilege(privilege, expire)
-    return service
+        officialPermissions(accessToken2Lib, v.rtm2_resources), v.token_expire)
 }
 
 // AccessToken2 with any list of services, in the order given.
 function accessToken2(cred, v) {
     const token = newToken007(cred, v)
-    for (const s of v.services) token.add_service(officialService(s))
+    for (const s of v.services) token.add_service(officialService(accessToken2Lib, s))
     return token.build()
 }
 
