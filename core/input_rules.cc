@@ -61,6 +61,19 @@ absl::Status ValidateNameChars(std::string_view value, std::string_view field) {
                                           "!#$%&()+-:;<=.>?@[]^_{}|~,)"));
 }
 
+// 1 to max_bytes bytes.
+absl::Status ValidateLength(std::string_view value, size_t max_bytes, std::string_view field) {
+  if (value.empty()) {
+    return InvalidField(field,
+                        absl::StrCat("must be 1 to ", max_bytes, " bytes, got an empty string"));
+  }
+  if (value.size() > max_bytes) {
+    return InvalidField(field,
+                        absl::StrCat("must be at most ", max_bytes, " bytes, got ", value.size()));
+  }
+  return absl::OkStatus();
+}
+
 // Length of the UTF-8 sequence starting at s[i] (RFC 3629: no overlong
 // forms, no surrogates, nothing above U+10FFFF), or 0 if it is invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -154,10 +167,8 @@ absl::Status ValidateChannelName(std::string_view channel_name, std::string_view
 }
 
 absl::Status ValidateAccount(std::string_view account, std::string_view field) {
-  if (account.empty()) return InvalidField(field, "must be 1 to 255 bytes, got an empty string");
-  if (account.size() > kMaxAccountBytes) {
-    return InvalidField(field, absl::StrCat("must be at most 255 bytes, got ", account.size()));
-  }
+  absl::Status status = ValidateLength(account, kMaxAccountBytes, field);
+  if (!status.ok()) return status;
   return ValidateNameChars(account, field);
 }
 
@@ -173,18 +184,14 @@ absl::Status ValidateRtcChannel007(std::string_view channel_name, std::string_vi
 }
 
 absl::Status ValidateUserId(std::string_view user_id, std::string_view field) {
-  if (user_id.empty()) return InvalidField(field, "must be 1 to 64 bytes, got an empty string");
-  if (user_id.size() > kMaxUserIdBytes) {
-    return InvalidField(field, absl::StrCat("must be at most 64 bytes, got ", user_id.size()));
-  }
+  absl::Status status = ValidateLength(user_id, kMaxUserIdBytes, field);
+  if (!status.ok()) return status;
   return ValidateNameChars(user_id, field);
 }
 
 absl::Status ValidateUuid(std::string_view uuid, std::string_view field) {
-  if (uuid.empty()) return InvalidField(field, "must be 1 to 255 bytes, got an empty string");
-  if (uuid.size() > kMaxUuidBytes) {
-    return InvalidField(field, absl::StrCat("must be at most 255 bytes, got ", uuid.size()));
-  }
+  absl::Status status = ValidateLength(uuid, kMaxUuidBytes, field);
+  if (!status.ok()) return status;
   for (size_t i = 0; i < uuid.size();) {
     if (uuid[i] == '\0') return InvalidField(field, absl::StrCat("byte ", i, " is NUL"));
     const size_t length = Utf8SequenceLength(uuid, i);

@@ -16,26 +16,14 @@ namespace agora_token {
 namespace {
 
 using agora_token_test::AppOf;
+using agora_token_test::InPackedOrder;
 using agora_token_test::IssuanceOf;
 using agora_token_test::LoadVectors;
+using agora_token_test::Rtm2ResourcesOf;
 using agora_token_test::TestApp;
 using agora_token_test::Vector;
 
 constexpr Issuance kAt{1700000000, 4242};
-
-std::vector<Rtm2Resource> ResourcesOf(const nlohmann::json& list) {
-  std::vector<Rtm2Resource> out;
-  for (const nlohmann::json& r : list) {
-    Rtm2Resource resource;
-    resource.resource_type = r.at("resource_type").get<uint16_t>();
-    for (const nlohmann::json& p : r.at("permissions")) {
-      resource.permissions.push_back(
-          {p.at("permission_type").get<uint16_t>(), p.at("names").get<std::vector<std::string>>()});
-    }
-    out.push_back(std::move(resource));
-  }
-  return out;
-}
 
 // A vector's "services" entry as the request gives it (any order inside).
 ServiceGrant GrantOf(const nlohmann::json& s) {
@@ -50,7 +38,7 @@ ServiceGrant GrantOf(const nlohmann::json& s) {
   grant.room_uuid = s.value("room_uuid", "");
   grant.user_uuid = s.value("user_uuid", "");
   if (s.contains("role")) grant.role = s.at("role").get<int32_t>();
-  if (s.contains("rtm2_resources")) grant.rtm2_resources = ResourcesOf(s.at("rtm2_resources"));
+  if (s.contains("rtm2_resources")) grant.rtm2_resources = Rtm2ResourcesOf(s.at("rtm2_resources"));
   return grant;
 }
 
@@ -70,13 +58,7 @@ DecodedService ExpectedOf(const nlohmann::json& s) {
   out.room_uuid = grant.room_uuid;
   out.user_uuid = grant.user_uuid;
   out.role = grant.type == kServiceApaas ? static_cast<int16_t>(grant.role.value_or(-1)) : 0;
-  out.rtm2_resources = grant.rtm2_resources;
-  std::sort(out.rtm2_resources.begin(), out.rtm2_resources.end(),
-            [](const auto& a, const auto& b) { return a.resource_type < b.resource_type; });
-  for (Rtm2Resource& r : out.rtm2_resources) {
-    std::sort(r.permissions.begin(), r.permissions.end(),
-              [](const auto& a, const auto& b) { return a.permission_type < b.permission_type; });
-  }
+  out.rtm2_resources = InPackedOrder(grant.rtm2_resources);
   return out;
 }
 

@@ -17,8 +17,10 @@ namespace agora_token {
 namespace {
 
 using agora_token_test::AppOf;
+using agora_token_test::InPackedOrder;
 using agora_token_test::IssuanceOf;
 using agora_token_test::LoadVectors;
+using agora_token_test::Rtm2ResourcesOf;
 using agora_token_test::TestApp;
 using agora_token_test::Vector;
 
@@ -48,31 +50,6 @@ DecodedService ApaasService(uint16_t privilege, uint32_t value, std::string room
 
 std::string Text(const nlohmann::json& v, const char* key) { return v.at(key).get<std::string>(); }
 uint32_t Number(const nlohmann::json& v, const char* key) { return v.at(key).get<uint32_t>(); }
-
-std::vector<Rtm2Resource> ResourcesOf(const nlohmann::json& list) {
-  std::vector<Rtm2Resource> out;
-  for (const nlohmann::json& r : list) {
-    Rtm2Resource resource;
-    resource.resource_type = r.at("resource_type").get<uint16_t>();
-    for (const nlohmann::json& p : r.at("permissions")) {
-      resource.permissions.push_back(
-          {p.at("permission_type").get<uint16_t>(), p.at("names").get<std::vector<std::string>>()});
-    }
-    out.push_back(std::move(resource));
-  }
-  return out;
-}
-
-// As the references pack them: resource and permission types ascending.
-std::vector<Rtm2Resource> PackedOrder(std::vector<Rtm2Resource> resources) {
-  std::sort(resources.begin(), resources.end(),
-            [](const auto& a, const auto& b) { return a.resource_type < b.resource_type; });
-  for (Rtm2Resource& r : resources) {
-    std::sort(r.permissions.begin(), r.permissions.end(),
-              [](const auto& a, const auto& b) { return a.permission_type < b.permission_type; });
-  }
-  return resources;
-}
 
 RtcWithRtmParams RtcWithRtmOf(const nlohmann::json& v) {
   RtcWithRtmParams p;
@@ -121,7 +98,8 @@ absl::StatusOr<BuiltToken> BuildFromVector(const App& app, const Vector& vector,
   if (kind.rfind("apaas007", 0) == 0) return BuildApaasToken(app, ApaasOf(vector), at, compression);
   if (kind == "rtm2_007") {
     return BuildRtm2Token(
-        app, {Text(v, "user_id"), ResourcesOf(v.at("rtm2_resources")), Number(v, "token_expire")},
+        app,
+        {Text(v, "user_id"), Rtm2ResourcesOf(v.at("rtm2_resources")), Number(v, "token_expire")},
         at, compression);
   }
   if (kind == "rtc007_rtm2") return BuildRtcTokenWithRtm2(app, RtcWithRtmOf(v), at, compression);
@@ -148,7 +126,7 @@ std::vector<DecodedService> ExpectedServices(const Vector& vector) {
   if (kind == "apaas007_app") return {ApaasService(3, expire, "", "", -1)};
   if (kind == "rtm2_007") {
     DecodedService rtm2 = UserService(kServiceRtm2, Text(v, "user_id"), 1, expire);
-    rtm2.rtm2_resources = PackedOrder(ResourcesOf(v.at("rtm2_resources")));
+    rtm2.rtm2_resources = InPackedOrder(Rtm2ResourcesOf(v.at("rtm2_resources")));
     return {rtm2};
   }
   // RTC with RTM for another user, plus ConvoAI or STT.

@@ -119,6 +119,30 @@ std::vector<agora_token::PrivilegeExpiry> Sorted(std::vector<agora_token::Privil
   return list;
 }
 
+std::vector<agora_token::Rtm2Resource> Rtm2ResourcesOf(const nlohmann::json& list) {
+  std::vector<agora_token::Rtm2Resource> out;
+  for (const nlohmann::json& r : list) {
+    agora_token::Rtm2Resource resource;
+    resource.resource_type = r.at("resource_type").get<uint16_t>();
+    for (const nlohmann::json& p : r.at("permissions")) {
+      resource.permissions.push_back(
+          {p.at("permission_type").get<uint16_t>(), p.at("names").get<std::vector<std::string>>()});
+    }
+    out.push_back(std::move(resource));
+  }
+  return out;
+}
+
+std::vector<agora_token::Rtm2Resource> InPackedOrder(std::vector<agora_token::Rtm2Resource> list) {
+  std::sort(list.begin(), list.end(),
+            [](const auto& a, const auto& b) { return a.resource_type < b.resource_type; });
+  for (agora_token::Rtm2Resource& r : list) {
+    std::sort(r.permissions.begin(), r.permissions.end(),
+              [](const auto& a, const auto& b) { return a.permission_type < b.permission_type; });
+  }
+  return list;
+}
+
 agora_token::AppCredentials AppOf(const nlohmann::json& v) {
   return {v.at("app_id").get<std::string>(), v.at("app_certificate").get<std::string>()};
 }

@@ -83,6 +83,11 @@ std::string Content006(const agora_token::DecodedToken& token);
 // order the API leaves open.
 std::vector<agora_token::PrivilegeExpiry> Sorted(std::vector<agora_token::PrivilegeExpiry> list);
 
+// RTM2 permissions of our JSON form ("rtm2_resources" in the vector files).
+std::vector<agora_token::Rtm2Resource> Rtm2ResourcesOf(const nlohmann::json& list);
+// As every reference packs them: resource and permission types ascending.
+std::vector<agora_token::Rtm2Resource> InPackedOrder(std::vector<agora_token::Rtm2Resource> list);
+
 // A vector's credentials and issuance.
 agora_token::AppCredentials AppOf(const nlohmann::json& v);
 agora_token::Issuance IssuanceOf(const nlohmann::json& v);

@@ -40,4 +40,28 @@ function officialPermissions(lib, resources) {
     return permissions
 }
 
-module.exports = { officialService, officialPermissions }
+// The package's builders draw salt and issue time themselves. This pins both
+// on every AccessToken2 they build (through AccessToken2.prototype.build,
+// which every 007 builder calls) and returns pinned(values, build), which
+// runs build() with values.issueTs and values.salt in force.
+function pinAccessToken2(AccessToken2) {
+    let pinned = null
+    const officialBuild = AccessToken2.prototype.build
+    AccessToken2.prototype.build = function () {
+        if (pinned) {
+            this.issueTs = pinned.issueTs
+            this.salt = pinned.salt
+        }
+        return officialBuild.call(this)
+    }
+    return (values, build) => {
+        pinned = values
+        try {
+            return build()
+        } finally {
+            pinned = null
+        }
+    }
+}
+
+module.exports = { officialService, officialPermissions, pinAccessToken2 }

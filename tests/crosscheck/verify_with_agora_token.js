@@ -37,7 +37,8 @@ const DAY = 24 * 3600
 // with the official privilege logic we pin both on the official instance
 // just before it signs: 006 through a wrapper around the AccessToken
 // constructor, installed before the 006 builders load and capture it; 007
-// through AccessToken2.prototype.build, which every 007 builder calls.
+// through AccessToken2.prototype.build (official_services.js), which every
+// 007 builder calls.
 let pinned = null
 const accessTokenModule = require(path.join(agoraSrc, 'AccessToken'))
 const OfficialAccessToken = accessTokenModule.AccessToken
@@ -51,15 +52,10 @@ accessTokenModule.AccessToken = function PinnedAccessToken(...args) {
 const { RtcTokenBuilder: RtcTokenBuilder006 } = require(path.join(agoraSrc, 'RtcTokenBuilder'))
 const { RtmTokenBuilder: RtmTokenBuilder006 } = require(path.join(agoraSrc, 'RtmTokenBuilder'))
 
-const { AccessToken2 } = require(path.join(agoraSrc, 'AccessToken2'))
-const officialBuild2 = AccessToken2.prototype.build
-AccessToken2.prototype.build = function () {
-    if (pinned) {
-        this.issueTs = pinned.issueTs
-        this.salt = pinned.salt
-    }
-    return officialBuild2.call(this)
-}
+const { officialService, officialPermissions, pinAccessToken2 } = require('./official_services')
+const accessToken2Lib = require(path.join(agoraSrc, 'AccessToken2'))
+const { AccessToken2 } = accessToken2Lib
+const withPinned007 = pinAccessToken2(AccessToken2)
 const { RtcTokenBuilder: RtcTokenBuilder2, Role: RtcRole2 } = require(path.join(agoraSrc, 'RtcTokenBuilder2'))
 const { RtmTokenBuilder: RtmTokenBuilder2 } = require(path.join(agoraSrc, 'RtmTokenBuilder2'))
 const { ChatTokenBuilder } = require(path.join(agoraSrc, 'ChatTokenBuilder'))
@@ -67,10 +63,8 @@ const { FpaTokenBuilder } = require(path.join(agoraSrc, 'FpaTokenBuilder'))
 const { ApaasTokenBuilder } = require(path.join(agoraSrc, 'ApaasTokenBuilder'))
 const { ConvoAITokenBuilder } = require(path.join(agoraSrc, 'ConvoAITokenBuilder'))
 const { SttTokenBuilder } = require(path.join(agoraSrc, 'SttTokenBuilder'))
-const accessToken2Lib = require(path.join(agoraSrc, 'AccessToken2'))
 // The md5 the package's APaaS builder uses.
 const md5 = require(require.resolve('md5', { paths: [agoraSrc] }))
-const { officialService, officialPermissions } = require('./official_services')
 
 function withPinned(values, build) {
     pinned = values
@@ -366,7 +360,7 @@ function check007(c) {
 
     // Rebuild with the expiry read back from our token: the core stores 0 and
     // anything beyond 24 h as 24 h, which the official builders do not.
-    const official = withPinned({ issueTs: decoded.issueTs, salt: decoded.salt }, () => officialBuild007(c, decoded.expire))
+    const official = withPinned007({ issueTs: decoded.issueTs, salt: decoded.salt }, () => officialBuild007(c, decoded.expire))
     if (!official) throw new Mismatch('the official builder refused the inputs')
     const officialPayload = inflate007(official, 'official')
     if (!ours.equals(officialPayload)) throw new Mismatch('payload differs from the official builder\'s')

@@ -35,26 +35,10 @@ const zlib = require('zlib')
 const packageVersion = require('agora-token/package.json').version
 const accessToken2Lib = require('agora-token/src/AccessToken2')
 const { AccessToken2, Service, ServiceRtc, ServiceRtm, ServiceChat } = accessToken2Lib
-const { officialService, officialPermissions } = require('../crosscheck/official_services')
+const { officialService, officialPermissions, pinAccessToken2 } = require('../crosscheck/official_services')
 
-// Pins salt and issue time on every AccessToken2 the official builders make.
-let pinned = null
-const officialBuild2 = AccessToken2.prototype.build
-AccessToken2.prototype.build = function () {
-    if (pinned) {
-        this.issueTs = pinned.issue_ts
-        this.salt = pinned.salt
-    }
-    return officialBuild2.call(this)
-}
-function withPinned(v, build) {
-    pinned = v
-    try {
-        return build()
-    } finally {
-        pinned = null
-    }
-}
+// Salt and issue time pinned on every AccessToken2 the official builders make.
+const withPinned = pinAccessToken2(AccessToken2)
 const { ApaasTokenBuilder } = require('agora-token/src/ApaasTokenBuilder')
 const { ConvoAITokenBuilder } = require('agora-token/src/ConvoAITokenBuilder')
 const { FpaTokenBuilder } = require('agora-token/src/FpaTokenBuilder')
@@ -250,7 +234,7 @@ const vectors = []
 
 function add(id, kind, cred, fields, build) {
     const v = Object.assign({ id, kind }, cred, fields)
-    v.token = withPinned(v, () => build(cred, v))
+    v.token = withPinned({ issueTs: v.issue_ts, salt: v.salt }, () => build(cred, v))
     if (!v.token) throw new Error(`the official builder refused vector ${id}`)
     if (v.token.startsWith('007')) {
         v.payload_hex = payloadHex(v.token)
