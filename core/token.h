@@ -3,6 +3,8 @@
 // Pure C++17 with Abseil status types; no gRPC. The wire formats are described
 // in docs/token-format.md. Every builder validates its input with the rules in
 // input_rules.h and fails with kInvalidArgument naming the field and the rule.
+// access_token2.h (any list of services) and service_builders.h (FPA, APaaS,
+// RTM2, RTC with RTM2, ConvoAI, STT) hold the other 007 builders.
 #ifndef AGORA_TOKEN_CORE_TOKEN_H_
 #define AGORA_TOKEN_CORE_TOKEN_H_
 
