@@ -1,6 +1,7 @@
 #include "core/crypto.h"
 
 #include <openssl/crypto.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -74,6 +75,12 @@ Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest out;
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  return out;
+}
+
+Md5Digest Md5(std::string_view data) {
+  Md5Digest out;
+  MD5(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
   return out;
 }
 

@@ -1,5 +1,5 @@
 // The only file that talks to the crypto library. It uses API that BoringSSL
-// and OpenSSL share (SHA256_*, RAND_bytes, CRYPTO_memcmp), chosen at build
+// and OpenSSL share (SHA256_*, MD5, RAND_bytes, CRYPTO_memcmp), chosen at build
 // time by AGORA_TOKEN_CRYPTO. HMAC is built on SHA256_CTX so a key's inner and
 // outer pads are hashed once and each signature costs only the message's
 // blocks: the 006 key is fixed per app, and that is the hot path.
@@ -41,6 +41,13 @@ class HmacSha256Key {
 Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
 
 Sha256Digest Sha256(std::string_view data);
+
+inline constexpr size_t kMd5Size = 16;
+using Md5Digest = std::array<uint8_t, kMd5Size>;
+
+// MD5, only because the APaaS room-user token names its Chat user by the md5
+// of the user uuid (docs/token-format.md); never for anything secret.
+Md5Digest Md5(std::string_view data);
 
 // Constant-time equality for secrets and signatures. The size is compared
 // first (sizes are not secret here).

@@ -61,6 +61,78 @@ absl::Status ValidateNameChars(std::string_view value, std::string_view field) {
                                           "!#$%&()+-:;<=.>?@[]^_{}|~,)"));
 }
 
+// 1 to max_bytes bytes.
+absl::Status ValidateLength(std::string_view value, size_t max_bytes, std::string_view field) {
+  if (value.empty()) {
+    return InvalidField(field,
+                        absl::StrCat("must be 1 to ", max_bytes, " bytes, got an empty string"));
+  }
+  if (value.size() > max_bytes) {
+    return InvalidField(field,
+                        absl::StrCat("must be at most ", max_bytes, " bytes, got ", value.size()));
+  }
+  return absl::OkStatus();
+}
+
+// Length of the UTF-8 sequence starting at s[i] (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 if it is invalid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t length;
+  unsigned char low = 0x80, high = 0xbf;  // range of the second byte
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    length = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    length = 3;
+    if (b0 == 0xe0) low = 0xa0;
+    if (b0 == 0xed) high = 0x9f;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    length = 4;
+    if (b0 == 0xf0) low = 0x90;
+    if (b0 == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() - i < length) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+std::string Indexed(std::string_view field, std::string_view member, size_t index) {
+  return absl::StrCat(std::string(field), std::string(member), "[", index, "]");
+}
+
+absl::Status ValidateRtm2Permission(const Rtm2Permission& permission, uint16_t resource_type,
+                                    const std::string& field, size_t* names_in_token) {
+  if (permission.permission_type > kMaxRtm2PermissionType) {
+    return InvalidField(
+        field + ".permission_type",
+        absl::StrCat("must be 0 (read) or 1 (write), got ", permission.permission_type));
+  }
+  if (permission.names.empty()) {
+    return InvalidField(field + ".names", "must name at least one resource");
+  }
+  *names_in_token += permission.names.size();
+  if (*names_in_token > kMaxRtm2NamesPerToken) {
+    return InvalidField(
+        field + ".names",
+        absl::StrCat("a token may name at most ", kMaxRtm2NamesPerToken, " RTM2 resources in all"));
+  }
+  for (size_t k = 0; k < permission.names.size(); ++k) {
+    const std::string name_field = Indexed(field, ".names", k);
+    const absl::Status status = resource_type == 4
+                                    ? ValidateUserId(permission.names[k], name_field)
+                                    : ValidateChannelName(permission.names[k], name_field);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status InvalidField(std::string_view field, std::string_view rule) {
@@ -95,11 +167,87 @@ absl::Status ValidateChannelName(std::string_view channel_name, std::string_view
 }
 
 absl::Status ValidateAccount(std::string_view account, std::string_view field) {
-  if (account.empty()) return InvalidField(field, "must be 1 to 255 bytes, got an empty string");
-  if (account.size() > kMaxAccountBytes) {
-    return InvalidField(field, absl::StrCat("must be at most 255 bytes, got ", account.size()));
-  }
+  absl::Status status = ValidateLength(account, kMaxAccountBytes, field);
+  if (!status.ok()) return status;
   return ValidateNameChars(account, field);
+}
+
+absl::Status ValidateRtcChannel007(std::string_view channel_name, std::string_view account,
+                                   std::string_view field) {
+  if (channel_name != kWildcardChannel) return ValidateChannelName(channel_name, field);
+  if (account.empty()) {
+    return InvalidField(field,
+                        "the wildcard channel \"*\" needs a non-zero uid or an account: a "
+                        "wildcard token for uid 0 would let anyone join every channel");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateUserId(std::string_view user_id, std::string_view field) {
+  absl::Status status = ValidateLength(user_id, kMaxUserIdBytes, field);
+  if (!status.ok()) return status;
+  return ValidateNameChars(user_id, field);
+}
+
+absl::Status ValidateUuid(std::string_view uuid, std::string_view field) {
+  absl::Status status = ValidateLength(uuid, kMaxUuidBytes, field);
+  if (!status.ok()) return status;
+  for (size_t i = 0; i < uuid.size();) {
+    if (uuid[i] == '\0') return InvalidField(field, absl::StrCat("byte ", i, " is NUL"));
+    const size_t length = Utf8SequenceLength(uuid, i);
+    if (length == 0) {
+      return InvalidField(field, absl::StrCat("byte ", i, " starts no valid UTF-8 character"));
+    }
+    i += length;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateApaasRole(int32_t role, std::string_view field) {
+  if (role < kApaasNoRole || role > kMaxApaasRole) {
+    return InvalidField(field, absl::StrCat("must be -1 (none) to 32767, got ", role));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRtm2Resources(const std::vector<Rtm2Resource>& resources,
+                                   std::string_view field) {
+  std::array<bool, kMaxRtm2ResourceType + 1> seen_resource{};
+  size_t names_in_token = 0;
+  for (size_t i = 0; i < resources.size(); ++i) {
+    const Rtm2Resource& resource = resources[i];
+    const std::string resource_field = Indexed(field, "", i);
+    if (resource.resource_type > kMaxRtm2ResourceType) {
+      return InvalidField(resource_field + ".resource_type",
+                          absl::StrCat("must be 0 to 4 (message, stream, group channels, server "
+                                       "groups, users), got ",
+                                       resource.resource_type));
+    }
+    if (seen_resource[resource.resource_type]) {
+      return InvalidField(resource_field + ".resource_type",
+                          absl::StrCat("resource type ", resource.resource_type,
+                                       " appears twice; give each type once"));
+    }
+    seen_resource[resource.resource_type] = true;
+    if (resource.permissions.empty()) {
+      return InvalidField(resource_field + ".permissions", "must hold at least one permission");
+    }
+    std::array<bool, kMaxRtm2PermissionType + 1> seen_permission{};
+    for (size_t j = 0; j < resource.permissions.size(); ++j) {
+      const std::string permission_field = Indexed(resource_field, ".permissions", j);
+      const Rtm2Permission& permission = resource.permissions[j];
+      absl::Status status = ValidateRtm2Permission(permission, resource.resource_type,
+                                                   permission_field, &names_in_token);
+      if (!status.ok()) return status;
+      if (seen_permission[permission.permission_type]) {
+        return InvalidField(permission_field + ".permission_type",
+                            absl::StrCat("permission type ", permission.permission_type,
+                                         " appears twice in one resource; give each type once"));
+      }
+      seen_permission[permission.permission_type] = true;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace agora_token

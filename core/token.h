@@ -3,6 +3,8 @@
 // Pure C++17 with Abseil status types; no gRPC. The wire formats are described
 // in docs/token-format.md. Every builder validates its input with the rules in
 // input_rules.h and fails with kInvalidArgument naming the field and the rule.
+// access_token2.h (any list of services) and service_builders.h (FPA, APaaS,
+// RTM2, RTC with RTM2, ConvoAI, STT) hold the other 007 builders.
 #ifndef AGORA_TOKEN_CORE_TOKEN_H_
 #define AGORA_TOKEN_CORE_TOKEN_H_
 
@@ -44,6 +46,8 @@ enum ServiceType : uint16_t {
   kServiceFcdn = 6,
   kServiceApaas = 7,
   kServiceRtm2 = 8,
+  kServiceConvoAi = 9,  // Conversational AI agent; no privileges, no fields
+  kServiceStt = 10,     // real-time speech-to-text; no privileges, no fields
 };
 
 // Privilege ids. 006 ids are global; 007 ids are per service.
@@ -316,6 +320,7 @@ struct ExpiryReport {
 ExpiryReport CheckExpiry(const DecodedToken& token, uint32_t now);
 
 std::string_view ExpiryStateName(ExpiryReport::State state);
+// "rtc", "rtm", ... "convo_ai", "stt"; "unknown" for any other type.
 std::string_view ServiceTypeName(uint16_t type);
 
 }  // namespace agora_token

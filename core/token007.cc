@@ -13,6 +13,7 @@
 #include "core/input_rules.h"
 #include "core/signing.h"
 #include "core/token.h"
+#include "core/token007_internal.h"
 
 namespace agora_token {
 namespace {
@@ -26,12 +27,6 @@ struct ServiceSpec {
   size_t field_count = 0;
 };
 
-uint32_t StoredTokenExpire(uint32_t requested) {
-  // The seed's rule: 0, or anything beyond 24 hours, means 24 hours.
-  return requested == 0 || requested > kMaxTokenLifetimeSeconds ? kMaxTokenLifetimeSeconds
-                                                                : requested;
-}
-
 // Size of the packed service, so the payload is allocated once.
 size_t ServiceSize(const ServiceSpec& service) {
   size_t size = 2 + 2 + 6 * service.privilege_count;
@@ -42,9 +37,6 @@ size_t ServiceSize(const ServiceSpec& service) {
 // Signs and packs services (given in ascending type order) into a token.
 BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
                    const ServiceSpec* services, size_t service_count, Compression compression) {
-  // payload = str(signature) + signing_info; signing_info is written first,
-  // after the signature's place, and signed in place.
-  constexpr size_t kSignatureField = 2 + kSha256Size;
   size_t payload_size = kSignatureField + 2 + app.app_id().size() + 4 + 4 + 4 + 2;
   for (size_t s = 0; s < service_count; ++s) payload_size += ServiceSize(services[s]);
   std::string payload(payload_size, '\0');
@@ -64,21 +56,7 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
     }
     for (size_t i = 0; i < service.field_count; ++i) w.Str(service.fields[i]);
   }
-  const std::string_view signing_info = std::string_view(payload).substr(kSignatureField);
-  const Sha256Digest signature = Sign007(app.app_certificate(), at.issue_ts, at.salt, signing_info);
-  ByteWriter(payload.data()).Str(AsStringView(signature));
-
-  BuiltToken built;
-  built.version = TokenVersion::k007;
-  built.issue_ts = at.issue_ts;
-  built.salt = at.salt;
-  built.expire_ts = AddSeconds(at.issue_ts, expire);
-  thread_local std::string compressed;  // reused: its capacity persists
-  compressed.clear();
-  ZlibCompress(payload, compression, &compressed);
-  built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
-  built.token.append("007");
-  Base64Append(compressed, &built.token);
+  BuiltToken built = Finish007(app, at, expire, payload, compression);
   size_t privilege_count = 0;
   for (size_t s = 0; s < service_count; ++s) privilege_count += services[s].privilege_count;
   built.privileges.reserve(privilege_count);
@@ -90,11 +68,6 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
     }
   }
   return built;
-}
-
-absl::Status ValidateIssue(const Issuance& at) {
-  if (at.issue_ts == 0) return InvalidField("issue_ts", "must be a unix time after 1970");
-  return absl::OkStatus();
 }
 
 ServiceSpec SingleUserService(uint16_t type, uint16_t privilege, uint32_t value,
@@ -110,21 +83,51 @@ ServiceSpec SingleUserService(uint16_t type, uint16_t privilege, uint32_t value,
 
 }  // namespace
 
+absl::Status ValidateIssue(const Issuance& at) {
+  if (at.issue_ts == 0) return InvalidField("issue_ts", "must be a unix time after 1970");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRtcRole007(RtcRole role) {
+  if (role == RtcRole::kPublisher || role == RtcRole::kSubscriber) return absl::OkStatus();
+  return InvalidField("role",
+                      "must be publisher (1) or subscriber (2) for 007 tokens; "
+                      "attendee and admin exist only in 006");
+}
+
+BuiltToken Finish007(const AppKey& app, const Issuance& at, uint32_t expire, std::string& payload,
+                     Compression compression) {
+  const std::string_view signing_info = std::string_view(payload).substr(kSignatureField);
+  const Sha256Digest signature = Sign007(app.app_certificate(), at.issue_ts, at.salt, signing_info);
+  ByteWriter(payload.data()).Str(AsStringView(signature));
+
+  BuiltToken built;
+  built.version = TokenVersion::k007;
+  built.issue_ts = at.issue_ts;
+  built.salt = at.salt;
+  built.expire_ts = AddSeconds(at.issue_ts, expire);
+  thread_local std::string compressed;  // reused: its capacity persists
+  compressed.clear();
+  ZlibCompress(payload, compression, &compressed);
+  built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
+  built.token.append("007");
+  Base64Append(compressed, &built.token);
+  return built;
+}
+
 absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Params& params,
                                             const Issuance& at, Compression compression) {
-  absl::Status status = ValidateChannelName(params.channel_name);
+  const std::string account = UserAccountString(params.user);
+  absl::Status status = ValidateRtcChannel007(params.channel_name, account);
   if (!status.ok()) return status;
-  if (const std::string* account = std::get_if<std::string>(&params.user)) {
-    status = ValidateAccount(*account);
+  if (std::holds_alternative<std::string>(params.user)) {
+    status = ValidateAccount(account);
     if (!status.ok()) return status;
   }
-  if (!params.privilege_expires.has_value() && params.role != RtcRole::kPublisher &&
-      params.role != RtcRole::kSubscriber) {
-    return InvalidField("role",
-                        "must be publisher (1) or subscriber (2) for 007 tokens; "
-                        "attendee and admin exist only in 006");
+  if (!params.privilege_expires.has_value()) {
+    status = ValidateRtcRole007(params.role);
+    if (!status.ok()) return status;
   }
-  const std::string account = UserAccountString(params.user);
   if (params.with_rtm && account.empty()) {
     return InvalidField("with_rtm", "RTM login needs a user: use a non-zero uid or an account");
   }

@@ -79,6 +79,8 @@ void ReadServiceFields(ByteReader& r, DecodedService& service) {
       service.user_id = std::string(r.Str());
       break;
     case kServiceFpa:
+    case kServiceConvoAi:
+    case kServiceStt:
       break;
     case kServiceApaas:
       service.room_uuid = std::string(r.Str());
@@ -108,7 +110,7 @@ void ReadServiceFields(ByteReader& r, DecodedService& service) {
   }
 }
 
-bool IsKnownServiceType(uint16_t type) { return type >= kServiceRtc && type <= kServiceRtm2; }
+bool IsKnownServiceType(uint16_t type) { return type >= kServiceRtc && type <= kServiceStt; }
 
 absl::StatusOr<DecodedToken> Decode007(std::string_view token) {
   DecodedToken decoded;
@@ -267,6 +269,10 @@ std::string_view ServiceTypeName(uint16_t type) {
       return "apaas";
     case kServiceRtm2:
       return "rtm2";
+    case kServiceConvoAi:
+      return "convo_ai";
+    case kServiceStt:
+      return "stt";
   }
   return "unknown";
 }

@@ -1,6 +1,6 @@
 // core/crypto.h: HMAC-SHA256 against RFC 4231, SHA-256 against FIPS 180
-// examples, the pre-hashed key against the one-shot form, constant-time
-// comparison and the CSPRNG.
+// examples, MD5 against the RFC 1321 test suite, the pre-hashed key against the one-shot form,
+// constant-time comparison and the CSPRNG.
 #include "core/crypto.h"
 
 #include <string>
@@ -94,6 +94,27 @@ TEST(SecureWipeTest, ZeroesTheBuffer) {
   char secret[16] = "0123456789abcde";
   SecureWipe(secret, sizeof(secret));
   EXPECT_EQ(std::string(secret, sizeof(secret)), std::string(16, '\0'));
+}
+
+TEST(Md5Test, Rfc1321TestSuite) {
+  const std::vector<std::pair<std::string, std::string>> suite = {
+      {"", "d41d8cd98f00b204e9800998ecf8427e"},
+      {"a", "0cc175b9c0f1b6a831c399e269772661"},
+      {"abc", "900150983cd24fb0d6963f7d28e17f72"},
+      {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+      {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
+      {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+       "d174ab98d277d9f5a5611c2c9f419d9f"},
+      {"1234567890123456789012345678901234567890123456789012345678901234567890123456789"
+       "0",
+       "57edf4a22be3c955ac49da2e2107b67a"},
+  };
+  for (const auto& [input, hex] : suite) {
+    const Md5Digest digest = Md5(input);
+    EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size())),
+              hex)
+        << input;
+  }
 }
 
 }  // namespace

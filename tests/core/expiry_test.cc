@@ -200,14 +200,17 @@ TEST(ExpiryStateNameTest, NamesEveryStateDistinctly) {
 
 TEST(ServiceTypeNameTest, NamesEveryKnownTypeDistinctly) {
   std::vector<std::string> names;
-  for (uint16_t type = kServiceRtc; type <= kServiceRtm2; ++type) {
+  for (uint16_t type = kServiceRtc; type <= kServiceStt; ++type) {
     names.emplace_back(ServiceTypeName(type));
-    EXPECT_FALSE(names.back().empty());
+    EXPECT_NE(names.back(), "unknown") << type;
   }
+  EXPECT_EQ(names.size(), 10u);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::unique(names.begin(), names.end()), names.end());
-  EXPECT_EQ(ServiceTypeName(0), ServiceTypeName(9));  // both unknown
-  EXPECT_NE(ServiceTypeName(9), ServiceTypeName(kServiceRtc));
+  EXPECT_EQ(ServiceTypeName(kServiceConvoAi), "convo_ai");
+  EXPECT_EQ(ServiceTypeName(kServiceStt), "stt");
+  EXPECT_EQ(ServiceTypeName(0), "unknown");
+  EXPECT_EQ(ServiceTypeName(11), "unknown");
 }
 
 }  // namespace

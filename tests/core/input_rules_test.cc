@@ -278,6 +278,11 @@ std::vector<BuilderViolation> BuilderViolations() {
       {"Rtc007RoleAttendee", rtc007(Rtc007("c", 1u, RtcRole::kAttendee)), "role"},
       {"Rtc007RoleAdmin", rtc007(Rtc007("c", 1u, RtcRole::kAdmin)), "role"},
       {"Rtc007Role3", rtc007(Rtc007("c", 1u, static_cast<RtcRole>(3))), "role"},
+      {"Rtc006Wildcard", rtc006(Rtc006("*", 1u)), "channel_name"},
+      {"Rtc006WildcardAccount", rtc006(Rtc006("*", std::string("alice"))), "channel_name"},
+      {"Rtc007WildcardUid0", rtc007(Rtc007("*", 0u)), "channel_name"},
+      {"Rtc007WildcardInName", rtc007(Rtc007("room*", 1u)), "channel_name"},
+      {"Rtc007DoubleWildcard", rtc007(Rtc007("**", 1u)), "channel_name"},
       {"Rtm006UserEmpty", rtm006(""), "user_id"},
       {"Rtm006User256", rtm006(long_account), "user_id"},
       {"Rtm006UserTab", rtm006("a\tb"), "user_id"},
@@ -367,11 +372,164 @@ TEST(BuilderRulesTest, BoundaryValuesThatMustBeAccepted) {
       {"ChatApp", [&] { return StatusOf(BuildChatToken007(app, "", 0, kAt, Compression::kFast)); }},
       {"ChatUser255",
        [&] { return StatusOf(BuildChatToken007(app, account255, 0, kAt, Compression::kFast)); }},
+      {"Rtc007WildcardUid1",
+       [&] { return StatusOf(BuildRtcToken007(app, Rtc007("*", 1u), kAt, Compression::kFast)); }},
+      {"Rtc007WildcardAccount",
+       [&] {
+         return StatusOf(
+             BuildRtcToken007(app, Rtc007("*", std::string("a")), kAt, Compression::kFast));
+       }},
   };
   for (const auto& [name, call] : accepted) {
     const absl::Status status = call();
     EXPECT_TRUE(status.ok()) << name << ": " << status;
   }
+}
+
+// ---------------------------------------------------------------------------
+// The 007 RTC channel: a channel name, or "*" for a named user.
+
+TEST(RtcChannel007Test, WildcardNeedsAUser) {
+  EXPECT_TRUE(ValidateRtcChannel007("*", "1").ok());
+  EXPECT_TRUE(ValidateRtcChannel007("*", "alice").ok());
+  ExpectViolation(ValidateRtcChannel007("*", ""), "channel_name");
+  ExpectViolation(ValidateRtcChannel007("*", "", "services[0].channel_name"),
+                  "services[0].channel_name");
+}
+
+TEST(RtcChannel007Test, OtherwiseTheChannelNameRule) {
+  EXPECT_TRUE(ValidateRtcChannel007(std::string(64, 'c'), "").ok());
+  ExpectViolation(ValidateRtcChannel007(std::string(65, 'c'), "1"), "channel_name");
+  ExpectViolation(ValidateRtcChannel007("", "1"), "channel_name");
+  // Only the whole name "*" is the wildcard.
+  for (const char* name : {"**", "a*", "* ", " *"}) {
+    ExpectViolation(ValidateRtcChannel007(name, "1"), "channel_name");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// User ids: 1 to 64 bytes of the allowed set.
+
+TEST(UserIdTest, LengthBoundaries) {
+  EXPECT_TRUE(ValidateUserId("a").ok());
+  EXPECT_TRUE(ValidateUserId(kAllowedChars.substr(0, 64)).ok());
+  ExpectViolation(ValidateUserId(""), "user_id");
+  ExpectViolation(ValidateUserId(std::string(65, 'a')), "user_id");
+}
+
+TEST(UserIdTest, CharacterSetAndField) {
+  for (const std::string& bad : kDisallowed) {
+    SCOPED_TRACE(testing::PrintToString(bad));
+    ExpectViolation(ValidateUserId("u" + bad, "rtm_user_id"), "rtm_user_id");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// APaaS user uuids: 1 to 255 bytes of UTF-8, no NUL.
+
+TEST(UuidTest, LengthBoundaries) {
+  EXPECT_TRUE(ValidateUuid("a", "user_uuid").ok());
+  EXPECT_TRUE(ValidateUuid(std::string(255, 'a'), "user_uuid").ok());
+  // 85 three-byte characters: 255 bytes, at the bound in bytes, not characters.
+  std::string cjk;
+  for (int i = 0; i < 85; ++i) cjk += "\xE5\xAD\xA6";
+  EXPECT_TRUE(ValidateUuid(cjk, "user_uuid").ok());
+  ExpectViolation(ValidateUuid(cjk + "a", "user_uuid"), "user_uuid");
+  ExpectViolation(ValidateUuid("", "user_uuid"), "user_uuid");
+  ExpectViolation(ValidateUuid(std::string(256, 'a'), "user_uuid"), "user_uuid");
+}
+
+TEST(UuidTest, ValidUtf8IsAccepted) {
+  for (const char* ok : {"Zo\xC3\xAB", "\xE5\xAD\xA6\xE7\x94\x9F", "\xF0\x9F\x98\x80",
+                         "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "/*'\"`\t"}) {
+    EXPECT_TRUE(ValidateUuid(ok, "user_uuid").ok()) << testing::PrintToString(ok);
+  }
+}
+
+TEST(UuidTest, NulAndInvalidUtf8AreRejected) {
+  const std::vector<std::string> bad = {
+      std::string("a\0b", 3),
+      "\x80",              // continuation byte first
+      "\xC3",              // truncated
+      "\xC0\xAF",          // overlong '/'
+      "\xE0\x80\xAF",      // overlong
+      "\xED\xA0\x80",      // surrogate
+      "\xF4\x90\x80\x80",  // above U+10FFFF
+      "\xF5\x80\x80\x80",
+      "\xFF",
+      "ok\xE5\xAD",  // truncated at the end
+  };
+  for (const std::string& b : bad) {
+    SCOPED_TRACE(testing::PrintToString(b));
+    ExpectViolation(ValidateUuid(b, "services[2].user_uuid"), "services[2].user_uuid");
+  }
+}
+
+TEST(ApaasRoleTest, Boundaries) {
+  EXPECT_TRUE(ValidateApaasRole(-1).ok());
+  EXPECT_TRUE(ValidateApaasRole(0).ok());
+  EXPECT_TRUE(ValidateApaasRole(32767).ok());
+  ExpectViolation(ValidateApaasRole(-2), "role");
+  ExpectViolation(ValidateApaasRole(32768), "role");
+}
+
+// ---------------------------------------------------------------------------
+// RTM2 permissions.
+
+Rtm2Resource Resource(uint16_t type, std::vector<Rtm2Permission> permissions) {
+  return Rtm2Resource{type, std::move(permissions)};
+}
+
+TEST(Rtm2ResourcesTest, EveryTypeOnceIsAccepted) {
+  std::vector<Rtm2Resource> all;
+  for (uint16_t type = 0; type <= 4; ++type)
+    all.push_back(Resource(type, {{0, {"a"}}, {1, {"b"}}}));
+  EXPECT_TRUE(ValidateRtm2Resources(all).ok());
+  EXPECT_TRUE(ValidateRtm2Resources({}).ok());  // login only
+}
+
+TEST(Rtm2ResourcesTest, TypesOutOfRangeOrRepeated) {
+  ExpectViolation(ValidateRtm2Resources({Resource(5, {{0, {"a"}}})}),
+                  "rtm2_resources[0].resource_type");
+  ExpectViolation(ValidateRtm2Resources({Resource(0, {{0, {"a"}}}), Resource(0, {{1, {"b"}}})}),
+                  "rtm2_resources[1].resource_type");
+  ExpectViolation(ValidateRtm2Resources({Resource(1, {{2, {"a"}}})}),
+                  "rtm2_resources[0].permissions[0].permission_type");
+  ExpectViolation(ValidateRtm2Resources({Resource(1, {{1, {"a"}}, {1, {"b"}}})}),
+                  "rtm2_resources[0].permissions[1].permission_type");
+}
+
+TEST(Rtm2ResourcesTest, EmptyEntriesAreRejected) {
+  ExpectViolation(ValidateRtm2Resources({Resource(2, {})}), "rtm2_resources[0].permissions");
+  ExpectViolation(ValidateRtm2Resources({Resource(2, {{0, {}}})}),
+                  "rtm2_resources[0].permissions[0].names");
+}
+
+TEST(Rtm2ResourcesTest, NamesPerTokenBound) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 32; ++i) names.push_back("n" + std::to_string(i));
+  // 32 read + 32 write names: exactly 64.
+  std::vector<Rtm2Resource> at_bound = {Resource(0, {{0, names}}), Resource(4, {{1, names}})};
+  EXPECT_TRUE(ValidateRtm2Resources(at_bound).ok());
+  at_bound[1].permissions.push_back({0, {"one-more"}});
+  ExpectViolation(ValidateRtm2Resources(at_bound), "rtm2_resources[1].permissions[1].names");
+}
+
+TEST(Rtm2ResourcesTest, ChannelAndUserNames) {
+  // Channel and server-group names: the channel-name rule.
+  for (uint16_t type = 0; type <= 3; ++type) {
+    EXPECT_TRUE(ValidateRtm2Resources({Resource(type, {{0, {std::string(64, 'c')}}})}).ok());
+    ExpectViolation(ValidateRtm2Resources({Resource(type, {{0, {"ok", std::string(65, 'c')}}})}),
+                    "rtm2_resources[0].permissions[0].names[1]");
+    ExpectViolation(ValidateRtm2Resources({Resource(type, {{0, {"*"}}})}),
+                    "rtm2_resources[0].permissions[0].names[0]");
+  }
+  // User names: the user-id rule.
+  EXPECT_TRUE(ValidateRtm2Resources({Resource(4, {{0, {std::string(64, 'u')}}})}).ok());
+  ExpectViolation(ValidateRtm2Resources({Resource(4, {{0, {std::string(65, 'u')}}})}, "x"),
+                  "x[0].permissions[0].names[0]");
+  ExpectViolation(ValidateRtm2Resources({Resource(4, {{0, {""}}})}),
+                  "rtm2_resources[0].permissions[0].names[0]");
 }
 
 }  // namespace

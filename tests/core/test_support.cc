@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/escaping.h"
+#include "gtest/gtest.h"
 #include "zlib.h"
 
 namespace agora_token_test {
@@ -116,6 +117,95 @@ std::vector<agora_token::PrivilegeExpiry> Sorted(std::vector<agora_token::Privil
                      std::tie(b.service_type, b.privilege, b.expire_ts);
             });
   return list;
+}
+
+std::vector<agora_token::Rtm2Resource> Rtm2ResourcesOf(const nlohmann::json& list) {
+  std::vector<agora_token::Rtm2Resource> out;
+  for (const nlohmann::json& r : list) {
+    agora_token::Rtm2Resource resource;
+    resource.resource_type = r.at("resource_type").get<uint16_t>();
+    for (const nlohmann::json& p : r.at("permissions")) {
+      resource.permissions.push_back(
+          {p.at("permission_type").get<uint16_t>(), p.at("names").get<std::vector<std::string>>()});
+    }
+    out.push_back(std::move(resource));
+  }
+  return out;
+}
+
+std::vector<agora_token::Rtm2Resource> InPackedOrder(std::vector<agora_token::Rtm2Resource> list) {
+  std::sort(list.begin(), list.end(),
+            [](const auto& a, const auto& b) { return a.resource_type < b.resource_type; });
+  for (agora_token::Rtm2Resource& r : list) {
+    std::sort(r.permissions.begin(), r.permissions.end(),
+              [](const auto& a, const auto& b) { return a.permission_type < b.permission_type; });
+  }
+  return list;
+}
+
+agora_token::AppCredentials AppOf(const nlohmann::json& v) {
+  return {v.at("app_id").get<std::string>(), v.at("app_certificate").get<std::string>()};
+}
+
+agora_token::Issuance IssuanceOf(const nlohmann::json& v) {
+  return {v.at("issue_ts").get<uint32_t>(), v.at("salt").get<uint32_t>()};
+}
+
+std::string SystemZlibToken(const Vector& vector) {
+  return vector.fields.value("system_zlib_token", vector.fields.at("token").get<std::string>());
+}
+
+std::vector<agora_token::PrivilegeExpiry> EffectiveExpiries(
+    uint32_t issue_ts, uint32_t expire, const std::vector<agora_token::DecodedService>& services) {
+  std::vector<agora_token::PrivilegeExpiry> out;
+  for (const agora_token::DecodedService& s : services) {
+    for (const agora_token::PrivilegeValue& p : s.privileges) {
+      const uint32_t seconds = p.value == 0 ? expire : std::min(p.value, expire);
+      out.push_back({s.type, p.privilege, issue_ts + seconds});
+    }
+  }
+  return Sorted(out);
+}
+
+void ExpectBuildsVector(const Vector& vector, const Build007& build,
+                        const std::vector<agora_token::DecodedService>& expected) {
+  const nlohmann::json& v = vector.fields;
+  const agora_token::Issuance at = IssuanceOf(v);
+  const uint32_t expire = v.at("token_expire").get<uint32_t>();
+  const std::string payload_hex = v.at("payload_hex").get<std::string>();
+
+  absl::StatusOr<agora_token::BuiltToken> built = build(agora_token::Compression::kCompatible);
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(built->token, SystemZlibToken(vector));
+  if (v.value("token_matches_system_zlib", true)) {
+    EXPECT_EQ(built->token, v.at("token").get<std::string>());
+  }
+  EXPECT_EQ(built->version, agora_token::TokenVersion::k007);
+  EXPECT_EQ(built->issue_ts, at.issue_ts);
+  EXPECT_EQ(built->salt, at.salt);
+  EXPECT_EQ(built->expire_ts, at.issue_ts + expire);
+  EXPECT_EQ(Sorted(built->privileges), EffectiveExpiries(at.issue_ts, expire, expected));
+
+  absl::StatusOr<agora_token::BuiltToken> fast = build(agora_token::Compression::kFast);
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  absl::StatusOr<agora_token::DecodedToken> fast_decoded = agora_token::DecodeToken(fast->token);
+  ASSERT_TRUE(fast_decoded.ok()) << fast_decoded.status();
+  EXPECT_EQ(Hex(Payload007(*fast_decoded)), payload_hex);
+
+  absl::StatusOr<agora_token::DecodedToken> decoded =
+      agora_token::DecodeToken(v.at("token").get<std::string>());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(Hex(Payload007(*decoded)), payload_hex);
+  EXPECT_EQ(decoded->app_id, v.at("app_id").get<std::string>());
+  EXPECT_EQ(decoded->issue_ts, at.issue_ts);
+  EXPECT_EQ(decoded->salt, at.salt);
+  EXPECT_EQ(decoded->expire, expire);
+  EXPECT_FALSE(decoded->unknown_service_type.has_value());
+  EXPECT_EQ(decoded->services, expected);
+  EXPECT_TRUE(
+      agora_token::VerifySignature(*decoded, v.at("app_certificate").get<std::string>()).ok());
+  EXPECT_EQ(agora_token::VerifySignature(*decoded, kOtherCertificate).code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace agora_token_test

@@ -7,6 +7,7 @@
 #define AGORA_TOKEN_TESTS_CORE_TEST_SUPPORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,35 @@ std::string Content006(const agora_token::DecodedToken& token);
 // Sorted by (service, privilege, expiry), for comparing privilege lists whose
 // order the API leaves open.
 std::vector<agora_token::PrivilegeExpiry> Sorted(std::vector<agora_token::PrivilegeExpiry> list);
+
+// RTM2 permissions of our JSON form ("rtm2_resources" in the vector files).
+std::vector<agora_token::Rtm2Resource> Rtm2ResourcesOf(const nlohmann::json& list);
+// As every reference packs them: resource and permission types ascending.
+std::vector<agora_token::Rtm2Resource> InPackedOrder(std::vector<agora_token::Rtm2Resource> list);
+
+// A vector's credentials and issuance.
+agora_token::AppCredentials AppOf(const nlohmann::json& v);
+agora_token::Issuance IssuanceOf(const nlohmann::json& v);
+
+// The token a C++ build in compatible mode must equal byte for byte: the
+// reference's own when the system zlib made it, else the vector's
+// recompression of the reference payload with the system zlib.
+std::string SystemZlibToken(const Vector& vector);
+
+// What a token grants, computed from its services the way the format
+// document defines it: 0 = as long as the token, never beyond it. Sorted.
+std::vector<agora_token::PrivilegeExpiry> EffectiveExpiries(
+    uint32_t issue_ts, uint32_t expire, const std::vector<agora_token::DecodedService>& services);
+
+// Checks a 007 builder against a known-answer vector: `build` in compatible
+// mode gives the vector's system-zlib token (and the reference's own token
+// when that came from the system zlib), in fast mode the same payload, and
+// reports the effective expiries of `expected`; the reference token decodes
+// to the vector's header and `expected` (the services in token order, read
+// from the vector's inputs) and verifies with its certificate only.
+using Build007 = std::function<absl::StatusOr<agora_token::BuiltToken>(agora_token::Compression)>;
+void ExpectBuildsVector(const Vector& vector, const Build007& build,
+                        const std::vector<agora_token::DecodedService>& expected);
 
 }  // namespace agora_token_test
 

@@ -29,6 +29,7 @@ using agora_token_test::TestApp;
 using agora_token_test::U16;
 using agora_token_test::U32;
 using agora_token_test::Unbase64;
+using agora_token_test::Unhex;
 using agora_token_test::ZlibCompress;
 
 constexpr uint32_t kIssueTs = 1700000000;
@@ -324,6 +325,30 @@ TEST_P(TruncationTest, EveryPrefixFails) {
 INSTANTIATE_TEST_SUITE_P(Tokens, TruncationTest,
                          ::testing::Values("006", "007", "007_fast", "007_with_rtm"));
 
+// A reference token holding all ten service types: every prefix of its
+// payload (re-compressed, so the parser sees it) and the payload with a byte
+// added fail cleanly, so each type's layout is bounds-checked.
+TEST(TokenDecoderTest, EveryServiceLayoutRejectsTruncationAndTrailingBytes) {
+  const std::vector<agora_token_test::Vector> vectors =
+      agora_token_test::LoadVectors("extra.json", "access_token2_007");
+  const auto all = std::find_if(vectors.begin(), vectors.end(),
+                                [](const auto& v) { return v.id() == "access_token2_all_types"; });
+  ASSERT_NE(all, vectors.end());
+  const std::string payload = Unhex(all->fields.at("payload_hex").get<std::string>());
+  absl::StatusOr<DecodedToken> whole = DecodeToken(Make007Token(payload));
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->services.size(), 10u);
+  for (size_t length = 0; length < payload.size(); ++length) {
+    absl::StatusOr<DecodedToken> decoded = DecodeToken(Make007Token(payload.substr(0, length)));
+    ASSERT_FALSE(decoded.ok()) << "payload prefix of length " << length << " decoded";
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument) << length;
+  }
+  absl::StatusOr<DecodedToken> longer = DecodeToken(Make007Token(payload + std::string(1, '\0')));
+  ASSERT_FALSE(longer.ok());
+  EXPECT_NE(std::string(longer.status().message()).find("trailing"), std::string::npos)
+      << longer.status();
+}
+
 // Random damage inside the payload (re-compressed, so it reaches the parser
 // rather than stopping at zlib's checksum) never crashes, and whatever still
 // decodes can be verified and checked for expiry.
@@ -404,14 +429,15 @@ TEST(TokenDecoderTest, ReferenceTokenWithAnUnknownServiceDecodesAndVerifies) {
 }
 
 TEST(TokenDecoderTest, UnknownServiceTypeStopsParsing) {
-  // RTC (type 1) then RTM (type 2); retype the RTM service as 9.
+  // RTC (type 1) then RTM (type 2); retype the RTM service as 11, a type no
+  // reference defines.
   const std::string payload = PayloadOf(RtcWithRtm007Token());
   const std::string rtm_service = U16(kServiceRtm) + U16(1) + U16(kRtmLogin);
   const size_t rtm_at = payload.find(rtm_service);
   ASSERT_NE(rtm_at, std::string::npos);
-  absl::StatusOr<DecodedToken> decoded = DecodeToken(Make007Token(Patch(payload, rtm_at, U16(9))));
+  absl::StatusOr<DecodedToken> decoded = DecodeToken(Make007Token(Patch(payload, rtm_at, U16(11))));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->unknown_service_type, 9);
+  EXPECT_EQ(decoded->unknown_service_type, 11);
   ASSERT_EQ(decoded->services.size(), 1u);
   EXPECT_EQ(decoded->services[0].type, kServiceRtc);
   EXPECT_EQ(decoded->services[0].channel_name, kChannel);
@@ -422,7 +448,7 @@ TEST(TokenDecoderTest, UnknownServiceTypeStopsParsing) {
 
 TEST(TokenDecoderTest, UnknownFirstServiceLeavesNoServices) {
   const std::string payload = PayloadOf(Rtm007Token());
-  for (const uint16_t type : {uint16_t{9}, uint16_t{10}, uint16_t{0x7fff}, uint16_t{0xffff}}) {
+  for (const uint16_t type : {uint16_t{0}, uint16_t{11}, uint16_t{0x7fff}, uint16_t{0xffff}}) {
     absl::StatusOr<DecodedToken> decoded =
         DecodeToken(Make007Token(Patch(payload, kServiceTypeAt, U16(type))));
     ASSERT_TRUE(decoded.ok()) << type << ": " << decoded.status();

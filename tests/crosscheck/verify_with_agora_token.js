@@ -8,13 +8,18 @@
 //   2. rebuilds it with the package's own builders, pinned to the salt and
 //      time read back from our token, and compares: 006 byte for byte, 007 by
 //      the inflated payload (Node's bundled zlib deflates some inputs
-//      differently from system zlib), also counting 007 compatible-mode
-//      tokens that match byte for byte.
+//      differently from system zlib), and every compatible-mode 007 token
+//      byte for byte with the package's payload compressed by the system
+//      zlib (one /usr/bin/python3 call for the whole file). Where the package
+//      differs from the C++/Python references (docs/token-format.md: the
+//      APaaS room-user privilege and role 0), the rebuild composes the
+//      package's own Service classes the way the C++/Python builders do.
 // Prints one line per failing token (never its certificate or token) and
 // ends with "N passed, M failed"; exits non-zero if any token failed.
 //
 // Usage: node tests/crosscheck/verify_with_agora_token.js TOKENS.jsonl
 
+const childProcess = require('child_process')
 const fs = require('fs')
 const path = require('path')
 const zlib = require('zlib')
@@ -32,7 +37,8 @@ const DAY = 24 * 3600
 // with the official privilege logic we pin both on the official instance
 // just before it signs: 006 through a wrapper around the AccessToken
 // constructor, installed before the 006 builders load and capture it; 007
-// through AccessToken2.prototype.build, which every 007 builder calls.
+// through AccessToken2.prototype.build (official_services.js), which every
+// 007 builder calls.
 let pinned = null
 const accessTokenModule = require(path.join(agoraSrc, 'AccessToken'))
 const OfficialAccessToken = accessTokenModule.AccessToken
@@ -46,18 +52,19 @@ accessTokenModule.AccessToken = function PinnedAccessToken(...args) {
 const { RtcTokenBuilder: RtcTokenBuilder006 } = require(path.join(agoraSrc, 'RtcTokenBuilder'))
 const { RtmTokenBuilder: RtmTokenBuilder006 } = require(path.join(agoraSrc, 'RtmTokenBuilder'))
 
-const { AccessToken2 } = require(path.join(agoraSrc, 'AccessToken2'))
-const officialBuild2 = AccessToken2.prototype.build
-AccessToken2.prototype.build = function () {
-    if (pinned) {
-        this.issueTs = pinned.issueTs
-        this.salt = pinned.salt
-    }
-    return officialBuild2.call(this)
-}
+const { officialService, officialPermissions, pinAccessToken2 } = require('./official_services')
+const accessToken2Lib = require(path.join(agoraSrc, 'AccessToken2'))
+const { AccessToken2 } = accessToken2Lib
+const withPinned007 = pinAccessToken2(AccessToken2)
 const { RtcTokenBuilder: RtcTokenBuilder2, Role: RtcRole2 } = require(path.join(agoraSrc, 'RtcTokenBuilder2'))
 const { RtmTokenBuilder: RtmTokenBuilder2 } = require(path.join(agoraSrc, 'RtmTokenBuilder2'))
 const { ChatTokenBuilder } = require(path.join(agoraSrc, 'ChatTokenBuilder'))
+const { FpaTokenBuilder } = require(path.join(agoraSrc, 'FpaTokenBuilder'))
+const { ApaasTokenBuilder } = require(path.join(agoraSrc, 'ApaasTokenBuilder'))
+const { ConvoAITokenBuilder } = require(path.join(agoraSrc, 'ConvoAITokenBuilder'))
+const { SttTokenBuilder } = require(path.join(agoraSrc, 'SttTokenBuilder'))
+// The md5 the package's APaaS builder uses.
+const md5 = require(require.resolve('md5', { paths: [agoraSrc] }))
 
 function withPinned(values, build) {
     pinned = values
@@ -166,9 +173,57 @@ function inflate007(token, whose) {
     }
 }
 
+// A privilege list of our JSON form ([[id, value], ...]) as a map.
+function privilegeMap(list) {
+    const map = {}
+    for (const [id, value] of list) map[id] = value
+    return map
+}
+
+// Our JSON services in token order: by type, stable within a type.
+function packedOrder(services) {
+    return services.map((s, i) => ({ s, i })).sort((a, b) => a.s.type - b.s.type || a.i - b.i).map(e => e.s)
+}
+
+// What a service of our JSON form must decode to.
+function expectedOfGrant(g) {
+    const w = { type: g.type, privileges: privilegeMap(g.privileges) }
+    if ([1, 3, 6].includes(g.type)) Object.assign(w, { channel_name: g.channel_name, account: g.account })
+    if ([2, 5, 8].includes(g.type)) w.user_id = g.user_id
+    if (g.type === 7) Object.assign(w, { room_uuid: g.room_uuid, user_uuid: g.user_uuid, role: 'role' in g ? g.role : -1 })
+    if (g.type === 8) w.rtm2 = g.rtm2_resources
+    return w
+}
+
+// The RTC service of buildTokenWithRtm2 and the ConvoAI and STT builders.
+function rtcOfRtm2Kinds(c) {
+    const p = c.privilege_expires
+    const privileges = { 1: p.join_channel }
+    if (c.role === 1) Object.assign(privileges, { 2: p.publish_audio, 3: p.publish_video, 4: p.publish_data_stream })
+    return { type: 1, privileges, channel_name: c.channel_name, account: accountString(c) }
+}
+
 // The services our core must have encoded, in token order.
 function expectedServices(c, expire) {
     if (c.kind === 'rtm007') return [{ type: 2, privileges: { 1: expire }, user_id: c.user_id }]
+    if (c.kind === 'fpa007') return [{ type: 4, privileges: { 1: 0 } }]
+    if (c.kind === 'apaas007_room_user') {
+        return [
+            { type: 2, privileges: { 1: expire }, user_id: c.user_uuid },
+            { type: 5, privileges: { 1: expire }, user_id: md5(c.user_uuid) },
+            { type: 7, privileges: { 1: expire }, room_uuid: c.room_uuid, user_uuid: c.user_uuid, role: c.role }
+        ]
+    }
+    if (c.kind === 'apaas007_user') return [{ type: 7, privileges: { 2: expire }, room_uuid: '', user_uuid: c.user_uuid, role: -1 }]
+    if (c.kind === 'apaas007_app') return [{ type: 7, privileges: { 3: expire }, room_uuid: '', user_uuid: '', role: -1 }]
+    if (c.kind === 'rtm2_007') return [{ type: 8, privileges: { 1: expire }, user_id: c.user_id, rtm2: c.rtm2_resources }]
+    if (['rtc007_rtm2', 'convoai007', 'stt007'].includes(c.kind)) {
+        const services = [rtcOfRtm2Kinds(c), { type: 2, privileges: { 1: c.rtm_token_expire }, user_id: c.rtm_user_id }]
+        if (c.kind === 'convoai007') services.push({ type: 9, privileges: {} })
+        if (c.kind === 'stt007') services.push({ type: 10, privileges: {} })
+        return services
+    }
+    if (c.kind === 'access_token2_007') return packedOrder(c.services).map(expectedOfGrant)
     if (c.kind === 'chat007') {
         const privilege = c.user_id === '' ? 2 : 1
         return [{ type: 5, privileges: { [privilege]: expire }, user_id: c.user_id }]
@@ -187,10 +242,42 @@ function expectedServices(c, expire) {
     return services
 }
 
+// The C++/Python buildRoomUserToken, composed from the package's classes:
+// npm 2.0.6's own builder leaves the APaaS room-user privilege out.
+function apaasRoomUser(app, cert, c, expire) {
+    const token = new accessToken2Lib.AccessToken2(app, cert, 0, expire)
+    for (const s of [
+        { type: 7, privileges: [[1, expire]], room_uuid: c.room_uuid, user_uuid: c.user_uuid, role: c.role },
+        { type: 2, privileges: [[1, expire]], user_id: c.user_uuid },
+        { type: 5, privileges: [[1, expire]], user_id: md5(c.user_uuid) }
+    ]) token.add_service(officialService(accessToken2Lib, s))
+    return token.build()
+}
+
 function officialBuild007(c, expire) {
     const app = c.app_id
     const cert = c.app_certificate
     if (c.kind === 'rtm007') return RtmTokenBuilder2.buildToken(app, cert, c.user_id, expire)
+    if (c.kind === 'fpa007') return FpaTokenBuilder.buildToken(app, cert)
+    if (c.kind === 'apaas007_room_user') return apaasRoomUser(app, cert, c, expire)
+    if (c.kind === 'apaas007_user') return ApaasTokenBuilder.buildUserToken(app, cert, c.user_uuid, expire)
+    if (c.kind === 'apaas007_app') return ApaasTokenBuilder.buildAppToken(app, cert, expire)
+    if (c.kind === 'rtm2_007') {
+        return RtmTokenBuilder2.buildTokenWithPermissions(app, cert, c.user_id,
+            officialPermissions(accessToken2Lib, c.rtm2_resources), expire)
+    }
+    if (['rtc007_rtm2', 'convoai007', 'stt007'].includes(c.kind)) {
+        const builder = { rtc007_rtm2: RtcTokenBuilder2.buildTokenWithRtm2, convoai007: ConvoAITokenBuilder.buildToken,
+            stt007: SttTokenBuilder.buildToken }[c.kind]
+        const p = c.privilege_expires
+        return builder(app, cert, c.channel_name, officialUser(c), c.role, expire, p.join_channel, p.publish_audio,
+            p.publish_video, p.publish_data_stream, c.rtm_user_id, c.rtm_token_expire)
+    }
+    if (c.kind === 'access_token2_007') {
+        const token = new accessToken2Lib.AccessToken2(app, cert, 0, expire)
+        for (const s of c.services) token.add_service(officialService(accessToken2Lib, s))
+        return token.build()
+    }
     if (c.kind === 'chat007') {
         return c.user_id === '' ? ChatTokenBuilder.buildAppToken(app, cert, expire)
             : ChatTokenBuilder.buildUserToken(app, cert, c.user_id, expire)
@@ -219,6 +306,30 @@ function officialBuild007(c, expire) {
     return RtcTokenBuilder2.buildTokenWithUid(app, cert, c.channel_name, c.uid, c.role, expire, c.privilege_expire)
 }
 
+// RTM2 permissions as sorted [resource, [[permission, names]]] for comparing
+// the package's parsed details with our JSON list.
+function normalizeRtm2(details) {
+    return JSON.stringify(Object.keys(details).map(Number).sort((a, b) => a - b).map(r =>
+        [r, Object.keys(details[r]).map(Number).sort((a, b) => a - b).map(p => [p, details[r][p].map(String)])]))
+}
+
+function expectService(where, s, w) {
+    expectEqual(`${where}.type`, s.service_type(), w.type)
+    expectMap(`${where}.privileges`, s.__privileges, w.privileges)
+    if ('channel_name' in w) expectEqual(`${where}.channel_name`, s.__channel_name.toString(), w.channel_name)
+    // RTC keeps its account as __uid, Streaming and FCDN as __account.
+    if ('account' in w) expectEqual(`${where}.account`, (w.type === 1 ? s.__uid : s.__account).toString(), w.account)
+    if ('user_id' in w) expectEqual(`${where}.user_id`, s.__user_id.toString(), w.user_id)
+    if ('room_uuid' in w) expectEqual(`${where}.room_uuid`, s.__room_uuid.toString(), w.room_uuid)
+    if ('user_uuid' in w) expectEqual(`${where}.user_uuid`, s.__user_uuid.toString(), w.user_uuid)
+    // The package reads the i16 role back as unsigned.
+    if ('role' in w) expectEqual(`${where}.role`, (s.__role << 16) >> 16, w.role)
+    if ('rtm2' in w) {
+        expectEqual(`${where}.rtm2_resources`, normalizeRtm2(s.__permissions.details),
+            normalizeRtm2(officialPermissions(accessToken2Lib, w.rtm2).details))
+    }
+}
+
 function check007(c) {
     const decoded = new AccessToken2()
     if (!decoded.from_string(c.token)) throw new Mismatch('official AccessToken2.from_string rejected the token')
@@ -235,14 +346,7 @@ function check007(c) {
 
     const want = expectedServices(c, expire)
     expectEqual('service count', decoded.services.length, want.length)
-    want.forEach((w, i) => {
-        const s = decoded.services[i]
-        expectEqual(`services[${i}].type`, s.service_type(), w.type)
-        expectMap(`services[${i}].privileges`, s.__privileges, w.privileges)
-        if ('channel_name' in w) expectEqual(`services[${i}].channel_name`, s.__channel_name.toString(), w.channel_name)
-        if ('account' in w) expectEqual(`services[${i}].account`, s.__uid.toString(), w.account)
-        if ('user_id' in w) expectEqual(`services[${i}].user_id`, s.__user_id.toString(), w.user_id)
-    })
+    want.forEach((w, i) => expectService(`services[${i}]`, decoded.services[i], w))
 
     const ours = inflate007(c.token, 'our')
     const compressed = Buffer.from(c.token.substring(3), 'base64')
@@ -256,15 +360,31 @@ function check007(c) {
 
     // Rebuild with the expiry read back from our token: the core stores 0 and
     // anything beyond 24 h as 24 h, which the official builders do not.
-    const official = withPinned({ issueTs: decoded.issueTs, salt: decoded.salt }, () => officialBuild007(c, decoded.expire))
+    const official = withPinned007({ issueTs: decoded.issueTs, salt: decoded.salt }, () => officialBuild007(c, decoded.expire))
     if (!official) throw new Mismatch('the official builder refused the inputs')
-    if (!ours.equals(inflate007(official, 'official'))) throw new Mismatch('payload differs from the official builder\'s')
+    const officialPayload = inflate007(official, 'official')
+    if (!ours.equals(officialPayload)) throw new Mismatch('payload differs from the official builder\'s')
 
     expectEqual('built.version', c.built.version, '007')
     expectEqual('built.salt', c.built.salt, c.salt)
     expectEqual('built.issue_ts', c.built.issue_ts, c.issue_ts)
     expectEqual('built.expire_ts', c.built.expire_ts, c.issue_ts + expire)
-    return { byteIdentical007: c.compression === 'compatible' && official === c.token }
+    return {
+        byteIdentical007: c.compression === 'compatible' && official === c.token,
+        // Compared with the system zlib's token of the official payload after the loop.
+        systemZlibCheck: c.compression === 'compatible' ? officialPayload.toString('hex') : null
+    }
+}
+
+// The system zlib (default level) token of each payload, in one python3 call.
+function systemZlibTokens(payloadHexes) {
+    if (payloadHexes.length === 0) return []
+    const out = childProcess.execFileSync('/usr/bin/python3', ['-c',
+        'import base64, json, sys, zlib\n' +
+        'for h in json.load(sys.stdin):\n' +
+        '    print("007" + base64.b64encode(zlib.compress(bytes.fromhex(h))).decode())'],
+    { input: JSON.stringify(payloadHexes), maxBuffer: 64 * 1024 * 1024 })
+    return out.toString().trim().split('\n')
 }
 
 function checkIssuance(c) {
@@ -274,6 +394,9 @@ function checkIssuance(c) {
     const now = Math.floor(Date.now() / 1000)
     if (Math.abs(now - c.issue_ts) > 3600) throw new Mismatch(`issue_ts ${c.issue_ts} is not near now (${now})`)
 }
+
+const kinds007 = ['rtc007', 'rtm007', 'chat007', 'fpa007', 'apaas007_room_user', 'apaas007_user', 'apaas007_app',
+    'rtm2_007', 'rtc007_rtm2', 'convoai007', 'stt007', 'access_token2_007']
 
 function main() {
     const file = process.argv[2]
@@ -286,6 +409,7 @@ function main() {
     let failed = 0
     let compatibleTotal = 0
     let compatibleIdentical = 0
+    const pending = []  // compatible-mode 007 tokens awaiting the system zlib comparison
     lines.forEach((text, lineIndex) => {
         let c = null
         try {
@@ -299,9 +423,10 @@ function main() {
             checkIssuance(c)
             let result
             if (c.kind === 'rtc006' || c.kind === 'rtm006') result = check006(c)
-            else if (['rtc007', 'rtm007', 'chat007'].includes(c.kind)) result = check007(c)
+            else if (kinds007.includes(c.kind)) result = check007(c)
             else throw new Mismatch(`unknown kind ${JSON.stringify(c.kind)}`)
             if (result.byteIdentical007) compatibleIdentical++
+            if (result.systemZlibCheck) pending.push({ c, hex: result.systemZlibCheck })
             passed++
         } catch (e) {
             failed++
@@ -312,6 +437,18 @@ function main() {
             console.log(`FAIL ${where}: ${reason}`)
         }
     })
+    const systemTokens = systemZlibTokens(pending.map(p => p.hex))
+    let systemIdentical = 0
+    pending.forEach(({ c }, i) => {
+        if (systemTokens[i] === c.token) {
+            systemIdentical++
+            return
+        }
+        passed--
+        failed++
+        console.log(`FAIL seed=${c.seed} case=${c.case} shape=${c.shape}: token differs from the official payload through the system zlib`)
+    })
+    console.log(`007 compatible-mode tokens byte-identical to agora-token's payload through the system zlib: ${systemIdentical} of ${pending.length}`)
     console.log(`007 compatible-mode tokens byte-identical to agora-token: ${compatibleIdentical} of ${compatibleTotal}`)
     console.log(`${passed} passed, ${failed} failed`)
     process.exit(failed > 0 || passed === 0 ? 1 : 0)
