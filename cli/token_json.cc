@@ -71,7 +71,9 @@ Json ServiceJson(const DecodedService& service, const ExpiryReport& expiry) {
       json["user_id"] = service.user_id;
       break;
     case kServiceFpa:
-      break;
+    case kServiceConvoAi:
+    case kServiceStt:
+      break;  // no fields
     case kServiceApaas:
       json["room_uuid"] = service.room_uuid;
       json["user_uuid"] = service.user_uuid;
