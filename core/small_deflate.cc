@@ -1,0 +1,632 @@
+#include "core/small_deflate.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+namespace agora_token {
+namespace {
+
+// zlib's level-6 parameters (good, lazy, nice, chain) and the limits it
+// applies at every level.
+constexpr int kMinMatch = 3;
+constexpr int kMaxMatch = 258;
+constexpr int kGoodLength = 8;    // a previous match this long quarters the chain
+constexpr int kMaxLazy = 16;      // a previous match this long is taken unsearched
+constexpr int kNiceLength = 128;  // a match this long ends the search
+constexpr int kMaxChain = 128;
+constexpr int kTooFar = 4096;  // zlib drops 3-byte matches farther back than this
+
+// memLevel 8: a 15-bit rolling hash of three bytes, shifted 5 bits a byte.
+constexpr int kHashBits = 15;
+constexpr int kHashShift = 5;
+constexpr uint32_t kHashMask = (1u << kHashBits) - 1;
+
+// Deflate's alphabets (RFC 1951 section 3.2.5).
+constexpr int kEndBlock = 256;
+constexpr int kLitCodes = 286;  // literals, end of block, 29 length codes
+constexpr int kDistCodes = 30;
+constexpr int kBlCodes = 19;  // code-length alphabet
+constexpr int kRep3To6 = 16;  // repeat the previous length 3-6 times
+constexpr int kZeros3To10 = 17;
+constexpr int kZeros11To138 = 18;
+constexpr int kMaxBits = 15;
+constexpr int kMaxBlBits = 7;
+// Leaves and internal nodes of the largest tree: zlib's HEAP_SIZE, whose
+// value also fixes where its length-limiting pass starts.
+constexpr int kHeapSize = 2 * kLitCodes + 1;
+
+constexpr std::array<uint8_t, 29> kLengthExtraBits = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+constexpr std::array<uint8_t, kDistCodes> kDistExtraBits = {0, 0, 0,  0,  1,  1,  2,  2,  3,  3,
+                                                            4, 4, 5,  5,  6,  6,  7,  7,  8,  8,
+                                                            9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+constexpr std::array<uint8_t, kBlCodes> kBlExtraBits = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 0, 0, 0, 0, 2, 3, 7};
+// The order in which code-length code lengths are sent.
+constexpr std::array<uint8_t, kBlCodes> kBlOrder = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                                    11, 4,  12, 3, 13, 2, 14, 1, 15};
+
+int FloorLog2(uint32_t v) { return 31 - __builtin_clz(v); }
+
+// Length code (0..28, before adding 257) of a match length minus 3; zlib
+// sends 258 as code 285, not as 284 with all extra bits set.
+int LengthCode(int length_minus_3) {
+  if (length_minus_3 < 8) return length_minus_3;
+  if (length_minus_3 == kMaxMatch - kMinMatch) return 28;
+  const int log = FloorLog2(static_cast<uint32_t>(length_minus_3));
+  return 4 * (log - 1) + ((length_minus_3 >> (log - 2)) & 3);
+}
+int LengthBase(int code) { return code < 8 ? code : (4 + (code & 3)) << (code / 4 - 1); }
+
+// Distance code of a distance minus 1.
+int DistCode(uint32_t distance_minus_1) {
+  if (distance_minus_1 < 4) return static_cast<int>(distance_minus_1);
+  const int log = FloorLog2(distance_minus_1);
+  return 2 * log + static_cast<int>((distance_minus_1 >> (log - 1)) & 1);
+}
+uint32_t DistBase(int code) { return code < 4 ? code : (2u + (code & 1)) << (code / 2 - 1); }
+
+uint16_t ReverseBits(uint32_t code, int length) {
+  uint32_t reversed = 0;
+  for (int i = 0; i < length; ++i, code >>= 1) reversed = (reversed << 1) | (code & 1);
+  return static_cast<uint16_t>(reversed);
+}
+
+// Canonical codes from code lengths, bit-reversed for an LSB-first writer.
+void AssignCodes(const uint8_t* lengths, int count, const uint16_t* length_counts,
+                 uint16_t* codes) {
+  std::array<uint32_t, kMaxBits + 1> next{};
+  uint32_t code = 0;
+  for (int bits = 1; bits <= kMaxBits; ++bits) {
+    code = (code + length_counts[bits - 1]) << 1;
+    next[bits] = code;
+  }
+  for (int n = 0; n < count; ++n) {
+    if (lengths[n] != 0) codes[n] = ReverseBits(next[lengths[n]]++, lengths[n]);
+  }
+}
+
+// The fixed codes of block type 1.
+struct FixedCodes {
+  std::array<uint8_t, kLitCodes + 2> lit_lengths{};
+  std::array<uint16_t, kLitCodes + 2> lit_codes{};
+  std::array<uint16_t, kDistCodes> dist_codes{};
+
+  FixedCodes() {
+    std::array<uint16_t, kMaxBits + 1> counts{};
+    for (int n = 0; n < kLitCodes + 2; ++n) {
+      lit_lengths[n] = n < 144 ? 8 : n < 256 ? 9 : n < 280 ? 7 : 8;
+      ++counts[lit_lengths[n]];
+    }
+    AssignCodes(lit_lengths.data(), kLitCodes + 2, counts.data(), lit_codes.data());
+    for (int n = 0; n < kDistCodes; ++n) dist_codes[n] = ReverseBits(n, 5);
+  }
+};
+constexpr int kFixedDistLength = 5;
+
+// What a tree's alphabet is: its size, extra bits, the fixed lengths to cost
+// it against, and its length limit (zlib's static_tree_desc).
+struct Alphabet {
+  int elems;
+  const uint8_t* extra_bits;
+  int extra_base;
+  const uint8_t* fixed_lengths;  // null for the code-length alphabet
+  int fixed_length_all;          // used when fixed_lengths is null and this is non-zero
+  int max_length;
+};
+
+// A Huffman tree under construction: leaves first, then internal nodes in
+// the order zlib creates them, so its tie-breaks can be followed exactly.
+struct Tree {
+  std::array<uint16_t, kHeapSize> freq;  // of the leaves
+  std::array<uint16_t, kHeapSize> dad;
+  std::array<uint8_t, kHeapSize> len;
+  std::array<uint16_t, kLitCodes> code;
+  int max_code;
+};
+
+// Builds Huffman trees with zlib's algorithm (trees.c build_tree and
+// gen_bitlen): a heap ordered by frequency, then depth, with zlib's sift-down
+// tie-breaks; lengths over the limit are fixed up by moving leaves, and the
+// lengths are then reassigned in increasing frequency. Also totals zlib's
+// opt_len and static_len, which decide the block type.
+class TreeBuilder {
+ public:
+  uint32_t opt_len = 0;
+  uint32_t static_len = 0;
+
+  void Build(Tree& tree, const Alphabet& alphabet) {
+    heap_len_ = 0;
+    int max_code = -1;
+    for (int n = 0; n < alphabet.elems; ++n) {
+      if (tree.freq[n] != 0) {
+        heap_[++heap_len_] = Entry(tree.freq[n], 0, n);
+        max_code = n;
+      } else {
+        tree.len[n] = 0;
+      }
+    }
+    // Deflate needs two codes in every tree: zlib adds codes 0 and 1 (or 0)
+    // with frequency 1, and counts them as free.
+    while (heap_len_ < 2) {
+      const int node = max_code < 2 ? ++max_code : 0;
+      heap_[++heap_len_] = Entry(1, 0, node);
+      tree.freq[node] = 1;
+      --opt_len;
+      static_len -= FixedLength(alphabet, node);
+    }
+    tree.max_code = max_code;
+    for (int n = heap_len_ / 2; n >= 1; --n) SiftDown(n);
+
+    // Nodes leave the heap in increasing (frequency, depth) order; zlib
+    // keeps that order from the top of its heap array down, and so does
+    // sorted_.
+    int sorted = kHeapSize;
+    int node = alphabet.elems;
+    do {
+      const uint32_t a = heap_[1];
+      heap_[1] = heap_[heap_len_--];
+      SiftDown(1);
+      const uint32_t b = heap_[1];
+      sorted_[--sorted] = static_cast<uint16_t>(a & kNodeMask);
+      sorted_[--sorted] = static_cast<uint16_t>(b & kNodeMask);
+      const uint32_t depth = std::max(a & kDepthMask, b & kDepthMask) + (1u << kDepthShift);
+      tree.dad[a & kNodeMask] = tree.dad[b & kNodeMask] = static_cast<uint16_t>(node);
+      heap_[1] = ((a >> kFreqShift) + (b >> kFreqShift)) << kFreqShift | depth | node++;
+      SiftDown(1);
+    } while (heap_len_ >= 2);
+    sorted_[--sorted] = static_cast<uint16_t>(heap_[1] & kNodeMask);
+
+    AssignLengths(tree, alphabet, sorted);
+    AssignCodes(tree.len.data(), max_code + 1, length_counts_.data(), tree.code.data());
+  }
+
+ private:
+  // A heap entry packs a node's frequency, depth and index, so that zlib's
+  // "smaller" (frequency, then depth) is one comparison of entry >> 10.
+  // Frequencies stay below 2^16 (at most one per input byte), depths below
+  // 2^6 (a deeper tree needs more symbols than that).
+  static constexpr int kFreqShift = 16;
+  static constexpr int kDepthShift = 10;
+  static constexpr uint32_t kDepthMask = 0x3fu << kDepthShift;
+  static constexpr uint32_t kNodeMask = (1u << kDepthShift) - 1;
+  static_assert(kSmallDeflateMaxInput + 2 < (1u << (32 - kFreqShift)), "frequencies overflow");
+  static_assert(kHeapSize <= kNodeMask + 1, "node indexes overflow");
+
+  static uint32_t Entry(uint32_t freq, uint32_t depth, int node) {
+    return freq << kFreqShift | depth << kDepthShift | static_cast<uint32_t>(node);
+  }
+  static bool Smaller(uint32_t a, uint32_t b) { return (a >> kDepthShift) <= (b >> kDepthShift); }
+
+  static int FixedLength(const Alphabet& alphabet, int n) {
+    return alphabet.fixed_lengths != nullptr ? alphabet.fixed_lengths[n]
+                                             : alphabet.fixed_length_all;
+  }
+
+  void SiftDown(int k) {
+    const uint32_t v = heap_[k];
+    int j = k << 1;
+    while (j <= heap_len_) {
+      if (j < heap_len_ && Smaller(heap_[j + 1], heap_[j])) ++j;
+      if (Smaller(v, heap_[j])) break;
+      heap_[k] = heap_[j];
+      k = j;
+      j <<= 1;
+    }
+    heap_[k] = v;
+  }
+
+  // Code lengths from depths, limited to alphabet.max_length as zlib does.
+  void AssignLengths(Tree& tree, const Alphabet& alphabet, int sorted) {
+    const int max_length = alphabet.max_length;
+    const bool costed = alphabet.fixed_lengths != nullptr || alphabet.fixed_length_all != 0;
+    length_counts_.fill(0);
+    int overflow = 0;
+    tree.len[sorted_[sorted]] = 0;  // the root
+    int h = sorted + 1;
+    for (; h < kHeapSize; ++h) {
+      const int n = sorted_[h];
+      int bits = tree.len[tree.dad[n]] + 1;
+      if (bits > max_length) bits = max_length, ++overflow;
+      tree.len[n] = static_cast<uint8_t>(bits);
+      if (n > tree.max_code) continue;  // internal node
+      ++length_counts_[bits];
+      const int extra = n >= alphabet.extra_base ? alphabet.extra_bits[n - alphabet.extra_base] : 0;
+      opt_len += tree.freq[n] * static_cast<uint32_t>(bits + extra);
+      if (costed)
+        static_len += tree.freq[n] * static_cast<uint32_t>(FixedLength(alphabet, n) + extra);
+    }
+    if (overflow == 0) return;
+
+    // Make room at max_length: move the deepest leaf above it down one
+    // level, pairing it with an overflowed leaf, until none overflow.
+    do {
+      int bits = max_length - 1;
+      while (length_counts_[bits] == 0) --bits;
+      --length_counts_[bits];
+      length_counts_[bits + 1] += 2;
+      --length_counts_[max_length];
+      overflow -= 2;
+    } while (overflow > 0);
+    // Hand the lengths out again, longest to the least frequent leaves.
+    for (int bits = max_length; bits != 0; --bits) {
+      int count = length_counts_[bits];
+      while (count != 0) {
+        const int m = sorted_[--h];
+        if (m > tree.max_code) continue;
+        if (tree.len[m] != bits) {
+          opt_len += (static_cast<uint32_t>(bits) - tree.len[m]) * tree.freq[m];
+          tree.len[m] = static_cast<uint8_t>(bits);
+        }
+        --count;
+      }
+    }
+  }
+
+  std::array<uint32_t, kHeapSize> heap_;
+  int heap_len_ = 0;
+  std::array<uint16_t, kHeapSize> sorted_;
+  std::array<uint16_t, kMaxBits + 1> length_counts_;
+};
+
+// An LSB-first bit writer into a buffer the caller has sized.
+class BitWriter {
+ public:
+  explicit BitWriter(uint8_t* out) : p_(out) {}
+
+  void Put(uint32_t bits, int count) {
+    acc_ |= static_cast<uint64_t>(bits) << fill_;
+    fill_ += count;
+    if (fill_ >= 32) {
+      for (int i = 0; i < 4; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
+      p_ += 4;
+      acc_ >>= 32;
+      fill_ -= 32;
+    }
+  }
+  // Pads the last byte with zero bits (zlib's bi_windup).
+  uint8_t* Align() {
+    for (; fill_ > 0; fill_ -= 8, acc_ >>= 8) *p_++ = static_cast<uint8_t>(acc_);
+    fill_ = 0;
+    acc_ = 0;
+    return p_;
+  }
+  void PutBytes(const void* data, size_t size) {
+    Align();
+    std::memcpy(p_, data, size);
+    p_ += size;
+  }
+
+ private:
+  uint8_t* p_;
+  uint64_t acc_ = 0;
+  int fill_ = 0;
+};
+
+// Runs of code lengths as the code-length alphabet sends them (zlib's
+// scan_tree and send_tree, which never run across the literal/distance
+// boundary). Calls emit(symbol, extra_value) for each code sent.
+template <typename Emit>
+void ForEachLengthCode(const uint8_t* lengths, int max_code, Emit emit) {
+  int prev_len = -1;
+  int next_len = lengths[0];
+  int count = 0;
+  int max_count = next_len == 0 ? 138 : 7;
+  int min_count = next_len == 0 ? 3 : 4;
+  for (int n = 0; n <= max_code; ++n) {
+    const int cur_len = next_len;
+    next_len = n + 1 <= max_code ? lengths[n + 1] : -1;  // zlib's 0xffff guard
+    if (++count < max_count && cur_len == next_len) continue;
+    if (count < min_count) {
+      for (; count > 0; --count) emit(cur_len, 0);
+    } else if (cur_len != 0) {
+      if (cur_len != prev_len) {
+        emit(cur_len, 0);
+        --count;
+      }
+      emit(kRep3To6, count - 3);
+    } else if (count <= 10) {
+      emit(kZeros3To10, count - 3);
+    } else {
+      emit(kZeros11To138, count - 11);
+    }
+    count = 0;
+    prev_len = cur_len;
+    if (next_len == 0) {
+      max_count = 138, min_count = 3;
+    } else if (cur_len == next_len) {
+      max_count = 6, min_count = 3;
+    } else {
+      max_count = 7, min_count = 4;
+    }
+  }
+}
+
+// Everything one compression needs, kept per thread. The hash table heads
+// are cleared after use by walking the positions that set them, which costs
+// the input's size instead of zlib's 64 KiB clear per stream.
+struct Workspace {
+  std::array<uint16_t, 1u << kHashBits> head{};  // all zero between calls
+  std::array<uint16_t, kSmallDeflateMaxInput> hash;
+  std::array<uint16_t, kSmallDeflateMaxInput> prev;  // previous position of the same hash
+  // Symbols: a literal (dist 0, value the byte) or a match (dist, length - 3).
+  std::array<uint16_t, kSmallDeflateMaxInput> sym_dist;
+  std::array<uint8_t, kSmallDeflateMaxInput> sym_value;
+  Tree lit;
+  Tree dist;
+  Tree bl;
+  TreeBuilder builder;
+};
+
+// The lazy-matching parser of zlib's deflate_slow, for an input that is all
+// in the window from the start. Every position up to size - 3 is inserted
+// into its hash chain in increasing order, whatever the parser decides, so
+// the chains can be linked up front; position 0 is never a match (zlib's NIL).
+class LazyMatcher {
+ public:
+  LazyMatcher(const uint8_t* data, int size, const uint16_t* prev)
+      : data_(data), size_(size), prev_(prev) {}
+
+  // Calls literal(byte) and match(distance, length) in stream order.
+  template <typename Literal, typename Match>
+  void Run(Literal literal, Match match) {
+    int strstart = 0;
+    int match_length = kMinMatch - 1;
+    bool match_available = false;
+    while (strstart < size_) {
+      const int lookahead = size_ - strstart;
+      const int hash_head = lookahead >= kMinMatch ? prev_[strstart] : 0;
+      const int prev_length = match_length;
+      const int prev_match = match_start_;
+      match_length = kMinMatch - 1;
+      // With prev_length >= lookahead the previous match is taken whatever
+      // is found here, and zlib's search would look past the input.
+      if (hash_head != 0 && prev_length < kMaxLazy && prev_length < lookahead) {
+        match_length = LongestMatch(strstart, hash_head, prev_length, lookahead);
+        if (match_length == kMinMatch && strstart - match_start_ > kTooFar) {
+          match_length = kMinMatch - 1;
+        }
+      }
+      if (prev_length >= kMinMatch && match_length <= prev_length) {
+        match(strstart - 1 - prev_match, prev_length);
+        strstart += prev_length - 1;
+        match_available = false;
+        match_length = kMinMatch - 1;
+      } else if (match_available) {
+        literal(data_[strstart - 1]);
+        ++strstart;
+      } else {
+        match_available = true;
+        ++strstart;
+      }
+    }
+    if (match_available) literal(data_[strstart - 1]);
+  }
+
+ private:
+  // zlib's longest_match: the first longest match along the chain, giving
+  // up after the chain limit or at a nice length; match_start_ changes only
+  // when a longer match is found. Bytes past the input are never compared:
+  // where zlib's comparison runs off the input it stops at the nice length,
+  // which is clamped to the bytes left.
+  int LongestMatch(int strstart, int cur_match, int best_len, int lookahead) {
+    const uint8_t* scan = data_ + strstart;
+    int chain = best_len >= kGoodLength ? kMaxChain >> 2 : kMaxChain;
+    const int nice = kNiceLength < lookahead ? kNiceLength : lookahead;
+    const int max_len = kMaxMatch < lookahead ? kMaxMatch : lookahead;
+    do {
+      const uint8_t* match = data_ + cur_match;
+      if (match[best_len] != scan[best_len] || match[best_len - 1] != scan[best_len - 1] ||
+          match[0] != scan[0] || match[1] != scan[1]) {
+        continue;
+      }
+      const int len = CommonLength(scan, match, max_len);
+      if (len > best_len) {
+        match_start_ = cur_match;
+        best_len = len;
+        if (len >= nice) break;
+      }
+    } while ((cur_match = prev_[cur_match]) > 0 && --chain != 0);
+    return best_len <= lookahead ? best_len : lookahead;
+  }
+
+  static int CommonLength(const uint8_t* a, const uint8_t* b, int max_len) {
+    int i = 2;  // the first two bytes are known to match
+    for (; i + 8 <= max_len; i += 8) {
+      uint64_t x;
+      uint64_t y;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) {
+        // Little-endian: the lowest differing bit is in the first differing byte.
+        if (IsLittleEndian()) return i + __builtin_ctzll(x ^ y) / 8;
+        break;
+      }
+    }
+    while (i < max_len && a[i] == b[i]) ++i;
+    return i;
+  }
+
+  static bool IsLittleEndian() {
+    const uint16_t one = 1;
+    uint8_t first;
+    std::memcpy(&first, &one, 1);
+    return first == 1;
+  }
+
+  const uint8_t* data_;
+  int size_;
+  const uint16_t* prev_;
+  int match_start_ = 0;
+};
+
+void PutU16Le(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+
+void PutAdler32(std::string_view input, uint8_t* p) {
+  const uint32_t adler = static_cast<uint32_t>(
+      adler32(1L, reinterpret_cast<const Bytef*>(input.data()), static_cast<uInt>(input.size())));
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
+}
+
+// Emits the symbols with the given codes (zlib's compress_block).
+void SendSymbols(const Workspace& ws, int symbols, const uint16_t* lit_codes,
+                 const uint8_t* lit_lengths, const uint16_t* dist_codes,
+                 const uint8_t* dist_lengths, BitWriter& bits) {
+  for (int i = 0; i < symbols; ++i) {
+    const uint32_t distance = ws.sym_dist[i];
+    const int value = ws.sym_value[i];
+    if (distance == 0) {
+      bits.Put(lit_codes[value], lit_lengths[value]);
+      continue;
+    }
+    const int lcode = LengthCode(value);
+    bits.Put(lit_codes[kEndBlock + 1 + lcode], lit_lengths[kEndBlock + 1 + lcode]);
+    if (kLengthExtraBits[lcode] != 0) {
+      bits.Put(static_cast<uint32_t>(value - LengthBase(lcode)), kLengthExtraBits[lcode]);
+    }
+    const int dcode = DistCode(distance - 1);
+    bits.Put(dist_codes[dcode], dist_lengths[dcode]);
+    if (kDistExtraBits[dcode] != 0) {
+      bits.Put(distance - 1 - DistBase(dcode), kDistExtraBits[dcode]);
+    }
+  }
+  bits.Put(lit_codes[kEndBlock], lit_lengths[kEndBlock]);
+}
+
+}  // namespace
+
+bool SmallDeflate(std::string_view input, std::string* out) {
+  if (input.size() > kSmallDeflateMaxInput) return false;
+  static const FixedCodes fixed;
+  // On the heap, not in every thread's static TLS block (about 130 KiB).
+  thread_local const std::unique_ptr<Workspace> workspace = std::make_unique<Workspace>();
+  Workspace& ws = *workspace;
+  const auto* data = reinterpret_cast<const uint8_t*>(input.data());
+  const int size = static_cast<int>(input.size());
+
+  // Link every position's hash chain, then leave the heads all zero again.
+  const int last_insert = size - kMinMatch;
+  for (int p = 0; p <= last_insert; ++p) {
+    const uint32_t h = ((static_cast<uint32_t>(data[p]) << (2 * kHashShift)) ^
+                        (static_cast<uint32_t>(data[p + 1]) << kHashShift) ^ data[p + 2]) &
+                       kHashMask;
+    ws.hash[p] = static_cast<uint16_t>(h);
+    ws.prev[p] = ws.head[h];
+    ws.head[h] = static_cast<uint16_t>(p);
+  }
+  for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p]] = 0;
+
+  ws.lit.freq.fill(0);
+  ws.dist.freq.fill(0);
+  ws.bl.freq.fill(0);
+  ws.lit.freq[kEndBlock] = 1;
+  int symbols = 0;
+  LazyMatcher(data, size, ws.prev.data())
+      .Run(
+          [&](uint8_t byte) {
+            ws.sym_dist[symbols] = 0;
+            ws.sym_value[symbols++] = byte;
+            ++ws.lit.freq[byte];
+          },
+          [&](int distance, int length) {
+            ws.sym_dist[symbols] = static_cast<uint16_t>(distance);
+            ws.sym_value[symbols++] = static_cast<uint8_t>(length - kMinMatch);
+            ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
+            ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
+          });
+
+  // zlib's _tr_flush_block: dynamic trees, costed against fixed codes and a
+  // stored block.
+  TreeBuilder& builder = ws.builder;
+  builder.opt_len = 0;
+  builder.static_len = 0;
+  const Alphabet lit_alphabet{
+      kLitCodes, kLengthExtraBits.data(), kEndBlock + 1, fixed.lit_lengths.data(), 0, kMaxBits};
+  const Alphabet dist_alphabet{kDistCodes, kDistExtraBits.data(), 0,
+                               nullptr,    kFixedDistLength,      kMaxBits};
+  const Alphabet bl_alphabet{kBlCodes, kBlExtraBits.data(), 0, nullptr, 0, kMaxBlBits};
+  builder.Build(ws.lit, lit_alphabet);
+  builder.Build(ws.dist, dist_alphabet);
+  const auto count_length_code = [&](int symbol, int) { ++ws.bl.freq[symbol]; };
+  ForEachLengthCode(ws.lit.len.data(), ws.lit.max_code, count_length_code);
+  ForEachLengthCode(ws.dist.len.data(), ws.dist.max_code, count_length_code);
+  builder.Build(ws.bl, bl_alphabet);
+  int max_blindex = kBlCodes - 1;
+  for (; max_blindex >= 3; --max_blindex) {
+    if (ws.bl.len[kBlOrder[max_blindex]] != 0) break;
+  }
+  builder.opt_len += 3 * (static_cast<uint32_t>(max_blindex) + 1) + 5 + 5 + 4;
+  uint32_t opt_bytes = (builder.opt_len + 3 + 7) >> 3;
+  const uint32_t static_bytes = (builder.static_len + 3 + 7) >> 3;
+  if (static_bytes <= opt_bytes) opt_bytes = static_bytes;
+
+  // Header (CMF 0x78: deflate, 32 KiB window; FLG 0x9c: level 6, check
+  // bits), the block, at most size + 5 bytes, and the Adler-32.
+  const size_t start = out->size();
+  out->resize(start + 2 + size + 5 + 4 + 8);  // + 8: the bit writer's last word
+  auto* begin = reinterpret_cast<uint8_t*>(out->data() + start);
+  begin[0] = 0x78;
+  begin[1] = 0x9c;
+  BitWriter bits(begin + 2);
+  constexpr int kLastBlock = 1;
+  if (static_cast<uint32_t>(size) + 4 <= opt_bytes) {
+    bits.Put((0 << 1) | kLastBlock, 3);
+    uint8_t lengths[4];
+    PutU16Le(lengths, static_cast<uint32_t>(size));
+    PutU16Le(lengths + 2, ~static_cast<uint32_t>(size) & 0xffff);
+    bits.PutBytes(lengths, 4);
+    bits.PutBytes(data, input.size());
+  } else if (static_bytes == opt_bytes) {
+    bits.Put((1 << 1) | kLastBlock, 3);
+    std::array<uint8_t, kDistCodes> fixed_dist_lengths;
+    fixed_dist_lengths.fill(kFixedDistLength);
+    SendSymbols(ws, symbols, fixed.lit_codes.data(), fixed.lit_lengths.data(),
+                fixed.dist_codes.data(), fixed_dist_lengths.data(), bits);
+  } else {
+    bits.Put((2 << 1) | kLastBlock, 3);
+    bits.Put(static_cast<uint32_t>(ws.lit.max_code + 1 - 257), 5);
+    bits.Put(static_cast<uint32_t>(ws.dist.max_code + 1 - 1), 5);
+    bits.Put(static_cast<uint32_t>(max_blindex + 1 - 4), 4);
+    for (int rank = 0; rank <= max_blindex; ++rank) bits.Put(ws.bl.len[kBlOrder[rank]], 3);
+    const auto send_length_code = [&](int symbol, int extra) {
+      bits.Put(ws.bl.code[symbol], ws.bl.len[symbol]);
+      if (kBlExtraBits[symbol] != 0) bits.Put(static_cast<uint32_t>(extra), kBlExtraBits[symbol]);
+    };
+    ForEachLengthCode(ws.lit.len.data(), ws.lit.max_code, send_length_code);
+    ForEachLengthCode(ws.dist.len.data(), ws.dist.max_code, send_length_code);
+    SendSymbols(ws, symbols, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
+                ws.dist.len.data(), bits);
+  }
+  uint8_t* end = bits.Align();
+  PutAdler32(input, end);
+  out->resize(static_cast<size_t>(end + 4 - reinterpret_cast<uint8_t*>(out->data())));
+  return true;
+}
+
+bool StoredDeflate(std::string_view input, std::string* out) {
+  constexpr size_t kMaxStored = 65535;
+  if (input.size() > kMaxStored) return false;
+  const size_t start = out->size();
+  out->resize(start + 2 + 5 + input.size() + 4);
+  auto* p = reinterpret_cast<uint8_t*>(out->data() + start);
+  // CMF 0x18: deflate with a 512-byte window (windowBits 9); FLG 0x19:
+  // level 0 and the check bits.
+  p[0] = 0x18;
+  p[1] = 0x19;
+  p[2] = 0x01;  // the final block, stored, padded to a byte
+  PutU16Le(p + 3, static_cast<uint32_t>(input.size()));
+  PutU16Le(p + 5, ~static_cast<uint32_t>(input.size()) & 0xffff);
+  if (!input.empty()) std::memcpy(p + 7, input.data(), input.size());
+  PutAdler32(input, p + 7 + input.size());
+  return true;
+}
+
+}  // namespace agora_token
