@@ -71,13 +71,25 @@ int DistCode(uint32_t distance_minus_1) {
 }
 uint32_t DistBase(int code) { return code < 4 ? code : (2u + (code & 1)) << (code / 2 - 1); }
 
+// Byte values with their bits reversed.
+constexpr std::array<uint8_t, 256> kReversedBytes = [] {
+  std::array<uint8_t, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    for (int i = 0; i < 8; ++i) table[b] |= static_cast<uint8_t>(((b >> i) & 1) << (7 - i));
+  }
+  return table;
+}();
+
+// The low `length` bits of `code`, reversed (deflate sends Huffman codes
+// most significant bit first into an LSB-first stream). Length 0 gives 0.
 uint16_t ReverseBits(uint32_t code, int length) {
-  uint32_t reversed = 0;
-  for (int i = 0; i < length; ++i, code >>= 1) reversed = (reversed << 1) | (code & 1);
-  return static_cast<uint16_t>(reversed);
+  const uint32_t reversed =
+      static_cast<uint32_t>(kReversedBytes[code & 0xff]) << 8 | kReversedBytes[(code >> 8) & 0xff];
+  return static_cast<uint16_t>(reversed >> (16 - length));
 }
 
 // Canonical codes from code lengths, bit-reversed for an LSB-first writer.
+// Unused symbols (length 0) get code 0, without a branch per symbol.
 void AssignCodes(const uint8_t* lengths, int count, const uint16_t* length_counts,
                  uint16_t* codes) {
   std::array<uint32_t, kMaxBits + 1> next{};
@@ -86,44 +98,63 @@ void AssignCodes(const uint8_t* lengths, int count, const uint16_t* length_count
     code = (code + length_counts[bits - 1]) << 1;
     next[bits] = code;
   }
-  for (int n = 0; n < count; ++n) {
-    if (lengths[n] != 0) codes[n] = ReverseBits(next[lengths[n]]++, lengths[n]);
-  }
+  for (int n = 0; n < count; ++n) codes[n] = ReverseBits(next[lengths[n]]++, lengths[n]);
 }
 
-// The fixed codes of block type 1.
-struct FixedCodes {
-  std::array<uint8_t, kLitCodes + 2> lit_lengths{};
-  std::array<uint16_t, kLitCodes + 2> lit_codes{};
-  std::array<uint16_t, kDistCodes> dist_codes{};
+// What zlib needs to know about a tree's alphabet (its static_tree_desc),
+// indexed by node so that internal nodes, past the leaves, read zeros.
+struct Alphabet {
+  int elems = 0;
+  int max_length = 0;
+  std::array<uint8_t, kHeapSize> extra_bits{};
+  // Fixed-code length plus extra bits: a symbol's cost in a fixed block;
+  // zero for the code-length alphabet, which has no fixed code.
+  std::array<uint8_t, kHeapSize> fixed_cost{};
+};
 
-  FixedCodes() {
+// The fixed codes of block type 1 and the three alphabets, built once.
+struct Tables {
+  std::array<uint8_t, kLitCodes + 2> fixed_lit_lengths{};
+  std::array<uint16_t, kLitCodes + 2> fixed_lit_codes{};
+  std::array<uint8_t, kDistCodes> fixed_dist_lengths{};
+  std::array<uint16_t, kDistCodes> fixed_dist_codes{};
+  Alphabet lit;
+  Alphabet dist;
+  Alphabet bl;
+
+  Tables() {
     std::array<uint16_t, kMaxBits + 1> counts{};
     for (int n = 0; n < kLitCodes + 2; ++n) {
-      lit_lengths[n] = n < 144 ? 8 : n < 256 ? 9 : n < 280 ? 7 : 8;
-      ++counts[lit_lengths[n]];
+      fixed_lit_lengths[n] = n < 144 ? 8 : n < 256 ? 9 : n < 280 ? 7 : 8;
+      ++counts[fixed_lit_lengths[n]];
     }
-    AssignCodes(lit_lengths.data(), kLitCodes + 2, counts.data(), lit_codes.data());
-    for (int n = 0; n < kDistCodes; ++n) dist_codes[n] = ReverseBits(n, 5);
+    AssignCodes(fixed_lit_lengths.data(), kLitCodes + 2, counts.data(), fixed_lit_codes.data());
+    for (int n = 0; n < kDistCodes; ++n) {
+      fixed_dist_lengths[n] = 5;
+      fixed_dist_codes[n] = ReverseBits(n, 5);
+    }
+    lit.elems = kLitCodes;
+    lit.max_length = kMaxBits;
+    for (int n = 0; n < kLitCodes; ++n) {
+      lit.extra_bits[n] = n > kEndBlock ? kLengthExtraBits[n - kEndBlock - 1] : 0;
+      lit.fixed_cost[n] = static_cast<uint8_t>(fixed_lit_lengths[n] + lit.extra_bits[n]);
+    }
+    dist.elems = kDistCodes;
+    dist.max_length = kMaxBits;
+    for (int n = 0; n < kDistCodes; ++n) {
+      dist.extra_bits[n] = kDistExtraBits[n];
+      dist.fixed_cost[n] = static_cast<uint8_t>(fixed_dist_lengths[n] + kDistExtraBits[n]);
+    }
+    bl.elems = kBlCodes;
+    bl.max_length = kMaxBlBits;
+    for (int n = 0; n < kBlCodes; ++n) bl.extra_bits[n] = kBlExtraBits[n];
   }
-};
-constexpr int kFixedDistLength = 5;
-
-// What a tree's alphabet is: its size, extra bits, the fixed lengths to cost
-// it against, and its length limit (zlib's static_tree_desc).
-struct Alphabet {
-  int elems;
-  const uint8_t* extra_bits;
-  int extra_base;
-  const uint8_t* fixed_lengths;  // null for the code-length alphabet
-  int fixed_length_all;          // used when fixed_lengths is null and this is non-zero
-  int max_length;
 };
 
 // A Huffman tree under construction: leaves first, then internal nodes in
 // the order zlib creates them, so its tie-breaks can be followed exactly.
 struct Tree {
-  std::array<uint16_t, kHeapSize> freq;  // of the leaves
+  std::array<uint16_t, kHeapSize> freq;  // of the leaves; zero for internal nodes
   std::array<uint16_t, kHeapSize> dad;
   std::array<uint8_t, kHeapSize> len;
   std::array<uint16_t, kLitCodes> code;
@@ -134,32 +165,35 @@ struct Tree {
 // gen_bitlen): a heap ordered by frequency, then depth, with zlib's sift-down
 // tie-breaks; lengths over the limit are fixed up by moving leaves, and the
 // lengths are then reassigned in increasing frequency. Also totals zlib's
-// opt_len and static_len, which decide the block type.
+// opt_len and static_len, which decide the block type. Written without
+// data-dependent branches where it could be: mispredictions were most of
+// its cost.
 class TreeBuilder {
  public:
   uint32_t opt_len = 0;
   uint32_t static_len = 0;
 
   void Build(Tree& tree, const Alphabet& alphabet) {
-    heap_len_ = 0;
+    int heap_len = 0;
     int max_code = -1;
+    std::fill_n(tree.len.begin(), alphabet.elems, 0);
     for (int n = 0; n < alphabet.elems; ++n) {
-      if (tree.freq[n] != 0) {
-        heap_[++heap_len_] = Entry(tree.freq[n], 0, n);
-        max_code = n;
-      } else {
-        tree.len[n] = 0;
-      }
+      const uint32_t freq = tree.freq[n];
+      heap_[heap_len + 1] = Entry(freq, 0, n);
+      heap_len += freq != 0;
+      max_code = freq != 0 ? n : max_code;
     }
     // Deflate needs two codes in every tree: zlib adds codes 0 and 1 (or 0)
     // with frequency 1, and counts them as free.
-    while (heap_len_ < 2) {
+    while (heap_len < 2) {
       const int node = max_code < 2 ? ++max_code : 0;
-      heap_[++heap_len_] = Entry(1, 0, node);
+      heap_[++heap_len] = Entry(1, 0, node);
       tree.freq[node] = 1;
       --opt_len;
-      static_len -= FixedLength(alphabet, node);
+      static_len -= alphabet.fixed_cost[node];  // nodes 0 and 1 have no extra bits
     }
+    heap_len_ = heap_len;
+    heap_[heap_len_ + 1] = kSentinel;
     tree.max_code = max_code;
     for (int n = heap_len_ / 2; n >= 1; --n) SiftDown(n);
 
@@ -170,7 +204,8 @@ class TreeBuilder {
     int node = alphabet.elems;
     do {
       const uint32_t a = heap_[1];
-      heap_[1] = heap_[heap_len_--];
+      heap_[1] = heap_[heap_len_];
+      heap_[heap_len_--] = kSentinel;
       SiftDown(1);
       const uint32_t b = heap_[1];
       sorted_[--sorted] = static_cast<uint16_t>(a & kNodeMask);
@@ -195,26 +230,47 @@ class TreeBuilder {
   static constexpr int kDepthShift = 10;
   static constexpr uint32_t kDepthMask = 0x3fu << kDepthShift;
   static constexpr uint32_t kNodeMask = (1u << kDepthShift) - 1;
-  static_assert(kSmallDeflateMaxInput + 2 < (1u << (32 - kFreqShift)), "frequencies overflow");
+  // After the last entry: larger than any, so a missing right child is
+  // never taken.
+  static constexpr uint32_t kSentinel = 0xffffffffu;
+  static_assert(kSmallDeflateMaxInput + 2 < (1u << (32 - kFreqShift)) - 1, "frequencies overflow");
   static_assert(kHeapSize <= kNodeMask + 1, "node indexes overflow");
 
   static uint32_t Entry(uint32_t freq, uint32_t depth, int node) {
     return freq << kFreqShift | depth << kDepthShift | static_cast<uint32_t>(node);
   }
-  static bool Smaller(uint32_t a, uint32_t b) { return (a >> kDepthShift) <= (b >> kDepthShift); }
 
-  static int FixedLength(const Alphabet& alphabet, int n) {
-    return alphabet.fixed_lengths != nullptr ? alphabet.fixed_lengths[n]
-                                             : alphabet.fixed_length_all;
-  }
-
+  // zlib's pqdownheap: ties go to the right child, and stop the descent.
+  // Each step also loads the four grandchildren, so the next level's
+  // comparison does not wait for a load: the descent is a chain of
+  // dependent loads, and this halves its length. Entries past the heap are
+  // stale but initialised, and only read through the sentinel check.
   void SiftDown(int k) {
     const uint32_t v = heap_[k];
+    const uint32_t key = v >> kDepthShift;
     int j = k << 1;
     while (j <= heap_len_) {
-      if (j < heap_len_ && Smaller(heap_[j + 1], heap_[j])) ++j;
-      if (Smaller(v, heap_[j])) break;
-      heap_[k] = heap_[j];
+      const uint32_t left = heap_[j];
+      const uint32_t right = heap_[j + 1];
+      const uint32_t left_left = heap_[2 * j];
+      const uint32_t left_right = heap_[2 * j + 1];
+      const uint32_t right_left = heap_[2 * j + 2];
+      const uint32_t right_right = heap_[2 * j + 3];
+      const bool take_right = (right >> kDepthShift) <= (left >> kDepthShift);
+      const uint32_t child = take_right ? right : left;
+      j += take_right;
+      if (key <= (child >> kDepthShift)) break;
+      heap_[k] = child;
+      k = j;
+      j <<= 1;
+      if (j > heap_len_) break;
+      const uint32_t left2 = take_right ? right_left : left_left;
+      const uint32_t right2 = take_right ? right_right : left_right;
+      const bool take_right2 = (right2 >> kDepthShift) <= (left2 >> kDepthShift);
+      const uint32_t child2 = take_right2 ? right2 : left2;
+      j += take_right2;
+      if (key <= (child2 >> kDepthShift)) break;
+      heap_[k] = child2;
       k = j;
       j <<= 1;
     }
@@ -224,7 +280,6 @@ class TreeBuilder {
   // Code lengths from depths, limited to alphabet.max_length as zlib does.
   void AssignLengths(Tree& tree, const Alphabet& alphabet, int sorted) {
     const int max_length = alphabet.max_length;
-    const bool costed = alphabet.fixed_lengths != nullptr || alphabet.fixed_length_all != 0;
     length_counts_.fill(0);
     int overflow = 0;
     tree.len[sorted_[sorted]] = 0;  // the root
@@ -232,14 +287,14 @@ class TreeBuilder {
     for (; h < kHeapSize; ++h) {
       const int n = sorted_[h];
       int bits = tree.len[tree.dad[n]] + 1;
-      if (bits > max_length) bits = max_length, ++overflow;
+      const bool over = bits > max_length;
+      bits = over ? max_length : bits;
+      overflow += over;
       tree.len[n] = static_cast<uint8_t>(bits);
-      if (n > tree.max_code) continue;  // internal node
-      ++length_counts_[bits];
-      const int extra = n >= alphabet.extra_base ? alphabet.extra_bits[n - alphabet.extra_base] : 0;
-      opt_len += tree.freq[n] * static_cast<uint32_t>(bits + extra);
-      if (costed)
-        static_len += tree.freq[n] * static_cast<uint32_t>(FixedLength(alphabet, n) + extra);
+      length_counts_[bits] += n <= tree.max_code;  // leaves only
+      const uint32_t freq = tree.freq[n];
+      opt_len += freq * static_cast<uint32_t>(bits + alphabet.extra_bits[n]);
+      static_len += freq * alphabet.fixed_cost[n];
     }
     if (overflow == 0) return;
 
@@ -268,7 +323,8 @@ class TreeBuilder {
     }
   }
 
-  std::array<uint32_t, kHeapSize> heap_;
+  // 1-based, then the sentinel, then room for grandchildren loads.
+  std::array<uint32_t, 2 * kHeapSize + 4> heap_{};
   int heap_len_ = 0;
   std::array<uint16_t, kHeapSize> sorted_;
   std::array<uint16_t, kMaxBits + 1> length_counts_;
@@ -310,9 +366,12 @@ class BitWriter {
 
 // Runs of code lengths as the code-length alphabet sends them (zlib's
 // scan_tree and send_tree, which never run across the literal/distance
-// boundary). Calls emit(symbol, extra_value) for each code sent.
-template <typename Emit>
-void ForEachLengthCode(const uint8_t* lengths, int max_code, Emit emit) {
+// boundary). Appends each code to be sent as symbol | extra_value << 5 and
+// returns the new end.
+uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out) {
+  const auto emit = [&out](int symbol, int extra) {
+    *out++ = static_cast<uint16_t>(symbol | extra << 5);
+  };
   int prev_len = -1;
   int next_len = lengths[0];
   int count = 0;
@@ -345,6 +404,7 @@ void ForEachLengthCode(const uint8_t* lengths, int max_code, Emit emit) {
       max_count = 7, min_count = 4;
     }
   }
+  return out;
 }
 
 // Everything one compression needs, kept per thread. The hash table heads
@@ -361,6 +421,8 @@ struct Workspace {
   Tree dist;
   Tree bl;
   TreeBuilder builder;
+  // The code lengths of both trees as code-length codes (at most one each).
+  std::array<uint16_t, kLitCodes + kDistCodes> length_codes;
 };
 
 // The lazy-matching parser of zlib's deflate_slow, for an input that is all
@@ -419,20 +481,28 @@ class LazyMatcher {
     int chain = best_len >= kGoodLength ? kMaxChain >> 2 : kMaxChain;
     const int nice = kNiceLength < lookahead ? kNiceLength : lookahead;
     const int max_len = kMaxMatch < lookahead ? kMaxMatch : lookahead;
+    // zlib's quick rejection: the two bytes that would end a longer match,
+    // and the first two; compared two at a time.
+    const uint16_t scan_start = Load16(scan);
+    uint16_t scan_end = Load16(scan + best_len - 1);
     do {
       const uint8_t* match = data_ + cur_match;
-      if (match[best_len] != scan[best_len] || match[best_len - 1] != scan[best_len - 1] ||
-          match[0] != scan[0] || match[1] != scan[1]) {
-        continue;
-      }
+      if (Load16(match + best_len - 1) != scan_end || Load16(match) != scan_start) continue;
       const int len = CommonLength(scan, match, max_len);
       if (len > best_len) {
         match_start_ = cur_match;
         best_len = len;
         if (len >= nice) break;
+        scan_end = Load16(scan + best_len - 1);
       }
     } while ((cur_match = prev_[cur_match]) > 0 && --chain != 0);
     return best_len <= lookahead ? best_len : lookahead;
+  }
+
+  static uint16_t Load16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
   }
 
   static int CommonLength(const uint8_t* a, const uint8_t* b, int max_len) {
@@ -505,7 +575,7 @@ void SendSymbols(const Workspace& ws, int symbols, const uint16_t* lit_codes,
 
 bool SmallDeflate(std::string_view input, std::string* out) {
   if (input.size() > kSmallDeflateMaxInput) return false;
-  static const FixedCodes fixed;
+  static const Tables tables;
   // On the heap, not in every thread's static TLS block (about 130 KiB).
   thread_local const std::unique_ptr<Workspace> workspace = std::make_unique<Workspace>();
   Workspace& ws = *workspace;
@@ -548,17 +618,15 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   TreeBuilder& builder = ws.builder;
   builder.opt_len = 0;
   builder.static_len = 0;
-  const Alphabet lit_alphabet{
-      kLitCodes, kLengthExtraBits.data(), kEndBlock + 1, fixed.lit_lengths.data(), 0, kMaxBits};
-  const Alphabet dist_alphabet{kDistCodes, kDistExtraBits.data(), 0,
-                               nullptr,    kFixedDistLength,      kMaxBits};
-  const Alphabet bl_alphabet{kBlCodes, kBlExtraBits.data(), 0, nullptr, 0, kMaxBlBits};
-  builder.Build(ws.lit, lit_alphabet);
-  builder.Build(ws.dist, dist_alphabet);
-  const auto count_length_code = [&](int symbol, int) { ++ws.bl.freq[symbol]; };
-  ForEachLengthCode(ws.lit.len.data(), ws.lit.max_code, count_length_code);
-  ForEachLengthCode(ws.dist.len.data(), ws.dist.max_code, count_length_code);
-  builder.Build(ws.bl, bl_alphabet);
+  builder.Build(ws.lit, tables.lit);
+  builder.Build(ws.dist, tables.dist);
+  uint16_t* const length_codes_end = AppendLengthCodes(
+      ws.dist.len.data(), ws.dist.max_code,
+      AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
+  for (const uint16_t* c = ws.length_codes.data(); c != length_codes_end; ++c) {
+    ++ws.bl.freq[*c & 31];
+  }
+  builder.Build(ws.bl, tables.bl);
   int max_blindex = kBlCodes - 1;
   for (; max_blindex >= 3; --max_blindex) {
     if (ws.bl.len[kBlOrder[max_blindex]] != 0) break;
@@ -586,22 +654,19 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     bits.PutBytes(data, input.size());
   } else if (static_bytes == opt_bytes) {
     bits.Put((1 << 1) | kLastBlock, 3);
-    std::array<uint8_t, kDistCodes> fixed_dist_lengths;
-    fixed_dist_lengths.fill(kFixedDistLength);
-    SendSymbols(ws, symbols, fixed.lit_codes.data(), fixed.lit_lengths.data(),
-                fixed.dist_codes.data(), fixed_dist_lengths.data(), bits);
+    SendSymbols(ws, symbols, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
+                tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
   } else {
     bits.Put((2 << 1) | kLastBlock, 3);
     bits.Put(static_cast<uint32_t>(ws.lit.max_code + 1 - 257), 5);
     bits.Put(static_cast<uint32_t>(ws.dist.max_code + 1 - 1), 5);
     bits.Put(static_cast<uint32_t>(max_blindex + 1 - 4), 4);
     for (int rank = 0; rank <= max_blindex; ++rank) bits.Put(ws.bl.len[kBlOrder[rank]], 3);
-    const auto send_length_code = [&](int symbol, int extra) {
+    for (const uint16_t* c = ws.length_codes.data(); c != length_codes_end; ++c) {
+      const int symbol = *c & 31;
       bits.Put(ws.bl.code[symbol], ws.bl.len[symbol]);
-      if (kBlExtraBits[symbol] != 0) bits.Put(static_cast<uint32_t>(extra), kBlExtraBits[symbol]);
-    };
-    ForEachLengthCode(ws.lit.len.data(), ws.lit.max_code, send_length_code);
-    ForEachLengthCode(ws.dist.len.data(), ws.dist.max_code, send_length_code);
+      if (kBlExtraBits[symbol] != 0) bits.Put(*c >> 5, kBlExtraBits[symbol]);
+    }
     SendSymbols(ws, symbols, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
                 ws.dist.len.data(), bits);
   }
