@@ -407,6 +407,122 @@ uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out)
   return out;
 }
 
+// The symbols a tree gives codes, ascending: the used ones and the ones
+// zlib forces in (TreeBuilder::Build). Returns how many.
+int CodedSymbols(const uint16_t* freq, int elems, uint16_t* symbols) {
+  int count = 0;
+  for (int n = 0; n < elems; ++n) {
+    symbols[count] = static_cast<uint16_t>(n);
+    count += freq[n] != 0;
+  }
+  if (count == 0) {
+    symbols[0] = 0;
+    symbols[1] = 1;
+  } else if (count == 1 && symbols[0] < 2) {
+    symbols[1] = static_cast<uint16_t>(symbols[0] + 1);
+  } else if (count == 1) {
+    symbols[1] = symbols[0];
+    symbols[0] = 0;
+  }
+  return count < 2 ? 2 : count;
+}
+
+// The cost, in bits, of an optimal Huffman code for the counts of
+// `symbols` (the sum of its internal nodes' weights). Every optimal tree
+// costs the same whatever its tie-breaks, and a length-limited one no less,
+// so this is a lower bound on what zlib's tree costs, needing no heap.
+uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, uint32_t* scratch) {
+  // Counting sort: token-sized inputs have small counts.
+  constexpr uint32_t kSmallCount = 64;
+  std::array<uint16_t, kSmallCount> buckets{};
+  uint32_t* const large = scratch + count;
+  int large_count = 0;
+  for (int i = 0; i < count; ++i) {
+    const uint32_t f = freq[symbols[i]];
+    if (f >= kSmallCount) large[large_count++] = f;
+    ++buckets[f < kSmallCount ? f : 0];  // bucket 0: unused or large
+  }
+  int leaves = 0;
+  for (uint32_t f = 1; f < kSmallCount; ++f) {
+    for (int i = buckets[f]; i > 0; --i) scratch[leaves++] = f;
+  }
+  std::sort(large, large + large_count);
+  for (int i = 0; i < large_count; ++i) scratch[leaves++] = large[i];
+  // Two queues: the sorted leaves, and the merged nodes, which come out in
+  // increasing order.
+  uint32_t* const merged = scratch + count + large_count;
+  int leaf = 0;
+  int head = 0;
+  int tail = 0;
+  uint32_t cost = 0;
+  const auto pop = [&]() {
+    if (head < tail && (leaf == leaves || merged[head] < scratch[leaf])) return merged[head++];
+    return scratch[leaf++];
+  };
+  for (int k = 1; k < leaves; ++k) {
+    const uint32_t sum = pop() + pop();
+    cost += sum;
+    merged[tail++] = sum;
+  }
+  return cost;
+}
+
+// The code-length codes a tree's lengths take, as far as they are known
+// from which symbols have codes: zero runs are coded exactly so (zlib's
+// scan_tree treats them alike whatever the other lengths), and a run of r
+// non-zero lengths takes at least 1 + ceil((r - 1) / 6) codes (one explicit
+// length, then repeats of at most 6).
+struct LengthCodeCounts {
+  uint16_t freq[4] = {};  // symbol 0, symbol 17 (3-10 zeros), 18 (11-138), non-zero
+  uint32_t extra_bits = 0;
+
+  void Add(const uint16_t* symbols, int count) {
+    int previous = -1;
+    int run = 0;
+    for (int i = 0; i < count; ++i) {
+      int zeros = symbols[i] - previous - 1;
+      previous = symbols[i];
+      if (zeros > 0) {
+        AddNonZeroRun(run);
+        run = 0;
+      }
+      for (; zeros > 0; zeros -= std::min(zeros, 138)) {
+        const int chunk = std::min(zeros, 138);
+        if (chunk < 3) {
+          freq[0] += static_cast<uint16_t>(chunk);
+        } else if (chunk <= 10) {
+          ++freq[1];
+          extra_bits += 3;
+        } else {
+          ++freq[2];
+          extra_bits += 7;
+        }
+      }
+      ++run;
+    }
+    AddNonZeroRun(run);
+  }
+
+ private:
+  void AddNonZeroRun(int run) {
+    if (run > 0) freq[3] += static_cast<uint16_t>(1 + (run - 1 + 5) / 6);
+  }
+};
+
+// A lower bound on zlib's max_blindex (the rank in kBlOrder of the last
+// code-length code length sent) for a tree with `coded` >= 2 codes: a
+// complete prefix code of n codes has one no longer than floor(log2 n), and
+// the code-length code for it must be sent.
+int MinLastLengthCodeRank(int coded) {
+  const int short_length = FloorLog2(static_cast<uint32_t>(coded));
+  int rank = 3;  // zlib sends at least four
+  int lowest = kBlCodes;
+  for (int r = 0; r < kBlCodes; ++r) {
+    if (kBlOrder[r] >= 1 && kBlOrder[r] <= short_length && r < lowest) lowest = r;
+  }
+  return lowest < kBlCodes && lowest > rank ? lowest : rank;
+}
+
 // Everything one compression needs, kept per thread. The hash table heads
 // are cleared after use by walking the positions that set them, which costs
 // the input's size instead of zlib's 64 KiB clear per stream.
@@ -423,6 +539,8 @@ struct Workspace {
   TreeBuilder builder;
   // The code lengths of both trees as code-length codes (at most one each).
   std::array<uint16_t, kLitCodes + kDistCodes> length_codes;
+  std::array<uint16_t, kLitCodes + kDistCodes> coded_symbols;
+  std::array<uint32_t, 3 * kLitCodes> cost_scratch;
 };
 
 // The lazy-matching parser of zlib's deflate_slow, for an input that is all
@@ -599,42 +717,85 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   ws.bl.freq.fill(0);
   ws.lit.freq[kEndBlock] = 1;
   int symbols = 0;
+  // The block's cost in fixed codes (zlib's static_len), and the extra bits
+  // of lengths and distances, which every block type but stored pays.
+  uint32_t static_len = tables.fixed_lit_lengths[kEndBlock];
+  uint32_t extra_len = 0;
   LazyMatcher(data, size, ws.prev.data())
       .Run(
           [&](uint8_t byte) {
             ws.sym_dist[symbols] = 0;
             ws.sym_value[symbols++] = byte;
             ++ws.lit.freq[byte];
+            static_len += tables.fixed_lit_lengths[byte];
           },
           [&](int distance, int length) {
             ws.sym_dist[symbols] = static_cast<uint16_t>(distance);
             ws.sym_value[symbols++] = static_cast<uint8_t>(length - kMinMatch);
-            ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
-            ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
+            const int lcode = kEndBlock + 1 + LengthCode(length - kMinMatch);
+            const int dcode = DistCode(static_cast<uint32_t>(distance - 1));
+            ++ws.lit.freq[lcode];
+            ++ws.dist.freq[dcode];
+            static_len += tables.lit.fixed_cost[lcode] + tables.dist.fixed_cost[dcode];
+            extra_len += tables.lit.extra_bits[lcode] + tables.dist.extra_bits[dcode];
           });
 
   // zlib's _tr_flush_block: dynamic trees, costed against fixed codes and a
-  // stored block.
+  // stored block. Building zlib's exact trees is most of the work, and for
+  // most token payloads a fixed-code or stored block wins; a lower bound on
+  // the dynamic block's cost often proves that without the trees.
+  enum class Block { kStored, kFixed, kDynamic };
+  Block block;
+  const uint32_t static_bytes = (static_len + 3 + 7) >> 3;
+  const uint32_t stored_bytes = static_cast<uint32_t>(size) + 4;
+  // zlib's opt_len = data bits + code-length code bits and their extra bits
+  // + 3 bits per code-length code length sent (at least 4) + 5 + 5 + 4.
+  uint16_t* const lit_symbols = ws.coded_symbols.data();
+  uint16_t* const dist_symbols = lit_symbols + kLitCodes;
+  const int lit_coded = CodedSymbols(ws.lit.freq.data(), kLitCodes, lit_symbols);
+  const int dist_coded = CodedSymbols(ws.dist.freq.data(), kDistCodes, dist_symbols);
+  LengthCodeCounts length_code_counts;
+  length_code_counts.Add(lit_symbols, lit_coded);
+  length_code_counts.Add(dist_symbols, dist_coded);
+  uint32_t* const scratch = ws.cost_scratch.data();
+  const uint16_t all_four[4] = {0, 1, 2, 3};
+  const uint32_t lower_bound =
+      extra_len + HuffmanCost(ws.lit.freq.data(), lit_symbols, lit_coded, scratch) +
+      HuffmanCost(ws.dist.freq.data(), dist_symbols, dist_coded, scratch) +
+      HuffmanCost(length_code_counts.freq, all_four, 4, scratch) + length_code_counts.extra_bits +
+      3 * (MinLastLengthCodeRank(lit_coded) + 1) + 5 + 5 + 4;
+  const uint32_t lower_bound_bytes = (lower_bound + 3 + 7) >> 3;
+
   TreeBuilder& builder = ws.builder;
-  builder.opt_len = 0;
-  builder.static_len = 0;
-  builder.Build(ws.lit, tables.lit);
-  builder.Build(ws.dist, tables.dist);
-  uint16_t* const length_codes_end = AppendLengthCodes(
-      ws.dist.len.data(), ws.dist.max_code,
-      AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
-  for (const uint16_t* c = ws.length_codes.data(); c != length_codes_end; ++c) {
-    ++ws.bl.freq[*c & 31];
+  int max_blindex = 0;
+  const uint16_t* length_codes_end = ws.length_codes.data();
+  if (static_bytes <= lower_bound_bytes) {
+    // zlib's dynamic cost is no smaller: fixed, unless stored is smaller.
+    block = stored_bytes <= static_bytes ? Block::kStored : Block::kFixed;
+  } else if (stored_bytes <= lower_bound_bytes && stored_bytes <= static_bytes) {
+    block = Block::kStored;
+  } else {
+    builder.opt_len = 0;
+    builder.static_len = 0;
+    builder.Build(ws.lit, tables.lit);
+    builder.Build(ws.dist, tables.dist);
+    uint16_t* const end = AppendLengthCodes(
+        ws.dist.len.data(), ws.dist.max_code,
+        AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
+    length_codes_end = end;
+    for (const uint16_t* c = ws.length_codes.data(); c != end; ++c) ++ws.bl.freq[*c & 31];
+    builder.Build(ws.bl, tables.bl);
+    max_blindex = kBlCodes - 1;
+    for (; max_blindex >= 3; --max_blindex) {
+      if (ws.bl.len[kBlOrder[max_blindex]] != 0) break;
+    }
+    builder.opt_len += 3 * (static_cast<uint32_t>(max_blindex) + 1) + 5 + 5 + 4;
+    uint32_t opt_bytes = (builder.opt_len + 3 + 7) >> 3;
+    if (static_bytes <= opt_bytes) opt_bytes = static_bytes;
+    block = stored_bytes <= opt_bytes   ? Block::kStored
+            : static_bytes == opt_bytes ? Block::kFixed
+                                        : Block::kDynamic;
   }
-  builder.Build(ws.bl, tables.bl);
-  int max_blindex = kBlCodes - 1;
-  for (; max_blindex >= 3; --max_blindex) {
-    if (ws.bl.len[kBlOrder[max_blindex]] != 0) break;
-  }
-  builder.opt_len += 3 * (static_cast<uint32_t>(max_blindex) + 1) + 5 + 5 + 4;
-  uint32_t opt_bytes = (builder.opt_len + 3 + 7) >> 3;
-  const uint32_t static_bytes = (builder.static_len + 3 + 7) >> 3;
-  if (static_bytes <= opt_bytes) opt_bytes = static_bytes;
 
   // Header (CMF 0x78: deflate, 32 KiB window; FLG 0x9c: level 6, check
   // bits), the block, at most size + 5 bytes, and the Adler-32.
@@ -645,14 +806,14 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   begin[1] = 0x9c;
   BitWriter bits(begin + 2);
   constexpr int kLastBlock = 1;
-  if (static_cast<uint32_t>(size) + 4 <= opt_bytes) {
+  if (block == Block::kStored) {
     bits.Put((0 << 1) | kLastBlock, 3);
     uint8_t lengths[4];
     PutU16Le(lengths, static_cast<uint32_t>(size));
     PutU16Le(lengths + 2, ~static_cast<uint32_t>(size) & 0xffff);
     bits.PutBytes(lengths, 4);
     bits.PutBytes(data, input.size());
-  } else if (static_bytes == opt_bytes) {
+  } else if (block == Block::kFixed) {
     bits.Put((1 << 1) | kLastBlock, 3);
     SendSymbols(ws, symbols, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
                 tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
