@@ -241,38 +241,17 @@ class TreeBuilder {
   }
 
   // zlib's pqdownheap: ties go to the right child, and stop the descent.
-  // Each step also loads the four grandchildren, so the next level's
-  // comparison does not wait for a load: the descent is a chain of
-  // dependent loads, and this halves its length. Entries past the heap are
-  // stale but initialised, and only read through the sentinel check.
   void SiftDown(int k) {
     const uint32_t v = heap_[k];
     const uint32_t key = v >> kDepthShift;
-    int j = k << 1;
-    while (j <= heap_len_) {
+    for (int j = k << 1; j <= heap_len_; j = k << 1) {
       const uint32_t left = heap_[j];
-      const uint32_t right = heap_[j + 1];
-      const uint32_t left_left = heap_[2 * j];
-      const uint32_t left_right = heap_[2 * j + 1];
-      const uint32_t right_left = heap_[2 * j + 2];
-      const uint32_t right_right = heap_[2 * j + 3];
+      const uint32_t right = heap_[j + 1];  // the sentinel past the last entry
       const bool take_right = (right >> kDepthShift) <= (left >> kDepthShift);
       const uint32_t child = take_right ? right : left;
-      j += take_right;
       if (key <= (child >> kDepthShift)) break;
       heap_[k] = child;
-      k = j;
-      j <<= 1;
-      if (j > heap_len_) break;
-      const uint32_t left2 = take_right ? right_left : left_left;
-      const uint32_t right2 = take_right ? right_right : left_right;
-      const bool take_right2 = (right2 >> kDepthShift) <= (left2 >> kDepthShift);
-      const uint32_t child2 = take_right2 ? right2 : left2;
-      j += take_right2;
-      if (key <= (child2 >> kDepthShift)) break;
-      heap_[k] = child2;
-      k = j;
-      j <<= 1;
+      k = j + take_right;
     }
     heap_[k] = v;
   }
@@ -323,8 +302,7 @@ class TreeBuilder {
     }
   }
 
-  // 1-based, then the sentinel, then room for grandchildren loads.
-  std::array<uint32_t, 2 * kHeapSize + 4> heap_{};
+  std::array<uint32_t, kHeapSize + 1> heap_;  // 1-based, then the sentinel
   int heap_len_ = 0;
   std::array<uint16_t, kHeapSize> sorted_;
   std::array<uint16_t, kMaxBits + 1> length_counts_;

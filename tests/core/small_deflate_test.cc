@@ -20,6 +20,7 @@
 #include "core/compression.h"
 #include "gtest/gtest.h"
 #include "tests/core/test_support.h"
+#include "tests/core/zlib_reference.h"
 
 #ifndef AGORA_TOKEN_DEFLATE_DIFFERENTIAL_DIVISOR
 #define AGORA_TOKEN_DEFLATE_DIFFERENTIAL_DIVISOR 1
@@ -31,37 +32,9 @@ namespace {
 // Payloads per differential test; the four tests below draw 1,024,579 in all.
 constexpr int Count(int full) { return full / AGORA_TOKEN_DEFLATE_DIFFERENTIAL_DIVISOR; }
 
-// The reference: zlib's deflate with compress2's settings on a stream reused
-// across calls, as core/compression.cc used to, because a fresh compress2 per
-// payload would dominate the run. ReferenceMatchesCompress2 checks that
-// reuse changes nothing.
-class ZlibReference {
- public:
-  ZlibReference(int level, int window_bits, int mem_level) {
-    if (deflateInit2(&stream_, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-      std::abort();
-    }
-  }
-  ~ZlibReference() { deflateEnd(&stream_); }
-  ZlibReference(const ZlibReference&) = delete;
-  ZlibReference& operator=(const ZlibReference&) = delete;
-
-  std::string Compress(std::string_view input) {
-    deflateReset(&stream_);
-    std::string out(deflateBound(&stream_, input.size()), '\0');
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-    stream_.avail_in = static_cast<uInt>(input.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream_.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) return "<deflate failed>";
-    out.resize(stream_.total_out);
-    return out;
-  }
-
- private:
-  z_stream stream_{};
-};
+// The reference stream is reused across calls, as core/compression.cc used
+// to; ReferenceMatchesCompress2 checks that reuse changes nothing.
+using agora_token_test::ZlibReference;
 
 ZlibReference& DefaultLevel() {
   static ZlibReference* const reference = new ZlibReference(Z_DEFAULT_COMPRESSION, 15, 8);

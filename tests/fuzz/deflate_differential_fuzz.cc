@@ -16,6 +16,7 @@
 
 #include "core/compression.h"
 #include "core/small_deflate.h"
+#include "tests/core/zlib_reference.h"
 
 namespace {
 
@@ -24,41 +25,12 @@ void Fail(const char* what, size_t size) {
   std::abort();
 }
 
-// zlib's deflate on a stream kept for the process and reset per input, with
-// compress2's settings or fast mode's.
-class ZlibDeflater {
- public:
-  ZlibDeflater(int level, int window_bits, int mem_level) {
-    if (deflateInit2(&stream_, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-      std::abort();
-    }
-  }
-  ~ZlibDeflater() { deflateEnd(&stream_); }
-  ZlibDeflater(const ZlibDeflater&) = delete;
-  ZlibDeflater& operator=(const ZlibDeflater&) = delete;
-
-  std::string Compress(std::string_view input) {
-    deflateReset(&stream_);
-    std::string out(deflateBound(&stream_, input.size()), '\0');
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-    stream_.avail_in = static_cast<uInt>(input.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream_.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) Fail("zlib deflate failed", input.size());
-    out.resize(stream_.total_out);
-    return out;
-  }
-
- private:
-  z_stream stream_{};
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static ZlibDeflater* const level6 = new ZlibDeflater(Z_DEFAULT_COMPRESSION, 15, 8);
-  static ZlibDeflater* const stored = new ZlibDeflater(Z_NO_COMPRESSION, 9, 1);
+  using agora_token_test::ZlibReference;
+  static ZlibReference* const level6 = new ZlibReference(Z_DEFAULT_COMPRESSION, 15, 8);
+  static ZlibReference* const stored = new ZlibReference(Z_NO_COMPRESSION, 9, 1);
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::string expected = level6->Compress(input);
   const std::string expected_stored = stored->Compress(input);
