@@ -385,25 +385,34 @@ uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out)
   return out;
 }
 
-// The symbols a tree gives codes, ascending: the used ones and the ones
-// zlib forces in (TreeBuilder::Build). Returns how many.
-int CodedSymbols(const uint16_t* freq, int elems, uint16_t* symbols) {
-  int count = 0;
-  for (int n = 0; n < elems; ++n) {
-    symbols[count] = static_cast<uint16_t>(n);
-    count += freq[n] != 0;
+// Which symbols of an alphabet are used, one bit each, set while parsing:
+// listing them from the bits costs the used symbols, not the alphabet.
+struct UsedSymbols {
+  std::array<uint64_t, (kLitCodes + 63) / 64> words{};
+
+  void Set(int symbol) { words[symbol >> 6] |= uint64_t{1} << (symbol & 63); }
+
+  // The symbols the tree gives codes, ascending: the used ones and the ones
+  // zlib forces in (TreeBuilder::Build). Returns how many.
+  int List(uint16_t* symbols) const {
+    int count = 0;
+    for (size_t w = 0; w < words.size(); ++w) {
+      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+        symbols[count++] = static_cast<uint16_t>(64 * w + __builtin_ctzll(bits));
+      }
+    }
+    if (count == 0) {
+      symbols[0] = 0;
+      symbols[1] = 1;
+    } else if (count == 1 && symbols[0] < 2) {
+      symbols[1] = static_cast<uint16_t>(symbols[0] + 1);
+    } else if (count == 1) {
+      symbols[1] = symbols[0];
+      symbols[0] = 0;
+    }
+    return count < 2 ? 2 : count;
   }
-  if (count == 0) {
-    symbols[0] = 0;
-    symbols[1] = 1;
-  } else if (count == 1 && symbols[0] < 2) {
-    symbols[1] = static_cast<uint16_t>(symbols[0] + 1);
-  } else if (count == 1) {
-    symbols[1] = symbols[0];
-    symbols[0] = 0;
-  }
-  return count < 2 ? 2 : count;
-}
+};
 
 // The cost, in bits, of an optimal Huffman code for the counts of
 // `symbols` (the sum of its internal nodes' weights). Every optimal tree
@@ -694,6 +703,9 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   ws.dist.freq.fill(0);
   ws.bl.freq.fill(0);
   ws.lit.freq[kEndBlock] = 1;
+  UsedSymbols lit_used;
+  UsedSymbols dist_used;
+  lit_used.Set(kEndBlock);
   int symbols = 0;
   // The block's cost in fixed codes (zlib's static_len), and the extra bits
   // of lengths and distances, which every block type but stored pays.
@@ -705,6 +717,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
             ws.sym_dist[symbols] = 0;
             ws.sym_value[symbols++] = byte;
             ++ws.lit.freq[byte];
+            lit_used.Set(byte);
             static_len += tables.fixed_lit_lengths[byte];
           },
           [&](int distance, int length) {
@@ -714,6 +727,8 @@ bool SmallDeflate(std::string_view input, std::string* out) {
             const int dcode = DistCode(static_cast<uint32_t>(distance - 1));
             ++ws.lit.freq[lcode];
             ++ws.dist.freq[dcode];
+            lit_used.Set(lcode);
+            dist_used.Set(dcode);
             static_len += tables.lit.fixed_cost[lcode] + tables.dist.fixed_cost[dcode];
             extra_len += tables.lit.extra_bits[lcode] + tables.dist.extra_bits[dcode];
           });
@@ -730,8 +745,8 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // + 3 bits per code-length code length sent (at least 4) + 5 + 5 + 4.
   uint16_t* const lit_symbols = ws.coded_symbols.data();
   uint16_t* const dist_symbols = lit_symbols + kLitCodes;
-  const int lit_coded = CodedSymbols(ws.lit.freq.data(), kLitCodes, lit_symbols);
-  const int dist_coded = CodedSymbols(ws.dist.freq.data(), kDistCodes, dist_symbols);
+  const int lit_coded = lit_used.List(lit_symbols);
+  const int dist_coded = dist_used.List(dist_symbols);
   LengthCodeCounts length_code_counts;
   length_code_counts.Add(lit_symbols, lit_coded);
   length_code_counts.Add(dist_symbols, dist_coded);
