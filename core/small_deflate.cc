@@ -497,17 +497,22 @@ struct LengthCodeCounts {
 };
 
 // A lower bound on zlib's max_blindex (the rank in kBlOrder of the last
-// code-length code length sent) for a tree with `coded` >= 2 codes: a
-// complete prefix code of n codes has one no longer than floor(log2 n), and
-// the code-length code for it must be sent.
-int MinLastLengthCodeRank(int coded) {
-  const int short_length = FloorLog2(static_cast<uint32_t>(coded));
+// code-length code length sent) from the number of codes of the literal and
+// distance trees (each >= 2): a complete prefix code of n codes has one no
+// longer than floor(log2 n), whose length needs an explicit code-length
+// code, so the rank is at least the lowest rank of lengths 1..floor(log2 n).
+// A two-code distance tree (lengths 1 and 1) puts it at 17.
+int MinLastLengthCodeRank(int lit_coded, int dist_coded) {
   int rank = 3;  // zlib sends at least four
-  int lowest = kBlCodes;
-  for (int r = 0; r < kBlCodes; ++r) {
-    if (kBlOrder[r] >= 1 && kBlOrder[r] <= short_length && r < lowest) lowest = r;
+  for (const int coded : {lit_coded, dist_coded}) {
+    const int short_length = FloorLog2(static_cast<uint32_t>(coded));
+    int lowest = kBlCodes;
+    for (int r = 0; r < kBlCodes; ++r) {
+      if (kBlOrder[r] >= 1 && kBlOrder[r] <= short_length) lowest = std::min(lowest, r);
+    }
+    rank = std::max(rank, lowest);
   }
-  return lowest < kBlCodes && lowest > rank ? lowest : rank;
+  return rank;
 }
 
 // Everything one compression needs, kept per thread. The hash table heads
@@ -756,7 +761,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
       extra_len + HuffmanCost(ws.lit.freq.data(), lit_symbols, lit_coded, scratch) +
       HuffmanCost(ws.dist.freq.data(), dist_symbols, dist_coded, scratch) +
       HuffmanCost(length_code_counts.freq, all_four, 4, scratch) + length_code_counts.extra_bits +
-      3 * (MinLastLengthCodeRank(lit_coded) + 1) + 5 + 5 + 4;
+      3 * (MinLastLengthCodeRank(lit_coded, dist_coded) + 1) + 5 + 5 + 4;
   const uint32_t lower_bound_bytes = (lower_bound + 3 + 7) >> 3;
 
   TreeBuilder& builder = ws.builder;
