@@ -3,8 +3,9 @@
 // zlib stream inside every compatible-mode 007 token. zlib's decisions are
 // deterministic (lazy matching over its hash chains, the stored/fixed/dynamic
 // choice, its Huffman tie-breaks and length limiting), so this reproduces
-// them, but without zlib's per-stream costs: clearing a 64 KiB hash table on
-// every reset and walking 286-entry tables built for streams of any size.
+// them without zlib's per-stream cost (clearing a 64 KiB hash table on every
+// reset), and skips building zlib's Huffman trees when a lower bound on the
+// dynamic block's size already proves that zlib picks a fixed or stored one.
 // tests/core/small_deflate_test.cc and tests/fuzz/deflate_differential_fuzz.cc
 // compare it with the system zlib byte for byte.
 #ifndef AGORA_TOKEN_CORE_SMALL_DEFLATE_H_
