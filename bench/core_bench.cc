@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "core/base64.h"
+#include "core/byte_io.h"
+#include "core/signing.h"
 #include "core/token.h"
 
 namespace {
@@ -184,6 +187,69 @@ void BM_Verify006(benchmark::State& state) { Verify(state, PoolKind::k006); }
 void BM_Verify007(benchmark::State& state) { Verify(state, PoolKind::k007Compatible); }
 BENCHMARK(BM_Verify006);
 BENCHMARK(BM_Verify007);
+
+// Decoding and verifying a received 007 token, as a server checking one does.
+void BM_DecodeAndVerify007(benchmark::State& state) {
+  absl::StatusOr<std::vector<std::string>> tokens = BuildPool(PoolKind::k007Compatible);
+  if (!tokens.ok()) {
+    state.SkipWithError("building the token pool failed");
+    return;
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    absl::StatusOr<agora_token::DecodedToken> decoded =
+        agora_token::DecodeToken((*tokens)[i++ & kPoolMask]);
+    if (!decoded.ok()) return state.SkipWithError("a pool token did not decode");
+    benchmark::DoNotOptimize(agora_token::VerifySignature(*decoded, kAppCertificate, nullptr));
+  }
+}
+BENCHMARK(BM_DecodeAndVerify007);
+
+// The floor under every 007 build: packing the same RTC signing info, its
+// three HMACs (Sign007) and base64 of the payload, with no validation,
+// deflate or result bookkeeping. core_bench.sh reports each row against it.
+void BM_Floor007(benchmark::State& state) {
+  std::array<std::string, kSubjects.size()> accounts;
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    if (kSubjects[i].uid != 0) accounts[i] = std::to_string(kSubjects[i].uid);
+  }
+  constexpr size_t kSignatureField = 2 + agora_token::kSha256Size;
+  std::string payload;
+  std::string token;
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ & kPoolMask;
+    const agora_token::Issuance at = IssuanceFor(k);
+    const std::string_view channel = kSubjects[k].channel_name;
+    // str(app_id) u32 u32 u32 u16, then RTC: u16 type, 4 privileges,
+    // str(channel) str(account).
+    const size_t info_size =
+        2 + 32 + 4 + 4 + 4 + 2 + 2 + 2 + 4 * 6 + 2 + channel.size() + 2 + accounts[k].size();
+    payload.resize(kSignatureField + info_size);
+    agora_token::ByteWriter w(payload.data() + kSignatureField);
+    w.Str(kAppId);
+    w.U32(at.issue_ts);
+    w.U32(kTokenExpire);
+    w.U32(at.salt);
+    w.U16(1);
+    w.U16(agora_token::kServiceRtc);
+    w.U16(4);
+    for (uint16_t privilege = 1; privilege <= 4; ++privilege) {
+      w.U16(privilege);
+      w.U32(kPrivilegeExpire);
+    }
+    w.Str(channel);
+    w.Str(accounts[k]);
+    const std::string_view info = std::string_view(payload).substr(kSignatureField);
+    const agora_token::Sha256Digest signature =
+        agora_token::Sign007(kAppCertificate, at.issue_ts, at.salt, info);
+    agora_token::ByteWriter(payload.data()).Str(agora_token::AsStringView(signature));
+    token.assign("007");
+    agora_token::Base64Append(payload, &token);
+    benchmark::DoNotOptimize(token.data());
+  }
+}
+BENCHMARK(BM_Floor007);
 
 void BM_NewIssuance(benchmark::State& state) {
   const agora_token::SystemClock clock;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/small_deflate.h"
+
 namespace agora_token {
 namespace {
 
@@ -69,10 +71,13 @@ uint32_t Crc32(std::string_view data) {
 }
 
 void ZlibCompress(std::string_view payload, Compression mode, std::string* out) {
+  // zlib only for what the small deflaters refuse (inputs beyond any token's).
   if (mode == Compression::kFast) {
+    if (StoredDeflate(payload, out)) return;
     thread_local DeflateStream fast(Compression::kFast);
     fast.Compress(payload, out);
   } else {
+    if (SmallDeflate(payload, out)) return;
     thread_local DeflateStream compatible(Compression::kCompatible);
     compatible.Compress(payload, out);
   }

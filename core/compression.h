@@ -1,6 +1,8 @@
 // zlib behind the token formats: CRC-32 for 006, and the zlib stream that
-// wraps every 007 payload. Deflate streams are reused per thread (reset, not
-// re-allocated) because allocating zlib's window dominates small payloads.
+// wraps every 007 payload. Token payloads are deflated by core/small_deflate.h,
+// byte for byte what zlib writes but without its per-stream setup; zlib
+// itself (streams reused per thread, reset rather than re-allocated) only
+// takes inputs beyond those, and does all inflating.
 #ifndef AGORA_TOKEN_CORE_COMPRESSION_H_
 #define AGORA_TOKEN_CORE_COMPRESSION_H_
 

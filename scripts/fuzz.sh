@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz (clang 14, ASan + UBSan) in
 # build-asan/ and fuzzes each for FUZZ_SECONDS (default 60; 0 only replays
-# the seed corpus), both targets at once, one per core. A crash, sanitizer
-# report, leak, timeout (-timeout, seconds per input) or broken invariant
-# fails the run; the input that caused it is kept in build-asan/artifacts/
-# and can be replayed with `build-asan/tests/fuzz/<target> <file>`.
+# the seed corpus), all targets at once: three on CI's two cores, so each
+# gets about two thirds of a core and the stage still takes FUZZ_SECONDS.
+# A crash, sanitizer report, leak, timeout (-timeout, seconds per input) or
+# broken invariant fails the run; the input that caused it is kept in
+# build-asan/artifacts/ and can be replayed with
+# `build-asan/tests/fuzz/<target> <file>`.
 #
 # New inputs go to a temporary directory listed first, so the committed seed
 # corpus (tests/fuzz/corpus/<target>/, written by tests/fuzz/make_corpus.py)
 # is only read. FUZZ_KEEP_CORPUS=DIR keeps what was found in DIR/<target>.
 #
-# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS (both), FUZZ_KEEP_CORPUS,
+# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS (all three), FUZZ_KEEP_CORPUS,
 # JOBS (build parallelism, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 jobs=${JOBS:-2}
 build_dir=build-asan
-read -r -a targets <<<"${FUZZ_TARGETS:-token_decoder_fuzz request_validation_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-token_decoder_fuzz request_validation_fuzz deflate_differential_fuzz}"
 
 # max_len: the decoder's input is a token (the core rejects more than 8192
-# characters; a little more exercises that bound); requests stay small enough
-# to mutate quickly while still holding a batch of several items.
+# characters; a little more exercises that bound); the deflater's input goes
+# a little past SmallDeflate's 8 KiB limit, so its zlib fallback is compared
+# too; requests stay small enough to mutate quickly while still holding a
+# batch of several items.
 max_len_of() {
   case "$1" in
     token_decoder_fuzz) echo 8300 ;;
+    deflate_differential_fuzz) echo 8300 ;;
     *) echo 4096 ;;
   esac
 }

@@ -11,6 +11,10 @@ by a serialized request, encoded from the text-format
 requests below with `protoc --encode`. The apps are the fuzzer's keyring
 (the official sample app and the rotating app); one is in no keyring.
 
+deflate_differential_fuzz/: the raw 007 payloads of official.json (what
+the deflater compresses in production), and a few edge inputs: empty, one
+byte, a long run, and just over SmallDeflate's 8 KiB limit.
+
 The output is committed; rerun after changing the vectors or the requests:
     python3 tests/fuzz/make_corpus.py
 Needs protoc (Debian protobuf-compiler), which the build uses anyway.
@@ -166,7 +170,8 @@ def main():
     decode_seeds = official + [v for v in vectors if v["id"] in EXTRA_DECODE_IDS]
     decoder_dir = OUT / "token_decoder_fuzz"
     request_dir = OUT / "request_validation_fuzz"
-    for d in (decoder_dir, request_dir):
+    deflate_dir = OUT / "deflate_differential_fuzz"
+    for d in (decoder_dir, request_dir, deflate_dir):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
 
@@ -185,6 +190,18 @@ def main():
     }
     for name, token in near_misses.items():
         (decoder_dir / name).write_text(token)
+
+    for v in official:
+        if "payload_hex" in v:
+            (deflate_dir / f"payload_{v['id']}").write_bytes(bytes.fromhex(v["payload_hex"]))
+    edge_inputs = {
+        "empty": b"",
+        "one_byte": b"a",
+        "run": b"z" * 600,
+        "over_limit": bytes(range(256)) * 32 + b"x",  # 8193 bytes
+    }
+    for name, data in edge_inputs.items():
+        (deflate_dir / name).write_bytes(data)
 
     for name, rpc, bits, text in build_requests() + decode_requests(decode_seeds):
         selector = bytes([rpc | bits])
