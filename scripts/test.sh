@@ -29,7 +29,7 @@ stage_started=$SECONDS
 scripts/test-sanitizers.sh
 echo "== sanitizers: $((SECONDS - stage_started)) s"
 
-echo "== fuzzing (${FUZZ_SECONDS:-60} s per target, both at once)"
+echo "== fuzzing (${FUZZ_SECONDS:-60} s per target, all three at once)"
 stage_started=$SECONDS
 scripts/fuzz.sh
 echo "== fuzzing: $((SECONDS - stage_started)) s"

@@ -126,11 +126,11 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
   std::shared_ptr<grpc::ServerCredentials> credentials =
       config->tls.has_value() ? TlsCredentials(*config->tls) : grpc::InsecureServerCredentials();
   std::unique_ptr<TokenServer> server(new TokenServer(options));
-  absl::StatusOr<std::shared_ptr<const ServingState>> state = BuildServingState(
-      *std::move(config), server->handler_options_, nullptr, &server->metrics_);
+  absl::StatusOr<std::shared_ptr<const ServingState>> state =
+      BuildServingState(*std::move(config), server->handler_options_, nullptr, &server->metrics_);
   if (!state.ok()) return state.status();
   server->metrics_.RecordKeyringLoaded();
-  server->rate_limits_.Adopt((*state)->callers->RateLimitsByCaller());
+  server->rate_limits_.Adopt((*state)->callers().RateLimitsByCaller());
   server->state_.Set(*std::move(state));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -193,7 +193,7 @@ absl::Status TokenServer::BuildAndSwap() {
       BuildServingState(*std::move(config), handler_options_, running.get(), &metrics_);
   if (!next.ok()) return next.status();
   // Buckets move to the new limits, settled at the old ones up to now.
-  rate_limits_.Adopt((*next)->callers->RateLimitsByCaller());
+  rate_limits_.Adopt((*next)->callers().RateLimitsByCaller());
   state_.Set(*std::move(next));
   return absl::OkStatus();
 }

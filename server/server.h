@@ -90,7 +90,7 @@ class TokenServer {
   // True when the keyring is marked as development-only.
   bool serving_development_keyring() const { return state()->keyring->development(); }
   // True when calls are authenticated (a config file is in force).
-  bool authenticating() const { return !state()->callers->open(); }
+  bool authenticating() const { return !state()->callers().open(); }
   AuditLog* audit_log() { return state()->audit.get(); }
 
   // Builds a new serving state from the config (or the development keyring)

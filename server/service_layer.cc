@@ -77,7 +77,7 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
   // One snapshot for the whole call; it also keeps the caller alive.
   const std::shared_ptr<const ServingState> state = state_->Get();
   AuthenticationFailure failure;
-  absl::StatusOr<const Caller*> caller = state->callers->Authenticate(credentials, &failure);
+  absl::StatusOr<const Caller*> caller = state->callers().Authenticate(credentials, &failure);
   absl::Status status;
   if (!caller.ok()) {
     status = caller.status();

@@ -43,7 +43,6 @@ absl::StatusOr<std::shared_ptr<const ServingState>> BuildServingState(ServerConf
   absl::StatusOr<std::shared_ptr<AuditLog>> audit = AuditLogFor(config, previous, metrics);
   if (!audit.ok()) return audit.status();
   auto state = std::make_shared<ServingState>();
-  state->callers = config.callers;
   state->config = std::move(config);
   state->keyring = *std::move(keyring);
   state->audit = *std::move(audit);

@@ -32,11 +32,12 @@ struct HandlerOptions {
 };
 
 struct ServingState {
-  ServerConfig config;
+  ServerConfig config;  // its callers are the caller directory
   std::shared_ptr<const Keyring> keyring;
-  std::shared_ptr<const CallerDirectory> callers;  // config.callers
-  std::shared_ptr<AuditLog> audit;                 // AuditLog::Disabled() when none
+  std::shared_ptr<AuditLog> audit;  // AuditLog::Disabled() when none
   HandlerOptions options;
+
+  const CallerDirectory& callers() const { return *config.callers; }
 
   // The files whose change triggers a reload: the config and the keyring
   // with its certificate files.

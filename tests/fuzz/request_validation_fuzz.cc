@@ -419,13 +419,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool restricted = (selector & 0x80) != 0;
   const bool audited = (selector & 0xC0) != 0;
   state->keyring = fixture.keyring;
-  state->callers = restricted ? fixture.restricted : fixture.open;
+  state->config.callers = restricted ? fixture.restricted : fixture.open;
   state->audit = audited ? fixture.audit : fixture.no_audit;
   agora_token::CallCredentials credentials;
   const std::string authorization = std::string("Bearer ") + kRestrictedKey;
   if (restricted) credentials.authorization = authorization;
   absl::StatusOr<const agora_token::Caller*> caller =
-      state->callers->Authenticate(credentials, nullptr);
+      state->callers().Authenticate(credentials, nullptr);
   Require(caller.ok(), "the fuzzer's caller authenticates");
   // 0x20: a call cancelled at the first poll (BuildTokens).
   const bool cancel = (selector & 0x20) != 0;

@@ -32,7 +32,7 @@ std::shared_ptr<const agora_token::ServingState> StateOf(
     const agora_token::HandlerOptions& options) {
   auto state = std::make_shared<agora_token::ServingState>();
   state->keyring = std::move(keyring);
-  state->callers = agora_token::CallerDirectory::Open();
+  state->config.callers = agora_token::CallerDirectory::Open();
   state->audit = agora_token::AuditLog::Disabled();
   state->options = options;
   return state;
@@ -48,7 +48,7 @@ class TokenHandlersTest : public ::testing::Test {
         : state(std::move(state)),
           cancelled(std::move(cancelled)),
           call{*this->state,
-               *this->state->callers->Authenticate(credentials, nullptr).value(),
+               *this->state->callers().Authenticate(credentials, nullptr).value(),
                credentials,
                agora_token::RpcMethod::kBuildTokens,
                std::chrono::steady_clock::now(),
