@@ -8,10 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh server
-# A new tree leaves out the tests and benchmarks, whose libraries the server
-# profile does not install; an existing tree keeps its options (the test
-# command turns them on).
+# A new tree is Release (no debug info: a quicker first build) and leaves
+# out the tests and benchmarks, whose libraries the server profile does not
+# install; an existing tree keeps its options (the test command turns them
+# on).
 if [ ! -f "${BUILD_DIR:-build}/build.ninja" ]; then
+  export BUILD_TYPE=${BUILD_TYPE:-Release}
   export CMAKE_ARGS="-DAGORA_TOKEN_BUILD_TESTS=OFF -DAGORA_TOKEN_BUILD_BENCH=OFF"
 fi
 scripts/build.sh --target agora-token-server agora-token agora_token_python_stubs
