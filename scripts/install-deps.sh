@@ -3,7 +3,7 @@
 # npm registry:
 #
 #   scripts/install-deps.sh server   build the server, the CLI and the Python
-#                                    stubs (scripts/run-server.sh)
+#                                    stubs (scripts/run-server.sh), and the .deb
 #   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
 #   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
 #                                    clang/LLVM, Go, Ruby, Node.js and npm
@@ -24,6 +24,9 @@ build_packages=(
 # The README's Python example: the stubs need protoc's Python plugin (in
 # protobuf-compiler-grpc) and the runtime.
 python_packages=(python3 python3-grpcio python3-protobuf)
+# `cpack -G DEB` (cmake/Package.cmake) reads the binaries' dependencies with
+# dpkg-shlibdeps (dpkg-dev, from build-essential) after `file` finds them.
+package_packages=(file)
 test_packages=(
   git android-libboringssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nghttp2-client nginx-light gnuplot-nox
@@ -36,16 +39,15 @@ test_packages=(
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
   # Container tests (tests/container): a private dockerd, debootstrap for the
-  # base images; systemd-analyze checks the packaged unit; dpkg-dev and file
-  # are what CPack's .deb generator calls.
-  docker.io debootstrap systemd dpkg-dev file
+  # base images; systemd-analyze checks the unit (tests/deploy).
+  docker.io debootstrap systemd
 )
 
 case $profile in
   image) packages=("${build_packages[@]}") ;;
-  server) packages=("${build_packages[@]}" "${python_packages[@]}") ;;
+  server) packages=("${build_packages[@]}" "${python_packages[@]}" "${package_packages[@]}") ;;
   test)
-    packages=("${build_packages[@]}" "${python_packages[@]}" "${test_packages[@]}")
+    packages=("${build_packages[@]}" "${python_packages[@]}" "${package_packages[@]}" "${test_packages[@]}")
     command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
     ;;
   *) echo "usage: $0 [server|image|test]" >&2; exit 2 ;;
