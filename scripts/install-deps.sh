@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
-# Installs everything the build, the tests and the benchmarks need, from
-# Debian 12 packages and the npm registry. Idempotent: a machine that has it
-# all is left alone (no apt-get update, no npm download).
+# Installs what a profile needs, from Debian 12 packages and (test only) the
+# npm registry:
+#
+#   scripts/install-deps.sh server   build the server, the CLI and the Python
+#                                    stubs (scripts/run-server.sh), and the .deb
+#   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
+#   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
+#                                    clang/LLVM, Go, Ruby, Node.js and npm
+#                                    modules, nginx, gnuplot, docker, ...
+#
+# Idempotent: a machine that has it all is left alone (no apt-get update, no
+# npm download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+profile=${1:-test}
 
-packages=(
-  build-essential cmake ninja-build pkg-config git
+# Compiling the server and the CLI (Release or not).
+build_packages=(
+  build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
-  libssl-dev android-libboringssl-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
-  python3 python3-grpcio python3-protobuf
-  nghttp2-client libmicrohttpd-dev nginx-light gnuplot-nox
+  libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
+)
+# The README's Python example: the stubs need protoc's Python plugin (in
+# protobuf-compiler-grpc) and the runtime.
+python_packages=(python3 python3-grpcio python3-protobuf)
+# `cpack -G DEB` (cmake/Package.cmake) reads the binaries' dependencies with
+# dpkg-shlibdeps (dpkg-dev, from build-essential) after `file` finds them.
+package_packages=(file)
+test_packages=(
+  git android-libboringssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nghttp2-client nginx-light gnuplot-nox
   # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
   clang libclang-rt-dev llvm
   # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
@@ -20,21 +38,34 @@ packages=(
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
+  # Container tests (tests/container): a private dockerd, debootstrap for the
+  # base images; systemd-analyze checks the unit (tests/deploy).
+  docker.io debootstrap systemd
 )
-command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+
+case $profile in
+  image) packages=("${build_packages[@]}") ;;
+  server) packages=("${build_packages[@]}" "${python_packages[@]}" "${package_packages[@]}") ;;
+  test)
+    packages=("${build_packages[@]}" "${python_packages[@]}" "${package_packages[@]}" "${test_packages[@]}")
+    command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+    ;;
+  *) echo "usage: $0 [server|image|test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  echo "install-deps: installing ${missing[*]}" >&2
+  echo "install-deps ($profile): installing ${missing[*]}" >&2
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+[ "$profile" = test ] || exit 0
 # Node tooling pinned by package-lock.json (agora-token, grpc-js, buf).
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json.src 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error

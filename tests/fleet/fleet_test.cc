@@ -18,16 +18,25 @@
 // was minted. The test prints, per phase, the calls sent, failed and
 // retried, and the latency percentiles, so restarts can be compared with
 // steady state. Timing is never asserted.
+//
+// With AGORA_TOKEN_FLEET_IMAGE set (tests/container runs it so, under a
+// private dockerd), the nginx run's replicas are containers of that image
+// instead: a graceful restart is `docker stop` then `docker start`, the
+// keyring rotation reaches them only through their mounted keyring
+// directory (each must reload by itself on the change, no SIGHUP), and the
+// kill is `docker kill`.
 #include <google/protobuf/text_format.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -78,6 +87,12 @@ constexpr int kBurstItems = 100;
 constexpr std::chrono::milliseconds kBurstHead{5};
 
 std::string ServerBinary() { return AGORA_TOKEN_SERVER_BINARY; }
+// The image to run the replicas from; empty: plain processes.
+std::string FleetImage() {
+  const char* image = std::getenv("AGORA_TOKEN_FLEET_IMAGE");
+  return image == nullptr ? std::string() : std::string(image);
+}
+constexpr char kDocker[] = "/usr/bin/docker";
 std::string RepoFile(const std::string& path) {
   return std::string(AGORA_TOKEN_REPO_ROOT) + "/" + path;
 }
@@ -109,16 +124,22 @@ absl::StatusOr<AppSecret> ReadDevelopmentApp(const std::string& keyring_text) {
 
 // What the server logs after a reload ("why" says what triggered it).
 constexpr char kReloaded[] = "reloaded the serving state";
+constexpr char kReloadedByWatcher[] = "a watched file changed";
 constexpr char kReloadFailed[] = "reload refused; the previous state keeps serving";
 
 // Three replicas sharing one keyring file, each restartable on its ports.
 class Fleet {
  public:
   static absl::StatusOr<std::unique_ptr<Fleet>> Start(const TempDir& dir,
-                                                      const std::string& keyring_path) {
+                                                      const std::string& keyring_path,
+                                                      const std::string& image) {
     std::unique_ptr<Fleet> fleet(new Fleet(dir));
     fleet->options_.binary = ServerBinary();
     fleet->options_.keyring_path = keyring_path;
+    if (!image.empty()) {
+      fleet->options_.docker = kDocker;
+      fleet->options_.image = image;
+    }
     fleet->options_.extra_flags = {"--shutdown-delay-ms", std::to_string(kShutdownDelay.count()),
                                    "--drain-timeout-ms", std::to_string(kDrainTimeout.count())};
     fleet->replicas_.resize(kReplicas);
@@ -130,6 +151,16 @@ class Fleet {
     return fleet;
   }
 
+  ~Fleet() {
+    replicas_.clear();
+    if (!containers()) return;
+    for (int i = 0; i < kReplicas; ++i) {
+      (void)agora_token_e2e::RunToCompletion({kDocker, "rm", "-f", ContainerName(i)}, "", "",
+                                             std::chrono::seconds(30));
+    }
+  }
+
+  bool containers() const { return !options_.docker.empty(); }
   ReplicaProcess& replica(int i) { return *replicas_[i]; }
   std::vector<std::string> addresses() const {
     std::vector<std::string> addresses;
@@ -146,12 +177,27 @@ class Fleet {
     const int port = old.port();
     const int health_port = old.health_port();
     const SteadyClock::time_point sigterm = SteadyClock::now();
-    old.process().Signal(SIGTERM);
+    // `docker stop` sends the image's STOPSIGNAL (SIGTERM); its timeout is
+    // longer than the drain, so a SIGKILL from it would show as exit 137.
+    std::unique_ptr<agora_token_e2e::ChildProcess> stopper;
+    if (containers()) {
+      absl::StatusOr<std::unique_ptr<agora_token_e2e::ChildProcess>> spawned =
+          agora_token_e2e::ChildProcess::Spawn({kDocker, "stop", "-t", "30", ContainerName(i)}, "",
+                                               "");
+      if (!spawned.ok()) return spawned.status();
+      stopper = *std::move(spawned);
+    } else {
+      old.process().Signal(SIGTERM);
+    }
     absl::StatusOr<int> code =
         old.process().WaitForExit(kShutdownDelay + kDrainTimeout + std::chrono::seconds(5));
+    if (stopper != nullptr) {
+      absl::StatusOr<int> stopped = stopper->WaitForExit(std::chrono::seconds(10));
+      if (!stopped.ok() || *stopped != 0) return absl::InternalError("docker stop failed");
+    }
     if (!code.ok() || *code != 0 || old.CountLogged("stopped") != 1) {
       return absl::InternalError(absl::StrCat(
-          "replica ", i, " did not drain and exit 0 after SIGTERM (",
+          "replica ", i, " did not drain and exit 0 after ", StopName(), " (",
           code.ok() ? absl::StrCat("exit ", *code) : std::string(code.status().message()),
           "); log:\n", old.LogText()));
     }
@@ -159,8 +205,9 @@ class Fleet {
     absl::Status started = StartReplica(i, port, health_port);
     if (!started.ok()) return started;
     restart_notes_.push_back(absl::StrFormat(
-        "replica %d (%s): SIGTERM to exit %.0f ms, start to SERVING %.0f ms", i,
-        replicas_[i]->address(), Millis(exited - sigterm), Millis(SteadyClock::now() - exited)));
+        "replica %d (%s): %s to exit %.0f ms, start to SERVING %.0f ms", i,
+        replicas_[i]->address(), StopName(), Millis(exited - sigterm),
+        Millis(SteadyClock::now() - exited)));
     return absl::OkStatus();
   }
 
@@ -170,7 +217,15 @@ class Fleet {
     ReplicaProcess& old = *replicas_[i];
     const int port = old.port();
     const int health_port = old.health_port();
-    old.process().Signal(SIGKILL);
+    if (containers()) {
+      // docker kill's default signal is SIGKILL; the attached client exits
+      // with the container's 137.
+      absl::StatusOr<int> killed = agora_token_e2e::RunToCompletion(
+          {kDocker, "kill", ContainerName(i)}, "", "", std::chrono::seconds(30));
+      if (!killed.ok() || *killed != 0) return absl::InternalError("docker kill failed");
+    } else {
+      old.process().Signal(SIGKILL);
+    }
     absl::StatusOr<int> code = old.process().WaitForExit(std::chrono::seconds(5));
     *dead = SteadyClock::now();
     if (!code.ok() || *code != 128 + SIGKILL) {
@@ -179,18 +234,30 @@ class Fleet {
     return StartReplica(i, port, health_port);
   }
 
-  // SIGHUP to every replica; each must log that the signal reloaded the
-  // keyring. (A replica also reloads by itself when it sees the file
-  // change; the SIGHUP is what an operator sends, so that is what counts.)
-  absl::Status ReloadKeyrings() {
-    std::vector<int> reloads_before;
+  // What makes a replica reload in this mode: SIGHUP for processes (a
+  // replica also reloads by itself when it sees the file change; the
+  // SIGHUP is what an operator sends, so that is what counts), the change
+  // of the mounted file for containers (as a Secret update reaches a pod).
+  const char* ReloadTrigger() const { return containers() ? kReloadedByWatcher : "SIGHUP"; }
+
+  // Each replica's count of reloads by that trigger, before a rotation.
+  std::vector<int> ReloadCounts() const {
+    std::vector<int> counts;
     for (const auto& replica : replicas_) {
-      reloads_before.push_back(replica->CountLogged(kReloaded, "why", "SIGHUP"));
+      counts.push_back(replica->CountLogged(kReloaded, "why", ReloadTrigger()));
     }
-    for (const auto& replica : replicas_) replica->process().Signal(SIGHUP);
+    return counts;
+  }
+
+  // After the keyring files changed: SIGHUP to every process replica; each
+  // replica must log a reload by its trigger since `reloads_before`.
+  absl::Status ReloadKeyrings(const std::vector<int>& reloads_before) {
+    if (!containers()) {
+      for (const auto& replica : replicas_) replica->process().Signal(SIGHUP);
+    }
     for (int i = 0; i < kReplicas; ++i) {
-      const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
-      while (replicas_[i]->CountLogged(kReloaded, "why", "SIGHUP") == reloads_before[i]) {
+      const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+      while (replicas_[i]->CountLogged(kReloaded, "why", ReloadTrigger()) == reloads_before[i]) {
         if (replicas_[i]->CountLogged(kReloadFailed) > 0 || SteadyClock::now() >= deadline) {
           return absl::InternalError(absl::StrCat(
               "replica ", i, " did not reload the keyring; log:\n", replicas_[i]->LogText()));
@@ -213,11 +280,19 @@ class Fleet {
  private:
   explicit Fleet(const TempDir& dir) : dir_(dir) {}
 
+  // Unique per run: the daemon may be shared with other runs' containers.
+  std::string ContainerName(int i) const {
+    return absl::StrCat("agora-token-fleet-", getpid(), "-", i);
+  }
+  const char* StopName() const { return containers() ? "docker stop" : "SIGTERM"; }
+
   absl::Status StartReplica(int i, int port, int health_port) {
     ++starts_[i];
     replicas_[i].reset();  // reaps the old process
+    ReplicaOptions options = options_;
+    options.container = ContainerName(i);
     absl::StatusOr<std::unique_ptr<ReplicaProcess>> replica = ReplicaProcess::Start(
-        options_, port, health_port,
+        options, port, health_port,
         dir_.File(absl::StrCat("replica-", i, ".start-", starts_[i], ".log")), kStartTimeout);
     if (!replica.ok()) return replica.status();
     replicas_[i] = *std::move(replica);
@@ -235,13 +310,12 @@ class Fleet {
 // now on, `secondary` (the old one) still verifies. The certificates go to
 // files of their own; the keyring replaces the old one atomically, so a
 // replica never reads half a file.
-absl::Status WriteRotatedKeyring(const TempDir& dir, const std::string& keyring_path,
-                                 const std::string& app_id, const std::string& primary,
-                                 const std::string& secondary) {
-  absl::Status written =
-      agora_token_e2e::WriteFile(dir.File("primary.certificate"), primary + "\n");
+absl::Status WriteRotatedKeyring(const std::string& keyring_path, const std::string& app_id,
+                                 const std::string& primary, const std::string& secondary) {
+  const std::string dir = keyring_path.substr(0, keyring_path.rfind('/'));
+  absl::Status written = agora_token_e2e::WriteFile(dir + "/primary.certificate", primary + "\n");
   if (written.ok()) {
-    written = agora_token_e2e::WriteFile(dir.File("secondary.certificate"), secondary + "\n");
+    written = agora_token_e2e::WriteFile(dir + "/secondary.certificate", secondary + "\n");
   }
   if (!written.ok()) return written;
   const std::string next = keyring_path + ".next";
@@ -608,9 +682,14 @@ class FleetTest : public ::testing::Test {
     absl::StatusOr<AppSecret> app = ReadDevelopmentApp(*dev);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *app;
-    keyring_path_ = dir_->File("keyring.textproto");
+    // In a directory of its own, which containers mount as deploy/k8s
+    // mounts the keyring Secret (readable by the image's uid 10001).
+    const std::string keyring_dir = dir_->File("keyring");
+    ASSERT_EQ(mkdir(keyring_dir.c_str(), 0755), 0);
+    keyring_path_ = keyring_dir + "/keyring.textproto";
     ASSERT_TRUE(agora_token_e2e::WriteFile(keyring_path_, *dev).ok());
-    absl::StatusOr<std::unique_ptr<Fleet>> fleet = Fleet::Start(*dir_, keyring_path_);
+    absl::StatusOr<std::unique_ptr<Fleet>> fleet =
+        Fleet::Start(*dir_, keyring_path_, FleetImage());
     ASSERT_TRUE(fleet.ok()) << fleet.status();
     fleet_ = *std::move(fleet);
   }
@@ -667,11 +746,12 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
   ASSERT_TRUE(timeline.Enter("keyring rotation", true).ok());
   rotation.new_certificate = agora_token_e2e::RandomHex(16);
   // Replicas may pick the new file up by themselves before the SIGHUP.
+  const std::vector<int> reloads_before = fleet_->ReloadCounts();
   rotation.began = SteadyClock::now();
-  ASSERT_TRUE(WriteRotatedKeyring(*dir_, keyring_path_, app_.app_id, rotation.new_certificate,
-                                  app_.certificate)
-                  .ok());
-  const absl::Status reloaded = fleet_->ReloadKeyrings();
+  ASSERT_TRUE(
+      WriteRotatedKeyring(keyring_path_, app_.app_id, rotation.new_certificate, app_.certificate)
+          .ok());
+  const absl::Status reloaded = fleet_->ReloadKeyrings(reloads_before);
   ASSERT_TRUE(reloaded.ok()) << reloaded;
   rotation.completed = SteadyClock::now();
   Pause(kSettle);
@@ -698,7 +778,8 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
 
   const std::vector<CallRecord> records = load.Records();
   const std::vector<NginxAccessRecord> access_log = nginx.AccessLog();
-  const RunReport report = Report("nginx", timeline.phases(), records, &access_log);
+  const RunReport report = Report(fleet_->containers() ? "nginx, containers" : "nginx",
+                                  timeline.phases(), records, &access_log);
   for (const std::string& note : fleet_->restart_notes()) std::printf("  %s\n", note.c_str());
   std::printf("  calls in flight (all replicas) when replica 1 was killed: %d\n",
               in_flight_at_kill);
@@ -755,6 +836,7 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
 }
 
 TEST_F(FleetTest, ClientSideRoundRobinSurvivesRollingRestart) {
+  if (fleet_->containers()) GTEST_SKIP() << "the container fleet runs behind nginx only";
   const std::vector<std::string> addresses = fleet_->addresses();
   const std::string target = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
   grpc::ChannelArguments arguments;

@@ -3,6 +3,10 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -37,19 +41,80 @@ int PortField(const nlohmann::json& record, const char* name) {
   return value.is_number_integer() ? value.get<int>() : 0;
 }
 
+// A loopback port free right now. A container's ports are fixed at
+// creation (a restart must keep them), so they cannot be 0 there.
+absl::StatusOr<int> FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  const bool bound = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  if (fd >= 0) close(fd);
+  if (!bound) return absl::InternalError("no free loopback port");
+  return ntohs(address.sin_port);
+}
+
+std::string Dirname(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// `docker create` of the replica's container; `port` and `health_port` are
+// set to the free ports it listens on.
+absl::Status CreateContainer(const ReplicaOptions& options, const std::string& log_path,
+                             int* port, int* health_port) {
+  for (int* chosen : {port, health_port}) {
+    absl::StatusOr<int> free = FreePort();
+    if (!free.ok()) return free.status();
+    *chosen = *free;
+  }
+  const std::string keyring_dir = "/etc/agora-token/keyring";
+  std::vector<std::string> argv = {
+      options.docker, "create", "--name", options.container, "--network", "host", "--read-only",
+      "--user", "10001:10001", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+      "-v", absl::StrCat(Dirname(options.keyring_path), ":", keyring_dir, ":ro"), options.image,
+      "--listen", absl::StrCat("127.0.0.1:", *port), "--health-listen",
+      absl::StrCat("127.0.0.1:", *health_port), "--keyring",
+      absl::StrCat(keyring_dir, "/", options.keyring_path.substr(options.keyring_path.rfind('/') + 1))};
+  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  const std::string create_log = log_path + ".create";
+  absl::StatusOr<int> created = agora_token_e2e::RunToCompletion(argv, create_log, create_log,
+                                                                  std::chrono::seconds(60));
+  if (!created.ok()) return created.status();
+  if (*created != 0) {
+    absl::StatusOr<std::string> output = agora_token_e2e::ReadFile(create_log);
+    return absl::InternalError(absl::StrCat("docker create exited ", *created, ": ",
+                                            output.ok() ? *output : std::string()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReplicaProcess>> ReplicaProcess::Start(
     const ReplicaOptions& options, int port, int health_port, const std::string& log_path,
     std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv = {options.binary,
-                                   "--listen",
-                                   absl::StrCat("127.0.0.1:", port),
-                                   "--health-listen",
-                                   absl::StrCat("127.0.0.1:", health_port),
-                                   "--keyring",
-                                   options.keyring_path};
-  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  std::vector<std::string> argv;
+  if (options.docker.empty()) {
+    argv = {options.binary,
+            "--listen",
+            absl::StrCat("127.0.0.1:", port),
+            "--health-listen",
+            absl::StrCat("127.0.0.1:", health_port),
+            "--keyring",
+            options.keyring_path};
+    argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  } else {
+    if (port == 0) {
+      absl::Status created = CreateContainer(options, log_path, &port, &health_port);
+      if (!created.ok()) return created;
+    }
+    // Attached: the container's stderr is this start's log, and the
+    // client exits with the container's exit code.
+    argv = {options.docker, "start", "--attach", options.container};
+  }
   absl::StatusOr<std::unique_ptr<agora_token_e2e::ChildProcess>> child =
       agora_token_e2e::ChildProcess::Spawn(argv, "", log_path);
   if (!child.ok()) return child.status();

@@ -2,7 +2,10 @@
 // on a given loopback port (0 on the first start, the same port again on a
 // restart, as a replica behind a fixed upstream list restarts), with a
 // health-only port, its own log file per start, and bounded waits for its
-// "serving" log line and for its health check to report SERVING.
+// "serving" log line and for its health check to report SERVING. Or, in
+// container mode (tests/container), a container of the image: created on
+// the first start, `docker start --attach`ed on each start, so the log file
+// and the exit code are the container's.
 #ifndef AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
 #define AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
 
@@ -22,13 +25,21 @@ struct ReplicaOptions {
   std::string keyring_path;
   // Flags after --listen, --health-listen and --keyring.
   std::vector<std::string> extra_flags;
+  // Container mode when `docker` (the client binary) is set: container
+  // `container` of `image`, host network, read-only root, uid 10001, with
+  // the keyring's directory mounted read-only at /etc/agora-token/keyring
+  // as deploy/k8s mounts its Secret. Ports are fixed when it is created.
+  std::string docker;
+  std::string image;
+  std::string container;
 };
 
 class ReplicaProcess {
  public:
   // Starts the server on 127.0.0.1:`port` with its health service on
   // 127.0.0.1:`health_port` (0: any free port), stderr to `log_path`, and
-  // waits up to `timeout` for its "serving" line.
+  // waits up to `timeout` for its "serving" line. In container mode, port 0
+  // creates the container on free ports; a port starts it again.
   static absl::StatusOr<std::unique_ptr<ReplicaProcess>> Start(const ReplicaOptions& options,
                                                                int port, int health_port,
                                                                const std::string& log_path,
