@@ -238,7 +238,8 @@ class ImageTest(unittest.TestCase):
         # The image's own probe, as its HEALTHCHECK and a kubelet would run it.
         docker("exec", name, "/usr/local/bin/agora-token-server", f"--health-probe={health}")
         with self.client(api, "call") as call:
-            for i in range(5):
+            # Named users (1 to 5): the shipped policy does not allow uid 0.
+            for i in range(1, 6):
                 call.build_rtc_token_with_uid(APP_ID, f"call-{i}", i, token_version="007")
         with urllib.request.urlopen(f"http://{metrics}/metrics", timeout=5) as response:
             self.assertEqual(response.status, 200)
@@ -282,8 +283,9 @@ class ImageTest(unittest.TestCase):
 
         def caller(index):
             with self.client(api, "call") as call:
+                # uids 1 to 1000: the shipped policy does not allow uid 0.
                 items = [rtc_with_uid_request(APP_ID, f"call-{index}", uid, token_version="007")
-                         for uid in range(1000)]
+                         for uid in range(1, 1001)]
                 while not stop_sent.is_set():
                     before = not stop_sent.is_set()
                     try:
