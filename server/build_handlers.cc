@@ -85,8 +85,8 @@ absl::StatusOr<std::vector<Rtm2Resource>> Rtm2ResourcesOf(
       if (!permission.names_bytes().empty()) {
         return InvalidField(at_permission + ".names_bytes", "is set only in responses; use names");
       }
-      resource.permissions.push_back(Rtm2Permission{
-          *permission_type, {permission.names().begin(), permission.names().end()}});
+      resource.permissions.push_back(
+          Rtm2Permission{*permission_type, {permission.names().begin(), permission.names().end()}});
     }
   }
   return out;
@@ -106,8 +106,8 @@ absl::StatusOr<AccessToken2Params> AccessTokenParamsOf(const v1::BuildAccessToke
     if (!type.ok()) return type.status();
     to.type = *type;
     for (int k = 0; k < from.privileges_size(); ++k) {
-      absl::StatusOr<uint16_t> id = Uint16Of(
-          from.privileges(k).privilege(), absl::StrCat(at, ".privileges[", k, "].privilege"));
+      absl::StatusOr<uint16_t> id = Uint16Of(from.privileges(k).privilege(),
+                                             absl::StrCat(at, ".privileges[", k, "].privilege"));
       if (!id.ok()) return id.status();
       to.privileges.push_back({*id, from.privileges(k).expire_seconds()});
     }
@@ -309,8 +309,8 @@ absl::StatusOr<BuiltToken> BuildRtc(const Call& call, const AppKey& key, TokenVe
   rtm2.role = params.role;
   rtm2.token_expire = params.token_expire;
   rtm2.privilege_expires = params.privilege_expires.value_or(
-      RtcPrivilegeExpires{params.privilege_expire, params.privilege_expire,
-                          params.privilege_expire, params.privilege_expire});
+      RtcPrivilegeExpires{params.privilege_expire, params.privilege_expire, params.privilege_expire,
+                          params.privilege_expire});
   rtm2.rtm_user_id = request.rtm_user_id();
   rtm2.rtm_token_expire = request.rtm_token_expire_seconds();
   return BuildRtcTokenWithRtm2(key, rtm2, at, call.state.options.compression);
@@ -415,32 +415,30 @@ absl::StatusOr<BuiltToken> Decide(const Call& call, const v1::BuildAccessTokenRe
 
 absl::StatusOr<BuiltToken> Decide(const Call& call, const v1::BuildFpaTokenRequest& request) {
   const TokenFacts facts = FactsOf(request, call.state.options);
-  return Audited(call, facts,
-                 Mint(call, facts, absl::OkStatus(), [&](const AppKey& key, TokenVersion) {
-                   return BuildFpaToken(key, NewIssuance(call.clock),
-                                        call.state.options.compression);
-                 }));
+  return Audited(
+      call, facts, Mint(call, facts, absl::OkStatus(), [&](const AppKey& key, TokenVersion) {
+        return BuildFpaToken(key, NewIssuance(call.clock), call.state.options.compression);
+      }));
 }
 
 absl::StatusOr<BuiltToken> Decide(const Call& call, const v1::BuildApaasTokenRequest& request) {
   const TokenFacts facts = FactsOf(request, call.state.options);
-  return Audited(call, facts,
-                 Mint(call, facts, ApaasShape(request), [&](const AppKey& key, TokenVersion) {
-                   ApaasTokenParams params;
-                   params.room_uuid = request.room_uuid();
-                   params.user_uuid = request.user_uuid();
-                   params.token_expire = request.expire_seconds();
-                   if (request.kind() == v1::APAAS_TOKEN_KIND_ROOM_USER) {
-                     params.kind = ApaasTokenKind::kRoomUser;
-                     params.role = request.role();
-                   } else {
-                     params.kind = request.kind() == v1::APAAS_TOKEN_KIND_USER
-                                       ? ApaasTokenKind::kUser
-                                       : ApaasTokenKind::kApp;
-                   }
-                   return BuildApaasToken(key, params, NewIssuance(call.clock),
-                                          call.state.options.compression);
-                 }));
+  return Audited(
+      call, facts, Mint(call, facts, ApaasShape(request), [&](const AppKey& key, TokenVersion) {
+        ApaasTokenParams params;
+        params.room_uuid = request.room_uuid();
+        params.user_uuid = request.user_uuid();
+        params.token_expire = request.expire_seconds();
+        if (request.kind() == v1::APAAS_TOKEN_KIND_ROOM_USER) {
+          params.kind = ApaasTokenKind::kRoomUser;
+          params.role = request.role();
+        } else {
+          params.kind = request.kind() == v1::APAAS_TOKEN_KIND_USER ? ApaasTokenKind::kUser
+                                                                    : ApaasTokenKind::kApp;
+        }
+        return BuildApaasToken(key, params, NewIssuance(call.clock),
+                               call.state.options.compression);
+      }));
 }
 
 // The reference's RTC + RTM parameters of a ConvoAI or STT request.
@@ -450,8 +448,8 @@ absl::StatusOr<RtcWithRtmParams> RtcWithRtmParamsOf(const Request& request) {
   if (!role.ok()) return role.status();
   RtcWithRtmParams params;
   params.channel_name = request.channel_name();
-  params.user = request.user_case() == Request::kUid ? RtcUser(request.uid())
-                                                      : RtcUser(request.account());
+  params.user =
+      request.user_case() == Request::kUid ? RtcUser(request.uid()) : RtcUser(request.account());
   params.role = *role;
   params.token_expire = request.token_expire_seconds();
   params.privilege_expires = PrivilegeExpiresOf(request.privilege_expires());
@@ -474,19 +472,17 @@ absl::StatusOr<BuiltToken> DecideRtcWithRtm(const Call& call, const Request& req
 }
 
 absl::StatusOr<BuiltToken> Decide(const Call& call, const v1::BuildConvoAiTokenRequest& request) {
-  return DecideRtcWithRtm(call, request,
-                          [](const AppKey& key, const RtcWithRtmParams& params, const Issuance& at,
-                             Compression compression) {
-                            return BuildConvoAiToken(key, params, at, compression);
-                          });
+  return DecideRtcWithRtm(
+      call, request,
+      [](const AppKey& key, const RtcWithRtmParams& params, const Issuance& at,
+         Compression compression) { return BuildConvoAiToken(key, params, at, compression); });
 }
 
 absl::StatusOr<BuiltToken> Decide(const Call& call, const v1::BuildSttTokenRequest& request) {
-  return DecideRtcWithRtm(call, request,
-                          [](const AppKey& key, const RtcWithRtmParams& params, const Issuance& at,
-                             Compression compression) {
-                            return BuildSttToken(key, params, at, compression);
-                          });
+  return DecideRtcWithRtm(
+      call, request,
+      [](const AppKey& key, const RtcWithRtmParams& params, const Issuance& at,
+         Compression compression) { return BuildSttToken(key, params, at, compression); });
 }
 
 absl::StatusOr<BuiltToken> DecideItem(const Call& call, const v1::BuildTokensRequestItem& item) {

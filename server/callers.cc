@@ -243,8 +243,8 @@ absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
                            ? (version == TokenVersion::k006 ? rtc006_ : rtc007_)
                            : Grants(grant.kind);
   if (!allowed) {
-    return Denied(absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)),
-                               " tokens"));
+    return Denied(
+        absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)), " tokens"));
   }
   if (grant.any_user && !allow_any_user_) {
     return Denied(

@@ -116,12 +116,12 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
 
 // A single-token RPC: one rate-limit token, and the handler of the same
 // name.
-#define AGORA_TOKEN_SERVE_ONE(Name)                                                          \
-  absl::Status ServiceLayer::Name(const CallCredentials& credentials,                       \
-                                  const CallOptions& options, const v1::Name##Request& request, \
-                                  v1::Name##Response* response) {                           \
-    return Serve(RpcMethod::k##Name, credentials, options, request, 1,                       \
-                 [&](const Call& call) { return agora_token::Name(call, request, response); }); \
+#define AGORA_TOKEN_SERVE_ONE(Name)                                                               \
+  absl::Status ServiceLayer::Name(const CallCredentials& credentials, const CallOptions& options, \
+                                  const v1::Name##Request& request,                               \
+                                  v1::Name##Response* response) {                                 \
+    return Serve(RpcMethod::k##Name, credentials, options, request, 1,                            \
+                 [&](const Call& call) { return agora_token::Name(call, request, response); });   \
   }
 
 AGORA_TOKEN_SERVE_ONE(BuildRtcTokenWithUid)

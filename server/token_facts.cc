@@ -6,8 +6,8 @@ namespace agora_token {
 
 std::string_view TokenKindName(TokenKind kind) {
   static constexpr std::string_view kNames[kTokenKindCount] = {
-      "rtc", "rtm", "chat_user", "chat_app", "fpa", "apaas", "streaming", "fcdn", "rtm2",
-      "convo_ai", "stt"};
+      "rtc",       "rtm",  "chat_user", "chat_app", "fpa", "apaas",
+      "streaming", "fcdn", "rtm2",      "convo_ai", "stt"};
   return kNames[static_cast<size_t>(kind)];
 }
 

@@ -96,11 +96,11 @@ grpc::ServerUnaryReactor* TokenServiceImpl::Serve(
   return reactor;
 }
 
-#define AGORA_TOKEN_SERVE_RAW(Name)                                                        \
-  grpc::ServerUnaryReactor* TokenServiceImpl::Name(grpc::CallbackServerContext* context,  \
-                                                   const grpc::ByteBuffer* request,       \
-                                                   grpc::ByteBuffer* response) {          \
-    return Serve(RpcMethod::k##Name, &ServiceLayer::Name, context, request, response);     \
+#define AGORA_TOKEN_SERVE_RAW(Name)                                                      \
+  grpc::ServerUnaryReactor* TokenServiceImpl::Name(grpc::CallbackServerContext* context, \
+                                                   const grpc::ByteBuffer* request,      \
+                                                   grpc::ByteBuffer* response) {         \
+    return Serve(RpcMethod::k##Name, &ServiceLayer::Name, context, request, response);   \
   }
 
 AGORA_TOKEN_SERVE_RAW(BuildRtcTokenWithUid)

@@ -32,10 +32,10 @@ using TokenServiceBase = TokenService::WithRawCallbackMethod_BuildRtcTokenWithUi
 
 // One raw method's override (defined in the .cc, where each hands its bytes
 // to Serve with the layer's method of the same name).
-#define AGORA_TOKEN_RAW_METHOD(Name)                                 \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context, \
-                                 const grpc::ByteBuffer* request,     \
-                                 grpc::ByteBuffer* response) override;
+#define AGORA_TOKEN_RAW_METHOD(Name)                                                          \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                        \
+                                 const grpc::ByteBuffer* request, grpc::ByteBuffer* response) \
+      override;
 
 class TokenServiceImpl final : public raw::TokenServiceBase {
  public:

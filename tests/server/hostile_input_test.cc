@@ -63,9 +63,8 @@ constexpr char kFpa[] = "BuildFpaToken";
 constexpr char kApaas[] = "BuildApaasToken";
 constexpr char kConvoAi[] = "BuildConvoAiToken";
 constexpr char kStt[] = "BuildSttToken";
-const std::vector<std::string> kAllMethods = {kUid,         kAccount, kRtm,   kChat,
-                                              kBatch,       kDecode,  kFpa,   kApaas,
-                                              kAccessToken, kConvoAi, kStt};
+const std::vector<std::string> kAllMethods = {
+    kUid, kAccount, kRtm, kChat, kBatch, kDecode, kFpa, kApaas, kAccessToken, kConvoAi, kStt};
 
 // The table's caller has no rate limit, so a row's code never depends on how
 // fast earlier rows ran; the flood caller has one small enough that 1000
@@ -681,19 +680,25 @@ std::vector<Row> NewKindRows() {
   std::vector<Row> rows;
   rows.push_back(ExpectOk("access token, one RTC service", kAccessToken,
                           GoodAccessToken().SerializeAsString(), Issued007()));
-  rows.push_back(ExpectOk("access token, 16 services", kAccessToken, Edited(GoodAccessToken(), [](auto& r) {
-                            for (int i = 1; i < 16; ++i) *r.add_services() = r.services(0);
-                          }),
+  rows.push_back(ExpectOk("access token, 16 services", kAccessToken,
+                          Edited(GoodAccessToken(),
+                                 [](auto& r) {
+                                   for (int i = 1; i < 16; ++i) *r.add_services() = r.services(0);
+                                 }),
                           Issued007()));
   rows.push_back(ExpectInvalid("access token, 17 services", kAccessToken,
-                               Edited(GoodAccessToken(), [](auto& r) {
-                                 for (int i = 1; i < 17; ++i) *r.add_services() = r.services(0);
-                               }),
+                               Edited(GoodAccessToken(),
+                                      [](auto& r) {
+                                        for (int i = 1; i < 17; ++i)
+                                          *r.add_services() = r.services(0);
+                                      }),
                                "services"));
   rows.push_back(ExpectInvalid("access token, 20000 services", kAccessToken,
-                               Edited(GoodAccessToken(), [](auto& r) {
-                                 for (int i = 1; i < 20000; ++i) *r.add_services() = r.services(0);
-                               }),
+                               Edited(GoodAccessToken(),
+                                      [](auto& r) {
+                                        for (int i = 1; i < 20000; ++i)
+                                          *r.add_services() = r.services(0);
+                                      }),
                                "services"));
   rows.push_back(ExpectInvalid("access token, no services", kAccessToken,
                                Edited(GoodAccessToken(), [](auto& r) { r.clear_services(); }),
@@ -731,57 +736,60 @@ std::vector<Row> NewKindRows() {
                                GoodApaas().SerializeAsString() + VarintField(2, 99), "kind"));
   rows.push_back(ExpectInvalid("apaas role -2", kApaas,
                                Edited(GoodApaas(), [](auto& r) { r.set_role(-2); }), "role"));
-  rows.push_back(ExpectInvalid(
-      "apaas user_uuid with NUL", kApaas,
-      Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string("al\0ce", 5)); }),
-      "user_uuid"));
+  rows.push_back(
+      ExpectInvalid("apaas user_uuid with NUL", kApaas,
+                    Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string("al\0ce", 5)); }),
+                    "user_uuid"));
   rows.push_back(Expect("apaas user_uuid invalid UTF-8", kApaas,
                         GoodApaas().SerializeAsString() + BytesField(4, "\xff\xfe"), kUnparsable));
-  rows.push_back(ExpectOk("apaas user_uuid 255 bytes", kApaas,
-                          Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string(255, 'u')); }),
-                          Issued007()));
+  rows.push_back(ExpectOk(
+      "apaas user_uuid 255 bytes", kApaas,
+      Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string(255, 'u')); }), Issued007()));
   rows.push_back(ExpectInvalid(
       "apaas user_uuid 256 bytes", kApaas,
       Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string(256, 'u')); }), "user_uuid"));
-  rows.push_back(ExpectOk("fpa", kFpa, Edited(v1::BuildFpaTokenRequest(), [](auto& r) {
-                            r.set_app_id(kInlineAppId);
-                          }),
-                          Issued007(kNow + 86400)));
+  rows.push_back(ExpectOk(
+      "fpa", kFpa, Edited(v1::BuildFpaTokenRequest(), [](auto& r) { r.set_app_id(kInlineAppId); }),
+      Issued007(kNow + 86400)));
   rows.push_back(ExpectInvalid("fpa without app_id", kFpa, "", "app_id"));
   rows.push_back(ExpectInvalid("convo ai without a user", kConvoAi,
                                Edited(GoodConvoAi(), [](auto& r) { r.clear_user(); }), "uid"));
   rows.push_back(ExpectInvalid("convo ai role 99", kConvoAi,
                                GoodConvoAi().SerializeAsString() + VarintField(5, 99), "role"));
-  rows.push_back(ExpectInvalid(
-      "convo ai wildcard channel for uid 0", kConvoAi,
-      Edited(GoodConvoAi(), [](auto& r) { r.set_channel_name("*"), r.set_uid(0); }),
-      "channel_name"));
-  rows.push_back(ExpectInvalid(
-      "stt rtm_user_id 65 bytes", kStt,
-      Edited(v1::BuildSttTokenRequest(),
-             [](auto& r) {
-               r.set_app_id(kInlineAppId), r.set_channel_name("room-1"), r.set_uid(1);
-               r.set_rtm_user_id(std::string(65, 'r'));
-             }),
-      "rtm_user_id"));
+  rows.push_back(
+      ExpectInvalid("convo ai wildcard channel for uid 0", kConvoAi,
+                    Edited(GoodConvoAi(), [](auto& r) { r.set_channel_name("*"), r.set_uid(0); }),
+                    "channel_name"));
+  rows.push_back(ExpectInvalid("stt rtm_user_id 65 bytes", kStt,
+                               Edited(v1::BuildSttTokenRequest(),
+                                      [](auto& r) {
+                                        r.set_app_id(kInlineAppId), r.set_channel_name("room-1"),
+                                            r.set_uid(1);
+                                        r.set_rtm_user_id(std::string(65, 'r'));
+                                      }),
+                               "rtm_user_id"));
   rows.push_back(ExpectInvalid(
       "rtm2 resource type 70000", kRtm,
       Edited(GoodRtm2(), [](auto& r) { r.mutable_rtm2_resources(0)->set_resource_type(70000); }),
       "rtm2_resources[0].resource_type"));
-  rows.push_back(ExpectInvalid("rtm2 65 names", kRtm, Edited(GoodRtm2(), [](auto& r) {
-                                 auto* names = r.mutable_rtm2_resources(0)->mutable_permissions(0);
-                                 for (int i = 0; i < 64; ++i) names->add_names(absl::StrCat("c", i));
-                               }),
+  rows.push_back(ExpectInvalid("rtm2 65 names", kRtm,
+                               Edited(GoodRtm2(),
+                                      [](auto& r) {
+                                        auto* names =
+                                            r.mutable_rtm2_resources(0)->mutable_permissions(0);
+                                        for (int i = 0; i < 64; ++i)
+                                          names->add_names(absl::StrCat("c", i));
+                                      }),
                                "rtm2_resources[0].permissions[0].names"));
-  rows.push_back(ExpectOk(
-      "batch item access token with 17 services (item fails, call succeeds)", kBatch,
-      Edited(v1::BuildTokensRequest(),
-             [](auto& r) {
-               v1::BuildAccessTokenRequest* item = r.add_items()->mutable_access_token();
-               *item = GoodAccessToken();
-               for (int i = 1; i < 17; ++i) *item->add_services() = item->services(0);
-             }),
-      BatchResults(1, "services")));
+  rows.push_back(
+      ExpectOk("batch item access token with 17 services (item fails, call succeeds)", kBatch,
+               Edited(v1::BuildTokensRequest(),
+                      [](auto& r) {
+                        v1::BuildAccessTokenRequest* item = r.add_items()->mutable_access_token();
+                        *item = GoodAccessToken();
+                        for (int i = 1; i < 17; ++i) *item->add_services() = item->services(0);
+                      }),
+               BatchResults(1, "services")));
   return rows;
 }
 

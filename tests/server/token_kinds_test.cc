@@ -194,9 +194,9 @@ TEST_F(TokenKindsTest, EachNewRpcGivesTheCoreBuildersBytes) {
   apaas_params.user_uuid = "alice";
   apaas_params.role = 0;
   apaas_params.token_expire = 600;
-  EXPECT_TRUE(SameToken(apaas_response.token(),
-                        agora_token::BuildApaasToken(app_, apaas_params,
-                                                     IssuanceOf(apaas_response), compression_)));
+  EXPECT_TRUE(SameToken(
+      apaas_response.token(),
+      agora_token::BuildApaasToken(app_, apaas_params, IssuanceOf(apaas_response), compression_)));
   // APaaS room user, RTM login and the Chat user, each for the token's life.
   EXPECT_TRUE(PrivilegesAre(apaas_response.privilege_expiries(),
                             {{v1::SERVICE_TYPE_RTM, 1, kNow + 600},
@@ -209,9 +209,9 @@ TEST_F(TokenKindsTest, EachNewRpcGivesTheCoreBuildersBytes) {
   ASSERT_TRUE(Run(agora_token::BuildApaasToken, apaas, &apaas_response).ok());
   apaas_params = agora_token::ApaasTokenParams{};
   apaas_params.kind = agora_token::ApaasTokenKind::kApp;
-  EXPECT_TRUE(SameToken(apaas_response.token(),
-                        agora_token::BuildApaasToken(app_, apaas_params,
-                                                     IssuanceOf(apaas_response), compression_)));
+  EXPECT_TRUE(SameToken(
+      apaas_response.token(),
+      agora_token::BuildApaasToken(app_, apaas_params, IssuanceOf(apaas_response), compression_)));
 
   v1::BuildConvoAiTokenResponse convo_response;
   ASSERT_TRUE(Run(agora_token::BuildConvoAiToken, ConvoAiRequest(), &convo_response).ok());
@@ -232,9 +232,9 @@ TEST_F(TokenKindsTest, EachNewRpcGivesTheCoreBuildersBytes) {
   stt_params.user = uint32_t{42};
   stt_params.role = agora_token::RtcRole::kSubscriber;
   stt_params.rtm_user_id = "stt-bot";
-  EXPECT_TRUE(SameToken(stt_response.token(),
-                        agora_token::BuildSttToken(app_, stt_params, IssuanceOf(stt_response),
-                                                   compression_)));
+  EXPECT_TRUE(SameToken(
+      stt_response.token(),
+      agora_token::BuildSttToken(app_, stt_params, IssuanceOf(stt_response), compression_)));
 
   v1::BuildRtmTokenResponse rtm2_response;
   ASSERT_TRUE(Run(agora_token::BuildRtmToken, Rtm2Request("room-chat"), &rtm2_response).ok());
@@ -243,16 +243,16 @@ TEST_F(TokenKindsTest, EachNewRpcGivesTheCoreBuildersBytes) {
   rtm2_params.token_expire = 600;
   rtm2_params.rtm2_resources = {{agora_token::kRtm2MessageChannels, {{0, {"room-chat"}}}},
                                 {agora_token::kRtm2Users, {{0, {"bob"}}}}};
-  EXPECT_TRUE(SameToken(rtm2_response.token(),
-                        agora_token::BuildRtm2Token(app_, rtm2_params, IssuanceOf(rtm2_response),
-                                                    compression_)));
-  EXPECT_TRUE(PrivilegesAre(rtm2_response.privilege_expiries(),
-                            {{v1::SERVICE_TYPE_RTM2, 1, kNow + 600}}));
+  EXPECT_TRUE(SameToken(
+      rtm2_response.token(),
+      agora_token::BuildRtm2Token(app_, rtm2_params, IssuanceOf(rtm2_response), compression_)));
+  EXPECT_TRUE(
+      PrivilegesAre(rtm2_response.privilege_expiries(), {{v1::SERVICE_TYPE_RTM2, 1, kNow + 600}}));
 
   v1::BuildAccessTokenResponse access_response;
-  ASSERT_TRUE(Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-live"),
-                  &access_response)
-                  .ok());
+  ASSERT_TRUE(
+      Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-live"), &access_response)
+          .ok());
   agora_token::AccessToken2Params access_params;
   access_params.token_expire = 900;
   agora_token::ServiceGrant fcdn;
@@ -265,11 +265,11 @@ TEST_F(TokenKindsTest, EachNewRpcGivesTheCoreBuildersBytes) {
   streaming.privileges = {{agora_token::kStreamingPublishMixStream, 60}};
   access_params.services = {fcdn, streaming};
   EXPECT_TRUE(SameToken(access_response.token(),
-                        agora_token::BuildAccessToken2(
-                            app_, access_params, IssuanceOf(access_response), compression_)));
-  EXPECT_TRUE(PrivilegesAre(access_response.privilege_expiries(),
-                            {{v1::SERVICE_TYPE_STREAMING, 1, kNow + 60},
-                             {v1::SERVICE_TYPE_FCDN, 2, kNow + 900}}));
+                        agora_token::BuildAccessToken2(app_, access_params,
+                                                       IssuanceOf(access_response), compression_)));
+  EXPECT_TRUE(PrivilegesAre(
+      access_response.privilege_expiries(),
+      {{v1::SERVICE_TYPE_STREAMING, 1, kNow + 60}, {v1::SERVICE_TYPE_FCDN, 2, kNow + 900}}));
 }
 
 TEST_F(TokenKindsTest, RtcRequestsBuildTokenWithRtm2ForAnotherRtmUser) {
@@ -291,12 +291,12 @@ TEST_F(TokenKindsTest, RtcRequestsBuildTokenWithRtm2ForAnotherRtmUser) {
   params.rtm_token_expire = 600;
   EXPECT_TRUE(SameToken(response.token(), agora_token::BuildRtcTokenWithRtm2(
                                               app_, params, IssuanceOf(response), compression_)));
-  EXPECT_TRUE(PrivilegesAre(response.privilege_expiries(),
-                            {{v1::SERVICE_TYPE_RTC, 1, kNow + 3600},
-                             {v1::SERVICE_TYPE_RTC, 2, kNow + 3600},
-                             {v1::SERVICE_TYPE_RTC, 3, kNow + 3600},
-                             {v1::SERVICE_TYPE_RTC, 4, kNow + 3600},
-                             {v1::SERVICE_TYPE_RTM, 1, kNow + 600}}));
+  EXPECT_TRUE(
+      PrivilegesAre(response.privilege_expiries(), {{v1::SERVICE_TYPE_RTC, 1, kNow + 3600},
+                                                    {v1::SERVICE_TYPE_RTC, 2, kNow + 3600},
+                                                    {v1::SERVICE_TYPE_RTC, 3, kNow + 3600},
+                                                    {v1::SERVICE_TYPE_RTC, 4, kNow + 3600},
+                                                    {v1::SERVICE_TYPE_RTM, 1, kNow + 600}}));
 
   // Not with with_rtm, which names the RTC user; not in 006; no RTM expiry
   // without an RTM user.
@@ -460,9 +460,10 @@ class TokenKindsPolicyTest : public TokenKindsTest {
   // A caller granted `kinds` only, for channels starting "room-", whose
   // tokens last at most an hour.
   static agora_token::Caller Limited(const std::string& kinds) {
-    return CallerWith("app_ids: \"*\" max_token_lifetime_seconds: 3600 "
-                      "channel_name_prefixes: \"room-\" token_kinds: [" +
-                      kinds + "]");
+    return CallerWith(
+        "app_ids: \"*\" max_token_lifetime_seconds: 3600 "
+        "channel_name_prefixes: \"room-\" token_kinds: [" +
+        kinds + "]");
   }
 
   // `status` is a denial that speaks of this caller only and says `what`.
@@ -481,17 +482,16 @@ class TokenKindsPolicyTest : public TokenKindsTest {
 TEST_F(TokenKindsPolicyTest, EveryServiceNeedsItsKind) {
   const agora_token::Caller rtc_only = Limited("TOKEN_KIND_RTC_007");
   v1::BuildAccessTokenResponse access;
-  EXPECT_TRUE(DeniedFor(Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"),
-                            &access, &rtc_only),
-                        "may not mint FCDN tokens"));
+  EXPECT_TRUE(DeniedFor(
+      Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"), &access, &rtc_only),
+      "may not mint FCDN tokens"));
   const agora_token::Caller fcdn_only = Limited("TOKEN_KIND_FCDN");
-  EXPECT_TRUE(DeniedFor(Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"),
-                            &access, &fcdn_only),
-                        "may not mint Streaming tokens"));
+  EXPECT_TRUE(DeniedFor(
+      Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"), &access, &fcdn_only),
+      "may not mint Streaming tokens"));
   const agora_token::Caller both = Limited("TOKEN_KIND_FCDN, TOKEN_KIND_STREAMING");
-  EXPECT_TRUE(Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"), &access,
-                  &both)
-                  .ok());
+  EXPECT_TRUE(
+      Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("room-1"), &access, &both).ok());
 
   // A Chat service is a user or an app token by its privilege.
   v1::BuildAccessTokenRequest chat_app;
@@ -531,9 +531,9 @@ TEST_F(TokenKindsPolicyTest, EveryServiceNeedsItsKind) {
   // RTM permissions are RTM2, a kind of its own.
   const agora_token::Caller rtm_only = Limited("TOKEN_KIND_RTM");
   v1::BuildRtmTokenResponse rtm_response;
-  EXPECT_TRUE(DeniedFor(
-      Run(agora_token::BuildRtmToken, Rtm2Request("room-1"), &rtm_response, &rtm_only),
-      "may not mint RTM2 tokens"));
+  EXPECT_TRUE(
+      DeniedFor(Run(agora_token::BuildRtmToken, Rtm2Request("room-1"), &rtm_response, &rtm_only),
+                "may not mint RTM2 tokens"));
 
   // Batch items are checked the same way, each on its own.
   v1::BuildTokensRequest batch;
@@ -544,17 +544,16 @@ TEST_F(TokenKindsPolicyTest, EveryServiceNeedsItsKind) {
 }
 
 TEST_F(TokenKindsPolicyTest, ChannelPrefixesCoverEveryChannelATokenNames) {
-  const agora_token::Caller caller =
-      Limited("TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_RTM2, TOKEN_KIND_STREAMING, "
-              "TOKEN_KIND_FCDN, TOKEN_KIND_APAAS, TOKEN_KIND_CHAT_USER, TOKEN_KIND_CONVO_AI");
+  const agora_token::Caller caller = Limited(
+      "TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_RTM2, TOKEN_KIND_STREAMING, "
+      "TOKEN_KIND_FCDN, TOKEN_KIND_APAAS, TOKEN_KIND_CHAT_USER, TOKEN_KIND_CONVO_AI");
   v1::BuildAccessTokenResponse access;
-  EXPECT_TRUE(DeniedFor(Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("lobby"),
-                            &access, &caller),
-                        "allowed prefixes"));
+  EXPECT_TRUE(DeniedFor(
+      Run(agora_token::BuildAccessToken, StreamingAndFcdnRequest("lobby"), &access, &caller),
+      "allowed prefixes"));
   v1::BuildRtmTokenResponse rtm;
-  EXPECT_TRUE(
-      DeniedFor(Run(agora_token::BuildRtmToken, Rtm2Request("lobby"), &rtm, &caller),
-                "allowed prefixes"));
+  EXPECT_TRUE(DeniedFor(Run(agora_token::BuildRtmToken, Rtm2Request("lobby"), &rtm, &caller),
+                        "allowed prefixes"));
   // User resources are not channels.
   v1::BuildRtmTokenRequest users = Rtm2Request("room-1");
   users.mutable_rtm2_resources(1)->mutable_permissions(0)->set_names(0, "lobby");
@@ -582,16 +581,16 @@ TEST_F(TokenKindsPolicyTest, WildcardChannelNeedsItsOwnGrant) {
   request.set_uid(9);
   request.set_token_version(v1::TOKEN_VERSION_007);
   v1::BuildRtcTokenWithUidResponse response;
-  const agora_token::Caller plain = CallerWith(
-      "app_ids: \"*\" max_token_lifetime_seconds: 3600 token_kinds: TOKEN_KIND_RTC_007");
+  const agora_token::Caller plain =
+      CallerWith("app_ids: \"*\" max_token_lifetime_seconds: 3600 token_kinds: TOKEN_KIND_RTC_007");
   EXPECT_TRUE(DeniedFor(Run(agora_token::BuildRtcTokenWithUid, request, &response, &plain),
                         "allow_wildcard_channel"));
   const agora_token::Caller prefixed = Limited("TOKEN_KIND_RTC_007");
   EXPECT_TRUE(DeniedFor(Run(agora_token::BuildRtcTokenWithUid, request, &response, &prefixed),
                         "allow_wildcard_channel"));
-  const agora_token::Caller wildcard =
-      CallerWith("app_ids: \"*\" max_token_lifetime_seconds: 3600 "
-                 "token_kinds: TOKEN_KIND_RTC_007 allow_wildcard_channel: true");
+  const agora_token::Caller wildcard = CallerWith(
+      "app_ids: \"*\" max_token_lifetime_seconds: 3600 "
+      "token_kinds: TOKEN_KIND_RTC_007 allow_wildcard_channel: true");
   request.set_token_expire_seconds(3600);
   EXPECT_TRUE(Run(agora_token::BuildRtcTokenWithUid, request, &response, &wildcard).ok());
 
@@ -623,15 +622,15 @@ TEST_F(TokenKindsPolicyTest, WildcardChannelNeedsItsOwnGrant) {
 }
 
 TEST_F(TokenKindsPolicyTest, AnyUserAndLifetimeLimitsHoldForEveryKind) {
-  const agora_token::Caller caller =
-      Limited("TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_STT, TOKEN_KIND_STREAMING, "
-              "TOKEN_KIND_FCDN, TOKEN_KIND_APAAS");
+  const agora_token::Caller caller = Limited(
+      "TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_STT, TOKEN_KIND_STREAMING, "
+      "TOKEN_KIND_FCDN, TOKEN_KIND_APAAS");
   // Any user: an RTC service without an account, an STT token for uid 0.
   v1::BuildAccessTokenRequest access = StreamingAndFcdnRequest("room-1");
   access.mutable_services(1)->clear_account();
   v1::BuildAccessTokenResponse access_response;
-  EXPECT_TRUE(DeniedFor(Run(agora_token::BuildAccessToken, access, &access_response, &caller),
-                        "any user"));
+  EXPECT_TRUE(
+      DeniedFor(Run(agora_token::BuildAccessToken, access, &access_response, &caller), "any user"));
   v1::BuildSttTokenRequest stt;
   stt.set_app_id(kInlineAppId);
   stt.set_channel_name("room-1");

@@ -471,8 +471,8 @@ TEST_F(BuildRpcTest, NewTokenKindsAreServedOverGrpc) {
   grpc::ClientContext fpa_context;
   ASSERT_TRUE(stub().BuildFpaToken(&fpa_context, fpa, &fpa_response).ok());
   EXPECT_TRUE(IssuedTokenChecks(AsIssued(fpa_response), kInlineCertificate, nullptr));
-  EXPECT_TRUE(PrivilegesAre(fpa_response.privilege_expiries(),
-                            {{v1::SERVICE_TYPE_FPA, 1, kNow + kDay}}));
+  EXPECT_TRUE(
+      PrivilegesAre(fpa_response.privilege_expiries(), {{v1::SERVICE_TYPE_FPA, 1, kNow + kDay}}));
 
   v1::BuildSttTokenRequest stt;
   stt.set_app_id(kInlineAppId);
