@@ -322,6 +322,10 @@ Requested RtcRequested(const Request& request) {
 }
 Requested RtmRequested(const std::string& app_id) { return Requested{app_id, false, false, ""}; }
 Requested ChatRequested(const std::string& app_id) { return Requested{app_id, false, true, ""}; }
+// The newer kinds: CheckRestricted reads what they grant from the token.
+Requested ServicesRequested(const std::string& app_id) {
+  return Requested{app_id, false, false, "", false};
+}
 
 // Checks an OK build of one batch item.
 void CheckBatchItem(const v1::BuildTokensRequestItem& item, const v1::IssuedToken& issued,
@@ -350,19 +354,19 @@ void CheckBatchItem(const v1::BuildTokensRequestItem& item, const v1::IssuedToke
       return;
     // The newer kinds are 007 only; the token's own services are checked.
     case v1::BuildTokensRequestItem::kAccessToken:
-      CheckIssued(issued, Requested{item.access_token().app_id()}, {}, restricted, all);
+      CheckIssued(issued, ServicesRequested(item.access_token().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::kFpa:
-      CheckIssued(issued, Requested{item.fpa().app_id()}, {}, restricted, all);
+      CheckIssued(issued, ServicesRequested(item.fpa().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::kApaas:
-      CheckIssued(issued, Requested{item.apaas().app_id()}, {}, restricted, all);
+      CheckIssued(issued, ServicesRequested(item.apaas().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::kConvoAi:
-      CheckIssued(issued, Requested{item.convo_ai().app_id()}, {}, restricted, all);
+      CheckIssued(issued, ServicesRequested(item.convo_ai().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::kStt:
-      CheckIssued(issued, Requested{item.stt().app_id()}, {}, restricted, all);
+      CheckIssued(issued, ServicesRequested(item.stt().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::REQUEST_NOT_SET:
       break;
@@ -580,7 +584,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const absl::Status status = agora_token::BuildAccessToken(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
-        CheckIssued(AsIssued(response), Requested{request.app_id()}, {}, restricted, issued);
+        CheckIssued(AsIssued(response), ServicesRequested(request.app_id()), {}, restricted, issued);
       }
       break;
     }
@@ -591,7 +595,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const absl::Status status = agora_token::BuildConvoAiToken(call, request, &response);
       CheckError(status, lower_input);
       if (status.ok()) {
-        CheckIssued(AsIssued(response), Requested{request.app_id()}, {}, restricted, issued);
+        CheckIssued(AsIssued(response), ServicesRequested(request.app_id()), {}, restricted, issued);
       }
       break;
     }
