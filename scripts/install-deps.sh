@@ -6,7 +6,7 @@
 #                                    stubs (scripts/run-server.sh), and the .deb
 #   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
 #   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
-#                                    clang/LLVM, Go, Ruby, Node.js and npm
+#                                    clang/LLVM, Go, Ruby, PHP, Node.js and npm
 #                                    modules, nginx, gnuplot, docker, ...
 #
 # Idempotent: a machine that has it all is left alone (no apt-get update, no
@@ -32,12 +32,15 @@ test_packages=(
   nghttp2-client nginx-light gnuplot-nox
   # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
   clang libclang-rt-dev llvm
-  # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
+  # Client tests: Go (offline, GOPATH mode over Debian's gocode), Ruby, and
+  # PHP (no gRPC extension in Debian: the PHP client speaks the Connect
+  # protocol over curl; openssl makes its test's certificates).
   # golang-github-golang-protobuf-1-5-dev must be named here: without it apt
   # resolves grpc-go's dependency to the older 1-3 API.
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
+  php-cli php-curl openssl
   # Container tests (tests/container): a private dockerd, debootstrap for the
   # base images; systemd-analyze checks the unit (tests/deploy).
   docker.io debootstrap systemd

@@ -1,5 +1,6 @@
-# End-to-end tests of the Node.js, Go and Ruby clients (clients/node,
-# clients/go, clients/ruby) against the real agora-token-server binary.
+# End-to-end tests of the Node.js, Go, Ruby and PHP clients (clients/node,
+# clients/go, clients/ruby, clients/php) against the real agora-token-server
+# binary (the PHP client through its HTTP API).
 # Included from tests/e2e/CMakeLists.txt. Each test starts the server itself
 # on a free loopback port, builds RTC tokens with uid and with account through
 # its client, checks them with Agora's official npm package (agora-token, via
@@ -10,7 +11,8 @@
 # `npm ci` at the repo root; golang-go, golang-google-grpc-dev,
 # golang-google-protobuf-dev, golang-github-golang-protobuf-1-5-dev,
 # protoc-gen-go, protoc-gen-go-grpc; ruby, ruby-grpc, ruby-google-protobuf,
-# ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin). A missing
+# ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin); php-cli and
+# php-curl, with the openssl command for the test's certificates. A missing
 # toolchain fails its test rather than skipping it.
 
 if(NOT TARGET agora-token-server)
@@ -23,6 +25,7 @@ set(_polyglot_server $<TARGET_FILE:agora-token-server>)
 find_program(AGORA_TOKEN_NODE node DOC "Node.js, for the Node client and the agora-token cross-check")
 find_program(AGORA_TOKEN_GO go DOC "Go toolchain (Debian golang-go), for the Go client")
 find_program(AGORA_TOKEN_RUBY ruby DOC "Ruby with Debian's ruby-grpc, for the Ruby client")
+find_program(AGORA_TOKEN_PHP php DOC "PHP CLI (Debian php-cli with php-curl), for the PHP client")
 find_program(AGORA_TOKEN_SH sh)
 
 # Registers a test that fails with a message: used when a toolchain is missing.
@@ -69,4 +72,19 @@ if(AGORA_TOKEN_RUBY AND AGORA_TOKEN_NODE)
     ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
 else()
   _agora_token_missing_toolchain_test(e2e_ruby_client "ruby or node")
+endif()
+
+# --- PHP client (clients/php) ---------------------------------------------------
+# Plain PHP (no phpunit): the test starts a development server and two with
+# TLS configs (API keys; mutual TLS), all with --http_listen, plus a scripted
+# `php -S` endpoint for retries and deadlines; it prints TAP.
+if(AGORA_TOKEN_PHP AND AGORA_TOKEN_NODE)
+  add_test(NAME e2e_php_client
+    COMMAND ${AGORA_TOKEN_PHP} ${_polyglot_dir}/php/client_test.php)
+  set_tests_properties(e2e_php_client PROPERTIES
+    LABELS "e2e;php"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
+else()
+  _agora_token_missing_toolchain_test(e2e_php_client "php (php-cli) or node")
 endif()
