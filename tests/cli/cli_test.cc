@@ -69,31 +69,35 @@ std::vector<std::string> Rtc006UidArgs() { return *BuildArgsForVector(Official("
 // Known-answer vectors through the CLI.
 
 TEST(CliVectorTest, BuildReproducesEveryVector) {
-  for (const char* file : {"official.json", "extra.json"}) {
-    int built = 0;
-    std::vector<json> vectors = LoadVectors(file);
-    for (const json& vector : vectors) {
-      SCOPED_TRACE(vector.at("id").get<std::string>());
+  for (const char* file : {"official.json", "extra.json", "apaas_reference.json"}) {
+    std::vector<std::string> not_built;
+    for (const json& vector : LoadVectors(file)) {
+      const std::string id = vector.at("id");
+      SCOPED_TRACE(id);
       std::optional<std::vector<std::string>> args = BuildArgsForVector(vector);
-      if (!args.has_value()) continue;
-      ++built;
+      if (!args.has_value()) {
+#ifndef AGORA_TOKEN_CLI_WITH_PROTO
+        if (vector.at("kind") == "access_token2_007") continue;  // needs the gRPC build
+#endif
+        not_built.push_back(id);
+        continue;
+      }
       CliResult result =
           RunCli(*args, EnvWithCertificate(vector.at("app_certificate").get<std::string>()));
       ASSERT_EQ(result.exit_code, kOk) << result.err;
       EXPECT_EQ(result.err, "");
-      const std::string token = vector.at("token").get<std::string>();
-      if (TokenIsByteExact(vector)) {
-        EXPECT_EQ(result.out, token + "\n");
-      } else {
-        // Node's deflate differs from zlib's; the payload must not.
+      EXPECT_EQ(result.out, TokenOfSystemZlib(vector) + "\n");
+      if (vector.contains("payload_hex")) {
         CliResult decoded = RunCli({"decode", Trimmed(result.out)});
         ASSERT_EQ(decoded.exit_code, kOk) << decoded.err;
         EXPECT_EQ(PayloadHexFromDecode(ParseOut(decoded)), vector.at("payload_hex"));
       }
     }
-    if (std::string(file) == "official.json") {
-      EXPECT_EQ(built, static_cast<int>(vectors.size())) << "every official vector is buildable";
-    }
+    // Only a token with a service type no builder knows is left out.
+    EXPECT_EQ(not_built, std::string(file) == "extra.json"
+                             ? std::vector<std::string>{"unknown_service007"}
+                             : std::vector<std::string>{})
+        << file;
   }
 }
 
