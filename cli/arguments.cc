@@ -122,8 +122,7 @@ absl::StatusOr<std::optional<uint32_t>> ParsedArguments::Uint32(std::string_view
   return std::optional<uint32_t>(*value);
 }
 
-absl::StatusOr<uint32_t> ParsedArguments::Uint32Or(std::string_view flag,
-                                                   uint32_t fallback) const {
+absl::StatusOr<uint32_t> ParsedArguments::Uint32Or(std::string_view flag, uint32_t fallback) const {
   absl::StatusOr<std::optional<uint32_t>> value = Uint32(flag);
   if (!value.ok()) return value.status();
   return value->value_or(fallback);

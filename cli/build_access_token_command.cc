@@ -34,8 +34,8 @@ struct AccessTokenBuildOptions {
 // Unknown fields are errors, so a misspelt field is not silently dropped.
 absl::StatusOr<v1::ServiceGrant> ParseGrant(const std::string& json, size_t index) {
   v1::ServiceGrant grant;
-  const auto status =
-      google::protobuf::util::JsonStringToMessage(json, &grant, google::protobuf::util::JsonParseOptions());
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      json, &grant, google::protobuf::util::JsonParseOptions());
   if (status.ok()) return grant;
   return absl::InvalidArgumentError(
       absl::StrCat("services[", index, "] is not an agora.token.v1.ServiceGrant in proto3 JSON: ",
@@ -49,7 +49,8 @@ absl::StatusOr<std::vector<v1::ServiceGrant>> ParseGrants(const ParsedArguments&
   }
   std::vector<std::string> texts = args.Values("service");
   if (std::optional<std::string> array = args.Value("services")) {
-    const nlohmann::json parsed = nlohmann::json::parse(*array, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json parsed =
+        nlohmann::json::parse(*array, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_array()) {
       return absl::InvalidArgumentError("--services must be a JSON array of ServiceGrant objects");
     }

@@ -25,10 +25,7 @@ namespace {
 
 struct RtcBuildOptions {
   CommonBuildOptions common;
-  std::string channel_name;
-  RtcUser user = uint32_t{0};
-  std::string role_name = "publisher";
-  RtcRole role = RtcRole::kPublisher;
+  RtcSubject subject;
   std::optional<uint32_t> privilege_expired_ts;
   uint32_t token_expire = 0;
   uint32_t privilege_expire = 0;
@@ -104,25 +101,16 @@ absl::StatusOr<RtcBuildOptions> ParseRtcOptions(const ParsedArguments& args) {
   if (!common.ok()) return common.status();
   options.common = *std::move(common);
   if (*version == TokenVersion::k006) {
-    absl::Status status = RejectFlagsOf007(
-        args, {"token-expire", "privilege-expire", kPerPrivilegeFlags[0], kPerPrivilegeFlags[1],
-               kPerPrivilegeFlags[2], kPerPrivilegeFlags[3], "with-rtm", "rtm-user-id",
-               "rtm-token-expire"});
+    absl::Status status =
+        RejectFlagsOf007(args, {"token-expire", "privilege-expire", kPerPrivilegeFlags[0],
+                                kPerPrivilegeFlags[1], kPerPrivilegeFlags[2], kPerPrivilegeFlags[3],
+                                "with-rtm", "rtm-user-id", "rtm-token-expire"});
     if (!status.ok()) return status;
   }
 
-  absl::StatusOr<std::string> channel = RequiredValue(args, "channel");
-  if (!channel.ok()) return channel.status();
-  options.channel_name = *std::move(channel);
-  absl::StatusOr<RtcUser> user = ParseRtcUser(args);
-  if (!user.ok()) return user.status();
-  options.user = *std::move(user);
-  if (std::optional<std::string> role = args.Value("role")) {
-    absl::StatusOr<RtcRole> parsed_role = ParseRole(*role);
-    if (!parsed_role.ok()) return parsed_role.status();
-    options.role = *parsed_role;
-    options.role_name = *role;
-  }
+  absl::StatusOr<RtcSubject> subject = ParseRtcSubject(args);
+  if (!subject.ok()) return subject.status();
+  options.subject = *std::move(subject);
   absl::StatusOr<std::optional<uint32_t>> privilege_expired_ts =
       args.Uint32("privilege-expired-ts");
   if (!privilege_expired_ts.ok()) return privilege_expired_ts.status();
@@ -155,9 +143,9 @@ absl::StatusOr<RtcBuildOptions> ParseRtcOptions(const ParsedArguments& args) {
 absl::StatusOr<BuiltToken> BuildRtc007(const RtcBuildOptions& options, const AppCredentials& app,
                                        const Issuance& at) {
   Rtc007Params params;
-  params.channel_name = options.channel_name;
-  params.user = options.user;
-  params.role = options.role;
+  params.channel_name = options.subject.channel_name;
+  params.user = options.subject.user;
+  params.role = options.subject.role;
   params.token_expire = options.token_expire;
   params.privilege_expire = options.privilege_expire;
   if (options.privilege_expired_ts.has_value()) {
@@ -191,14 +179,15 @@ int BuildRtc(const RtcBuildOptions& options, const ParsedArguments& args, Comman
   if (common.version == TokenVersion::k006) {
     return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
       Rtc006Params params;
-      params.channel_name = options.channel_name;
-      params.user = options.user;
-      params.role = options.role;
+      params.channel_name = options.subject.channel_name;
+      params.user = options.subject.user;
+      params.role = options.subject.role;
       params.privilege_expired_ts = options.privilege_expired_ts.value_or(0);
       return BuildRtcToken006(app, params, at);
     });
   }
-  if (absl::Status status = Check007Role(options.role, options.role_name); !status.ok()) {
+  if (absl::Status status = Check007Role(options.subject.role, options.subject.role_name);
+      !status.ok()) {
     return ReportError(io, status);
   }
   return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
@@ -207,8 +196,8 @@ int BuildRtc(const RtcBuildOptions& options, const ParsedArguments& args, Comman
 }
 
 int RunBuildRtc(const std::vector<std::string>& args, CommandIo& io) {
-  return RunBuildKind<RtcBuildOptions>(args, io, UsageTopic::kBuildRtc, RtcFlags(),
-                                       ParseRtcOptions, BuildRtc);
+  return RunBuildKind<RtcBuildOptions>(args, io, UsageTopic::kBuildRtc, RtcFlags(), ParseRtcOptions,
+                                       BuildRtc);
 }
 
 // ---------------------------------------------------------------------------
@@ -266,9 +255,9 @@ absl::StatusOr<std::vector<Rtm2Resource>> ParsePermissions(const std::vector<std
     auto resource = std::find_if(resources.begin(), resources.end(),
                                  [&](const Rtm2Resource& r) { return r.resource_type == *type; });
     if (resource == resources.end()) resource = resources.insert(resources.end(), {*type, {}});
-    auto entry = std::find_if(
-        resource->permissions.begin(), resource->permissions.end(),
-        [&](const Rtm2Permission& p) { return p.permission_type == *permission; });
+    auto entry =
+        std::find_if(resource->permissions.begin(), resource->permissions.end(),
+                     [&](const Rtm2Permission& p) { return p.permission_type == *permission; });
     if (entry == resource->permissions.end()) {
       entry = resource->permissions.insert(resource->permissions.end(), {*permission, {}});
     }
@@ -312,21 +301,19 @@ absl::StatusOr<RtmBuildOptions> ParseRtmOptions(const ParsedArguments& args) {
 
 int BuildRtm(const RtmBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
   const CommonBuildOptions& common = options.common;
-  return BuildAndPrint(
-      common, args, io, [&](const AppCredentials& app, const Issuance& at) {
-        if (common.version == TokenVersion::k006) {
-          return BuildRtmToken006(app, options.user_id, options.privilege_expired_ts.value_or(0),
-                                  at);
-        }
-        absl::StatusOr<uint32_t> token_expire =
-            TokenExpire007({options.privilege_expired_ts.value_or(0), options.token_expire});
-        if (!token_expire.ok()) return absl::StatusOr<BuiltToken>(InFlagTerms(token_expire.status()));
-        if (options.rtm2) {
-          return BuildRtm2Token(app, {options.user_id, options.rtm2_resources, *token_expire}, at,
-                                common.compression);
-        }
-        return BuildRtmToken007(app, options.user_id, *token_expire, at, common.compression);
-      });
+  return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+    if (common.version == TokenVersion::k006) {
+      return BuildRtmToken006(app, options.user_id, options.privilege_expired_ts.value_or(0), at);
+    }
+    absl::StatusOr<uint32_t> token_expire =
+        TokenExpire007({options.privilege_expired_ts.value_or(0), options.token_expire});
+    if (!token_expire.ok()) return absl::StatusOr<BuiltToken>(InFlagTerms(token_expire.status()));
+    if (options.rtm2) {
+      return BuildRtm2Token(app, {options.user_id, options.rtm2_resources, *token_expire}, at,
+                            common.compression);
+    }
+    return BuildRtmToken007(app, options.user_id, *token_expire, at, common.compression);
+  });
 }
 
 int RunBuildRtm(const std::vector<std::string>& args, CommandIo& io) {
@@ -384,8 +371,8 @@ int BuildChat(const ChatBuildOptions& options, const ParsedArguments& args, Comm
 int RunBuildChat(const std::vector<std::string>& args, CommandIo& io) {
   return RunBuildKind<ChatBuildOptions>(
       args, io, UsageTopic::kBuildChat,
-      WithCommonBuildFlags({{"user-id"}, {"app-token", false}, {"token-expire"}}),
-      ParseChatOptions, BuildChat);
+      WithCommonBuildFlags({{"user-id"}, {"app-token", false}, {"token-expire"}}), ParseChatOptions,
+      BuildChat);
 }
 
 struct BuildKind {
@@ -394,14 +381,10 @@ struct BuildKind {
 };
 
 constexpr BuildKind kBuildKinds[] = {
-    {"rtc", RunBuildRtc},
-    {"rtm", RunBuildRtm},
-    {"chat", RunBuildChat},
-    {"fpa", RunBuildFpa},
-    {"apaas", RunBuildApaas},
-    {"convo-ai", RunBuildConvoAi},
-    {"stt", RunBuildStt},
-    {"access-token", RunBuildAccessToken},
+    {"rtc", RunBuildRtc},     {"rtm", RunBuildRtm},
+    {"chat", RunBuildChat},   {"fpa", RunBuildFpa},
+    {"apaas", RunBuildApaas}, {"convo-ai", RunBuildConvoAi},
+    {"stt", RunBuildStt},     {"access-token", RunBuildAccessToken},
 };
 
 std::string KindList() {

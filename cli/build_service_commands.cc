@@ -67,13 +67,12 @@ absl::StatusOr<ApaasBuildOptions> ParseApaasOptions(const ParsedArguments& args)
     const bool wanted =
         std::find(kind->flags.begin(), kind->flags.end(), flag) != kind->flags.end();
     if (wanted && !args.Has(flag)) {
-      return absl::InvalidArgumentError(absl::StrCat("--kind ", std::string(kind->name),
-                                                     " needs --", std::string(flag)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--kind ", std::string(kind->name), " needs --", std::string(flag)));
     }
     if (!wanted && args.Has(flag)) {
-      return absl::InvalidArgumentError(absl::StrCat("--", std::string(flag),
-                                                     " does not apply to --kind ",
-                                                     std::string(kind->name)));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", std::string(flag), " does not apply to --kind ", std::string(kind->name)));
     }
   }
   options.params.kind = kind->kind;
@@ -89,11 +88,10 @@ absl::StatusOr<ApaasBuildOptions> ParseApaasOptions(const ParsedArguments& args)
 }
 
 int BuildApaas(const ApaasBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
-  return BuildAndPrint(options.common, args, io,
-                       [&](const AppCredentials& app, const Issuance& at) {
-                         return BuildApaasToken(app, options.params, at,
-                                                options.common.compression);
-                       });
+  return BuildAndPrint(
+      options.common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+        return BuildApaasToken(app, options.params, at, options.common.compression);
+      });
 }
 
 // ---------------------------------------------------------------------------
@@ -125,19 +123,15 @@ absl::StatusOr<RtcWithRtmBuildOptions> ParseRtcWithRtmOptions(const ParsedArgume
   absl::StatusOr<CommonBuildOptions> common = ParseCommon007Options(args, kind);
   if (!common.ok()) return common.status();
   options.common = *std::move(common);
-  RtcWithRtmParams& params = options.params;
-  absl::StatusOr<std::string> channel = RequiredValue(args, "channel");
-  if (!channel.ok()) return channel.status();
-  params.channel_name = *std::move(channel);
-  absl::StatusOr<RtcUser> user = ParseRtcUser(args);
-  if (!user.ok()) return user.status();
-  params.user = *std::move(user);
-  if (std::optional<std::string> role = args.Value("role")) {
-    absl::StatusOr<RtcRole> parsed_role = ParseRole(*role);
-    if (!parsed_role.ok()) return parsed_role.status();
-    if (absl::Status status = Check007Role(*parsed_role, *role); !status.ok()) return status;
-    params.role = *parsed_role;
+  absl::StatusOr<RtcSubject> subject = ParseRtcSubject(args);
+  if (!subject.ok()) return subject.status();
+  if (absl::Status status = Check007Role(subject->role, subject->role_name); !status.ok()) {
+    return status;
   }
+  RtcWithRtmParams& params = options.params;
+  params.channel_name = subject->channel_name;
+  params.user = subject->user;
+  params.role = subject->role;
   absl::StatusOr<uint32_t> token_expire = args.Uint32Or("token-expire", 0);
   if (!token_expire.ok()) return token_expire.status();
   params.token_expire = *token_expire;
@@ -163,11 +157,10 @@ absl::StatusOr<RtcWithRtmBuildOptions> ParseSttOptions(const ParsedArguments& ar
 
 int BuildConvoAi(const RtcWithRtmBuildOptions& options, const ParsedArguments& args,
                  CommandIo& io) {
-  return BuildAndPrint(options.common, args, io,
-                       [&](const AppCredentials& app, const Issuance& at) {
-                         return BuildConvoAiToken(app, options.params, at,
-                                                  options.common.compression);
-                       });
+  return BuildAndPrint(
+      options.common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+        return BuildConvoAiToken(app, options.params, at, options.common.compression);
+      });
 }
 
 int BuildStt(const RtcWithRtmBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
@@ -180,8 +173,8 @@ int BuildStt(const RtcWithRtmBuildOptions& options, const ParsedArguments& args,
 }  // namespace
 
 int RunBuildFpa(const std::vector<std::string>& args, CommandIo& io) {
-  return RunBuildKind<CommonBuildOptions>(args, io, UsageTopic::kBuildFpa,
-                                          WithCommonBuildFlags({}), ParseFpaOptions, BuildFpa);
+  return RunBuildKind<CommonBuildOptions>(args, io, UsageTopic::kBuildFpa, WithCommonBuildFlags({}),
+                                          ParseFpaOptions, BuildFpa);
 }
 
 int RunBuildApaas(const std::vector<std::string>& args, CommandIo& io) {
@@ -193,8 +186,7 @@ int RunBuildApaas(const std::vector<std::string>& args, CommandIo& io) {
 
 int RunBuildConvoAi(const std::vector<std::string>& args, CommandIo& io) {
   return RunBuildKind<RtcWithRtmBuildOptions>(args, io, UsageTopic::kBuildConvoAiStt,
-                                              RtcWithRtmFlags(), ParseConvoAiOptions,
-                                              BuildConvoAi);
+                                              RtcWithRtmFlags(), ParseConvoAiOptions, BuildConvoAi);
 }
 
 int RunBuildStt(const std::vector<std::string>& args, CommandIo& io) {

@@ -139,15 +139,30 @@ absl::Status Check007Role(RtcRole role, std::string_view name) {
       " is deprecated and valid only for 006 tokens; use --role publisher or --role subscriber"));
 }
 
-absl::StatusOr<RtcUser> ParseRtcUser(const ParsedArguments& args) {
+absl::StatusOr<RtcSubject> ParseRtcSubject(const ParsedArguments& args) {
+  RtcSubject subject;
+  absl::StatusOr<std::string> channel = RequiredValue(args, "channel");
+  if (!channel.ok()) return channel.status();
+  subject.channel_name = *std::move(channel);
   if (absl::Status status = AtMostOneOf(args, {"uid", "account"}); !status.ok()) return status;
-  if (std::optional<std::string> account = args.Value("account")) return RtcUser(*account);
-  absl::StatusOr<std::optional<uint32_t>> uid = args.Uint32("uid");
-  if (!uid.ok()) return uid.status();
-  if (!uid->has_value()) {
-    return absl::InvalidArgumentError("--uid or --account is required (--uid 0 lets any user in)");
+  if (std::optional<std::string> account = args.Value("account")) {
+    subject.user = *std::move(account);
+  } else {
+    absl::StatusOr<std::optional<uint32_t>> uid = args.Uint32("uid");
+    if (!uid.ok()) return uid.status();
+    if (!uid->has_value()) {
+      return absl::InvalidArgumentError(
+          "--uid or --account is required (--uid 0 lets any user in)");
+    }
+    subject.user = **uid;
   }
-  return RtcUser(**uid);
+  if (std::optional<std::string> role = args.Value("role")) {
+    absl::StatusOr<RtcRole> parsed_role = ParseRole(*role);
+    if (!parsed_role.ok()) return parsed_role.status();
+    subject.role = *parsed_role;
+    subject.role_name = *std::move(role);
+  }
+  return subject;
 }
 
 absl::StatusOr<RtcPrivilegeExpires> ReadPrivilegeExpires(const ParsedArguments& args) {

@@ -62,8 +62,14 @@ absl::StatusOr<RtcRole> ParseRole(std::string_view name);
 // A 007 token takes only publisher and subscriber; `name` is the flag value.
 absl::Status Check007Role(RtcRole role, std::string_view name);
 
-// --uid N or --account S, exactly one.
-absl::StatusOr<RtcUser> ParseRtcUser(const ParsedArguments& args);
+// --channel, --uid N or --account S (exactly one), and --role.
+struct RtcSubject {
+  std::string channel_name;
+  RtcUser user = uint32_t{0};
+  RtcRole role = RtcRole::kPublisher;
+  std::string role_name = "publisher";  // as given, for the errors
+};
+absl::StatusOr<RtcSubject> ParseRtcSubject(const ParsedArguments& args);
 
 // The four per-privilege flags, each 0 when not given.
 absl::StatusOr<RtcPrivilegeExpires> ReadPrivilegeExpires(const ParsedArguments& args);

@@ -357,9 +357,9 @@ TEST(CliBuildTest, Rtm2PermissionsGroupByTypeWhateverTheFlagOrder) {
   // The vector's resources and permissions backwards, names in order, and
   // no --rtm2: --permission implies it.
   json vector = ExtraVector("rtm2_007_permissions");
-  std::vector<std::string> args = {"build",     "rtm", "--app-id",       vector.at("app_id"),
-                                   "--user-id", vector.at("user_id"), "--token-expire",
-                                   "3600",      "--salt", "12345678", "--issue-ts", "1700000000"};
+  std::vector<std::string> args = {
+      "build",          "rtm",  "--app-id", vector.at("app_id"), "--user-id",  vector.at("user_id"),
+      "--token-expire", "3600", "--salt",   "12345678",          "--issue-ts", "1700000000"};
   const json& resources = vector.at("rtm2_resources");
   for (auto resource = resources.rbegin(); resource != resources.rend(); ++resource) {
     const json& permissions = resource->at("permissions");
@@ -378,14 +378,14 @@ TEST(CliBuildTest, Rtm2PermissionsGroupByTypeWhateverTheFlagOrder) {
 
 TEST(CliBuildTest, RtcWithRtmUserTakesTheRoleFormForAllFourExpiries) {
   const std::vector<std::string> base = {
-      "build",         "rtc",   "--app-id",           kAppId, "--channel", "c",      "--uid", "7",
-      "--rtm-user-id", "agent", "--rtm-token-expire", "60",   "--salt",    "1", "--issue-ts",
-      "1700000000"};
+      "build",  "rtc", "--app-id",      kAppId,      "--channel",          "c",
+      "--uid",  "7",   "--rtm-user-id", "agent",     "--rtm-token-expire", "60",
+      "--salt", "1",   "--issue-ts",    "1700000000"};
   CliResult role_form = RunCli(Concat(base, {"--privilege-expire", "600"}), EnvWithCertificate());
-  CliResult per_privilege = RunCli(
-      Concat(base, {"--role", "publisher", "--join-expire", "600", "--publish-audio-expire", "600",
-                    "--publish-video-expire", "600", "--publish-data-expire", "600"}),
-      EnvWithCertificate());
+  CliResult per_privilege =
+      RunCli(Concat(base, {"--role", "publisher", "--join-expire", "600", "--publish-audio-expire",
+                           "600", "--publish-video-expire", "600", "--publish-data-expire", "600"}),
+             EnvWithCertificate());
   ASSERT_EQ(role_form.exit_code, kOk) << role_form.err;
   EXPECT_EQ(role_form.out, per_privilege.out);
 
@@ -451,8 +451,8 @@ json CamelCaseGrant(const json& service) {
   for (const auto& [key, value] : grant.items()) {
     std::string name;
     for (size_t i = 0; i < key.size(); ++i) {
-      name += key[i] == '_' && i + 1 < key.size() ? static_cast<char>(std::toupper(key[++i]))
-                                                  : key[i];
+      name +=
+          key[i] == '_' && i + 1 < key.size() ? static_cast<char>(std::toupper(key[++i])) : key[i];
     }
     camel[name] = value;
   }
@@ -469,9 +469,8 @@ TEST(CliAccessTokenTest, ServicesArrayCamelCaseAndEnumNamesBuildTheSameToken) {
   json array = json::array();
   for (const json& service : vector.at("services")) array.push_back(CamelCaseGrant(service));
   CliResult result =
-      RunCli({"build", "access-token", "--app-id", vector.at("app_id"), "--token-expire",
-              "86400", "--services", array.dump(), "--salt", "12345678", "--issue-ts",
-              "1700000000"},
+      RunCli({"build", "access-token", "--app-id", vector.at("app_id"), "--token-expire", "86400",
+              "--services", array.dump(), "--salt", "12345678", "--issue-ts", "1700000000"},
              EnvWithCertificate(vector.at("app_certificate")));
   ASSERT_EQ(result.exit_code, kOk) << result.err;
   EXPECT_EQ(result.out, TokenOfSystemZlib(vector) + "\n");
@@ -530,8 +529,8 @@ TEST(CliAccessTokenTest, MalformedServicesAreUsageErrors) {
            {{"--service", R"({"type": "SERVICE_TYPE_VOICE"})"}, "services[0] is not"},
            {{"--service", fpa, "--version", "006"}, "007"}}) {
     SCOPED_TRACE(c.message);
-    CliResult result =
-        RunCli(Concat({"build", "access-token", "--app-id", kAppId}, c.flags), EnvWithCertificate());
+    CliResult result = RunCli(Concat({"build", "access-token", "--app-id", kAppId}, c.flags),
+                              EnvWithCertificate());
     EXPECT_EQ(result.exit_code, kUsage) << result.err;
     EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("Usage: agora-token build access-token"), std::string::npos);
@@ -562,6 +561,10 @@ TEST_P(CliRejectedInputTest, ExitsOneNamingTheField) {
 std::vector<std::string> RtcWith(const std::vector<std::string>& overrides) {
   return Concat({"build", "rtc", "--app-id", kAppId, "--uid", "1"}, overrides);
 }
+std::vector<std::string> ApaasRoomUser(const std::string& room_uuid, const std::string& role) {
+  return {"build",       "apaas",   "--app-id",    kAppId, "--kind", "room-user",
+          "--room-uuid", room_uuid, "--user-uuid", "u",    "--role", role};
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, CliRejectedInputTest,
@@ -581,31 +584,22 @@ INSTANTIATE_TEST_SUITE_P(
         RejectedInput{"RtmUserIdTooLong",
                       {"build", "rtm", "--app-id", kAppId, "--user-id", std::string(256, 'u')},
                       "user_id"},
-        RejectedInput{"Rtm2UserIdPast64Bytes",
-                      {"build", "rtm", "--app-id", kAppId, "--rtm2", "--user-id",
-                       std::string(65, 'u')},
-                      "user_id"},
+        RejectedInput{
+            "Rtm2UserIdPast64Bytes",
+            {"build", "rtm", "--app-id", kAppId, "--rtm2", "--user-id", std::string(65, 'u')},
+            "user_id"},
         RejectedInput{"Rtm2PermissionNameOutsideTheChannelRule",
                       {"build", "rtm", "--app-id", kAppId, "--user-id", "u", "--permission",
                        "users:read:bob", "--permission", "message-channels:write:bad/name"},
                       "rtm2_resources[1].permissions[0].names[0]"},
         RejectedInput{"RtcRtmUserEmpty", RtcWith({"--channel", "c", "--rtm-user-id="}),
                       "rtm_user_id"},
-        RejectedInput{"ApaasRoleBeyondInt16",
-                      {"build", "apaas", "--app-id", kAppId, "--kind", "room-user", "--room-uuid",
-                       "r", "--user-uuid", "u", "--role", "32768"},
-                      "role"},
-        RejectedInput{"ApaasRoleBelowNone",
-                      {"build", "apaas", "--app-id", kAppId, "--kind", "room-user", "--room-uuid",
-                       "r", "--user-uuid", "u", "--role", "-2"},
-                      "role"},
+        RejectedInput{"ApaasRoleBeyondInt16", ApaasRoomUser("r", "32768"), "role"},
+        RejectedInput{"ApaasRoleBelowNone", ApaasRoomUser("r", "-2"), "role"},
         RejectedInput{"ApaasUserUuidEmpty",
                       {"build", "apaas", "--app-id", kAppId, "--kind", "user", "--user-uuid="},
                       "user_uuid"},
-        RejectedInput{"ApaasRoomUuidWithSlash",
-                      {"build", "apaas", "--app-id", kAppId, "--kind", "room-user", "--room-uuid",
-                       "a/b", "--user-uuid", "u", "--role", "1"},
-                      "room_uuid"},
+        RejectedInput{"ApaasRoomUuidWithSlash", ApaasRoomUser("a/b", "1"), "room_uuid"},
         RejectedInput{"ConvoAiRtmUserPast64Bytes",
                       {"build", "convo-ai", "--app-id", kAppId, "--channel", "c", "--uid", "1",
                        "--rtm-user-id", std::string(65, 'a')},
@@ -950,7 +944,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "cannot be used together"},
         UsageCase{"RtcRtmTokenExpireAlone", Rtc({"--uid", "1", "--rtm-token-expire", "60"}),
                   "--rtm-token-expire needs --rtm-user-id"},
-        UsageCase{"RtcRtmUserWith006", Rtc({"--uid", "1", "--version", "006", "--rtm-user-id", "u"}),
+        UsageCase{"RtcRtmUserWith006",
+                  Rtc({"--uid", "1", "--version", "006", "--rtm-user-id", "u"}),
                   "--rtm-user-id applies only to 007"},
         UsageCase{"RtcRtmUserPerPrivilegeWithPrivilegeExpire",
                   Rtc({"--uid", "1", "--rtm-user-id", "u", "--privilege-expire", "5",
@@ -967,7 +962,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"PermissionWith006", Rtm({"--version", "006", "--permission", "users:read:x"}),
                   "--permission applies only to 007"},
         UsageCase{"FpaWith006", {"build", "fpa", "--app-id", kAppId, "--version", "006"}, "007"},
-        UsageCase{"FpaTakesNoExpiry", {"build", "fpa", "--app-id", kAppId, "--token-expire", "5"},
+        UsageCase{"FpaTakesNoExpiry",
+                  {"build", "fpa", "--app-id", kAppId, "--token-expire", "5"},
                   "--token-expire"},
         UsageCase{"ApaasWithoutKind", Apaas({}), "--kind is required"},
         UsageCase{"ApaasUnknownKind", Apaas({"--kind", "teacher"}), "room-user, user or app"},

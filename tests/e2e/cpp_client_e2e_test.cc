@@ -459,6 +459,8 @@ bool HasViolationOf(const std::vector<FieldViolation>& violations, const std::st
   for (const FieldViolation& violation : violations) {
     if (violation.field == field && !violation.description.empty()) return true;
   }
+  return false;
+}
 
 // --- the kinds beyond RTC, RTM and Chat (issue 15) -----------------------------
 
@@ -476,6 +478,20 @@ nlohmann::json PrivilegeExpiresJson(const v1::RtcPrivilegeExpires& p) {
           {"publish_audio", p.pub_audio_privilege_expire()},
           {"publish_video", p.pub_video_privilege_expire()},
           {"publish_data_stream", p.pub_data_stream_privilege_expire()}};
+}
+
+// The verifier's fields of a request shaped like buildTokenWithRtm2's;
+// `user` is {"uid": N} or {"account": S}.
+template <typename Request>
+nlohmann::json RtcWithRtmFields(const Request& request, const nlohmann::json& user) {
+  nlohmann::json fields = {{"channel_name", request.channel_name()},
+                           {"role", request.role() == v1::ROLE_SUBSCRIBER ? 2 : 1},
+                           {"token_expire", request.token_expire_seconds()},
+                           {"privilege_expires", PrivilegeExpiresJson(request.privilege_expires())},
+                           {"rtm_user_id", request.rtm_user_id()},
+                           {"rtm_token_expire", request.rtm_token_expire_seconds()}};
+  fields.update(user);
+  return fields;
 }
 
 v1::RtcPrivilegeExpires SomePrivilegeExpires() {
@@ -590,13 +606,7 @@ void BuildNewKindTokens(const TokenClient& client, const TestApp& app,
     absl::StatusOr<v1::BuildRtcTokenWithUidResponse> r = client.BuildRtcTokenWithUid(request);
     ASSERT_TRUE(r.ok()) << r.status();
     keep("rtc007_rtm2_uid", "rtc007_rtm2", *r, {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM})
-        .update({{"channel_name", "room-42"},
-                 {"uid", 1234567},
-                 {"role", 1},
-                 {"token_expire", 3600},
-                 {"privilege_expires", PrivilegeExpiresJson(request.privilege_expires())},
-                 {"rtm_user_id", "agent-1"},
-                 {"rtm_token_expire", 600}});
+        .update(RtcWithRtmFields(request, {{"uid", request.uid()}}));
   }
   {
     v1::BuildConvoAiTokenRequest request;
@@ -611,13 +621,7 @@ void BuildNewKindTokens(const TokenClient& client, const TestApp& app,
     ASSERT_TRUE(r.ok()) << r.status();
     keep("convoai007_account", "convoai007", *r,
          {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_CONVO_AI})
-        .update({{"channel_name", "agents"},
-                 {"account", "caller"},
-                 {"role", 2},
-                 {"token_expire", 7200},
-                 {"privilege_expires", PrivilegeExpiresJson(request.privilege_expires())},
-                 {"rtm_user_id", "agent-2"},
-                 {"rtm_token_expire", 0}});
+        .update(RtcWithRtmFields(request, {{"account", request.account()}}));
   }
   {
     v1::BuildSttTokenRequest request;
@@ -631,13 +635,7 @@ void BuildNewKindTokens(const TokenClient& client, const TestApp& app,
     ASSERT_TRUE(r.ok()) << r.status();
     keep("stt007_uid", "stt007", *r,
          {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_STT})
-        .update({{"channel_name", "stt-room"},
-                 {"uid", 99},
-                 {"role", 1},
-                 {"token_expire", 600},
-                 {"privilege_expires", PrivilegeExpiresJson(v1::RtcPrivilegeExpires())},
-                 {"rtm_user_id", "transcriber"},
-                 {"rtm_token_expire", 300}});
+        .update(RtcWithRtmFields(request, {{"uid", request.uid()}}));
   }
   {
     // Streaming and FCDN have no builder of their own; two RTC grants keep
@@ -711,13 +709,7 @@ void BuildNewKindTokens(const TokenClient& client, const TestApp& app,
         .update({{"token_expire", 0}});
     keep("batch_stt007", "stt007", r->results(1).token(),
          {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_STT})
-        .update({{"channel_name", "batch"},
-                 {"uid", 5},
-                 {"role", 1},
-                 {"token_expire", 0},
-                 {"privilege_expires", PrivilegeExpiresJson(v1::RtcPrivilegeExpires())},
-                 {"rtm_user_id", "bot"},
-                 {"rtm_token_expire", 0}});
+        .update(RtcWithRtmFields(*stt, {{"uid", stt->uid()}}));
   }
 }
 
@@ -801,9 +793,6 @@ TEST_F(CppClientE2eTest, NewRequestsReturnFieldViolations) {
   ASSERT_FALSE(c.ok());
   EXPECT_TRUE(HasViolationOf(agora_token::FieldViolations(c.status()), "rtm_user_id"))
       << c.status();
-}
-
-  return false;
 }
 
 TEST_F(CppClientE2eTest, InvalidRequestReturnsFieldViolations) {
