@@ -196,7 +196,7 @@ int RunBuildStt(const std::vector<std::string>& args, CommandIo& io) {
 
 #ifndef AGORA_TOKEN_CLI_WITH_PROTO
 int RunBuildAccessToken(const std::vector<std::string>& /*args*/, CommandIo& io) {
-  return ReportUsageError(io, UsageTopic::kBuild,
+  return ReportUsageError(io, UsageTopic::kBuildAccessToken,
                           "build access-token reads agora.token.v1.ServiceGrant JSON and needs "
                           "a build with the gRPC API (-DAGORA_TOKEN_BUILD_SERVER=ON)");
 }
