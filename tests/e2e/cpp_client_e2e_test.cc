@@ -80,7 +80,9 @@ class TokenRecords {
           {"issue_ts", response.issue_ts()},
           {"expire_ts", response.expire_ts()}}},
     };
-    if (absl::EndsWith(kind, "007")) record["compression"] = compression;
+    // 006 records pass "": they have no compression. (Kinds such as
+    // "apaas007_user" do not end in "007".)
+    if (!compression.empty()) record["compression"] = compression;
     records_.push_back(std::move(record));
     return records_.back();
   }
