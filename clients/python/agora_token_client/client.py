@@ -1,7 +1,10 @@
 """A thin Python client for agora.token.v1.TokenService.
 
 TokenClient wraps the generated gRPC stub: one method per RPC, keyword
-arguments named as the request fields, the response message returned as is.
+arguments named as the request fields, the response message returned as is;
+plus the reference builders that are one form of an RPC under their own
+names (build_token_with_rtm2, build_rtm_token_with_permissions,
+build_room_user_token, build_user_token, build_app_token).
 Failed calls raise TokenServiceError, which carries the status code, message,
 the google.rpc.BadRequest field violations and the google.rpc.RetryInfo delay
 decoded from the grpc-status-details-bin trailer. The channel retries
