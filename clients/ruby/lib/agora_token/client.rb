@@ -11,8 +11,8 @@
 # response message: one per RPC, and the other reference builders
 # (build_token_with_rtm2, build_rtm_token_with_permissions, and
 # ApaasTokenBuilder's build_room_user_token, build_user_token and
-# build_app_token) on top of them. Each call gets a default deadline, the channel retries
-# UNAVAILABLE (both as the service config all five clients share,
+# build_app_token) on top of them. Each call gets a default deadline, the
+# channel retries UNAVAILABLE (both as the service config all five clients share,
 # clients/service_config.json, says), and failures raise AgoraToken::Error with the
 # google.rpc.BadRequest field violations decoded from the
 # grpc-status-details-bin trailer.
