@@ -53,6 +53,13 @@ std::string FormatAuditLine(const AuditRecord& r) {
   add_text("peer", r.peer);
   add_text("presented", r.presented);
   add_text("kind", r.kind);
+  if (!r.services.empty()) {
+    absl::StrAppend(&line, ",\"services\":[");
+    for (size_t i = 0; i < r.services.size(); ++i) {
+      absl::StrAppend(&line, i == 0 ? "\"" : ",\"", std::string(r.services[i]), "\"");
+    }
+    absl::StrAppend(&line, "]");
+  }
   add_text("app_id", r.app_id);
   add_text("channel_name", r.channel_name);
   if (r.uid.has_value()) absl::StrAppend(&line, ",\"uid\":", *r.uid);

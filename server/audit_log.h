@@ -40,7 +40,9 @@ struct AuditRecord {
   std::string presented;  // what an unauthenticated call presented: a fingerprint
   std::string reason;     // why it was refused, when the status alone does not say
   RpcMethod method = RpcMethod::kBuildRtcTokenWithUid;
-  std::string kind;  // "rtc", "rtm", "chat_user", "chat_app", "decode", or ""
+  std::string kind;  // the request's main kind (TokenKindName), "decode", or ""
+  // Every kind of service the token holds (TokenKindName's static names).
+  std::vector<std::string_view> services;
   std::string app_id;
   std::string channel_name;
   std::optional<uint32_t> uid;

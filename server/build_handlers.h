@@ -23,6 +23,16 @@ TokenFacts FactsOf(const agora::token::v1::BuildRtmTokenRequest& request,
                    const HandlerOptions& options);
 TokenFacts FactsOf(const agora::token::v1::BuildChatTokenRequest& request,
                    const HandlerOptions& options);
+TokenFacts FactsOf(const agora::token::v1::BuildAccessTokenRequest& request,
+                   const HandlerOptions& options);
+TokenFacts FactsOf(const agora::token::v1::BuildFpaTokenRequest& request,
+                   const HandlerOptions& options);
+TokenFacts FactsOf(const agora::token::v1::BuildApaasTokenRequest& request,
+                   const HandlerOptions& options);
+TokenFacts FactsOf(const agora::token::v1::BuildConvoAiTokenRequest& request,
+                   const HandlerOptions& options);
+TokenFacts FactsOf(const agora::token::v1::BuildSttTokenRequest& request,
+                   const HandlerOptions& options);
 
 absl::Status BuildRtcTokenWithUid(const Call& call,
                                   const agora::token::v1::BuildRtcTokenWithUidRequest& request,
@@ -35,6 +45,19 @@ absl::Status BuildRtmToken(const Call& call, const agora::token::v1::BuildRtmTok
 absl::Status BuildChatToken(const Call& call,
                             const agora::token::v1::BuildChatTokenRequest& request,
                             agora::token::v1::BuildChatTokenResponse* response);
+absl::Status BuildAccessToken(const Call& call,
+                              const agora::token::v1::BuildAccessTokenRequest& request,
+                              agora::token::v1::BuildAccessTokenResponse* response);
+absl::Status BuildFpaToken(const Call& call, const agora::token::v1::BuildFpaTokenRequest& request,
+                           agora::token::v1::BuildFpaTokenResponse* response);
+absl::Status BuildApaasToken(const Call& call,
+                             const agora::token::v1::BuildApaasTokenRequest& request,
+                             agora::token::v1::BuildApaasTokenResponse* response);
+absl::Status BuildConvoAiToken(const Call& call,
+                               const agora::token::v1::BuildConvoAiTokenRequest& request,
+                               agora::token::v1::BuildConvoAiTokenResponse* response);
+absl::Status BuildSttToken(const Call& call, const agora::token::v1::BuildSttTokenRequest& request,
+                           agora::token::v1::BuildSttTokenResponse* response);
 // Each item is a decision of its own, with its own result; the call fails
 // only for a batch out of range or a call cancelled midway.
 absl::Status BuildTokens(const Call& call, const agora::token::v1::BuildTokensRequest& request,

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/input_rules.h"
 
 namespace agora_token {
 namespace {
@@ -34,18 +35,61 @@ bool IsLowerHex(std::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::string_view KindName(const TokenFacts& facts) {
-  switch (facts.kind) {
+std::string_view KindName(TokenKind kind, std::optional<TokenVersion> version) {
+  switch (kind) {
     case TokenKind::kRtc:
-      return facts.version == TokenVersion::k006 ? "RTC 006" : "RTC 007";
+      return version == TokenVersion::k006 ? "RTC 006" : "RTC 007";
     case TokenKind::kRtm:
       return "RTM";
     case TokenKind::kChatUser:
       return "Chat user";
     case TokenKind::kChatApp:
       return "Chat app";
+    case TokenKind::kFpa:
+      return "FPA";
+    case TokenKind::kApaas:
+      return "APaaS";
+    case TokenKind::kStreaming:
+      return "Streaming";
+    case TokenKind::kFcdn:
+      return "FCDN";
+    case TokenKind::kRtm2:
+      return "RTM2";
+    case TokenKind::kConvoAi:
+      return "ConvoAI";
+    case TokenKind::kStt:
+      return "STT";
   }
   return "these";
+}
+
+// The policy kind of a config's token kind other than RTC, which the policy
+// splits by format.
+std::optional<TokenKind> KindOfConfig(int kind) {
+  switch (kind) {
+    case v1::TOKEN_KIND_RTM:
+      return TokenKind::kRtm;
+    case v1::TOKEN_KIND_CHAT_USER:
+      return TokenKind::kChatUser;
+    case v1::TOKEN_KIND_CHAT_APP:
+      return TokenKind::kChatApp;
+    case v1::TOKEN_KIND_FPA:
+      return TokenKind::kFpa;
+    case v1::TOKEN_KIND_APAAS:
+      return TokenKind::kApaas;
+    case v1::TOKEN_KIND_STREAMING:
+      return TokenKind::kStreaming;
+    case v1::TOKEN_KIND_FCDN:
+      return TokenKind::kFcdn;
+    case v1::TOKEN_KIND_RTM2:
+      return TokenKind::kRtm2;
+    case v1::TOKEN_KIND_CONVO_AI:
+      return TokenKind::kConvoAi;
+    case v1::TOKEN_KIND_STT:
+      return TokenKind::kStt;
+    default:
+      return std::nullopt;
+  }
 }
 
 std::string Fingerprint(std::string_view secret) {
@@ -83,23 +127,19 @@ absl::StatusOr<CallerPolicy> CallerPolicy::FromProto(const v1::CallerPolicy& pro
       case v1::TOKEN_KIND_RTC_007:
         policy.rtc007_ = true;
         break;
-      case v1::TOKEN_KIND_RTM:
-        policy.kinds_[static_cast<size_t>(TokenKind::kRtm)] = true;
-        break;
-      case v1::TOKEN_KIND_CHAT_USER:
-        policy.kinds_[static_cast<size_t>(TokenKind::kChatUser)] = true;
-        break;
-      case v1::TOKEN_KIND_CHAT_APP:
-        policy.kinds_[static_cast<size_t>(TokenKind::kChatApp)] = true;
-        break;
       case v1::TOKEN_KIND_CHAT:
         // Refused rather than guessed: an app token acts for the whole app.
         return ConfigError(kind_field,
                            "TOKEN_KIND_CHAT was split: grant TOKEN_KIND_CHAT_USER and, only if "
                            "this caller needs app-wide Chat tokens, TOKEN_KIND_CHAT_APP");
       default:
+        if (std::optional<TokenKind> kind = KindOfConfig(proto.token_kinds(i))) {
+          policy.kinds_[static_cast<size_t>(*kind)] = true;
+          break;
+        }
         return ConfigError(kind_field,
-                           "must be TOKEN_KIND_RTC_006, _RTC_007, _RTM, _CHAT_USER or _CHAT_APP");
+                           "must be TOKEN_KIND_RTC_006, _RTC_007, _RTM, _CHAT_USER, _CHAT_APP, "
+                           "_FPA, _APAAS, _STREAMING, _FCDN, _RTM2, _CONVO_AI or _STT");
     }
   }
   policy.decode_ = proto.allow_decode();
@@ -121,6 +161,12 @@ absl::StatusOr<CallerPolicy> CallerPolicy::FromProto(const v1::CallerPolicy& pro
     }
     policy.channel_prefixes_.push_back(proto.channel_name_prefixes(i));
   }
+  policy.allow_wildcard_channel_ = proto.allow_wildcard_channel();
+  if (policy.allow_wildcard_channel_ && !policy.channel_prefixes_.empty()) {
+    // "*" opens every channel, which the prefixes exist to prevent.
+    return ConfigError(field + ".allow_wildcard_channel",
+                       "cannot be combined with channel_name_prefixes");
+  }
   if (proto.has_rate_limit()) {
     const v1::RateLimit& limit = proto.rate_limit();
     if (!(limit.tokens_per_second() > 0) || !std::isfinite(limit.tokens_per_second())) {
@@ -136,6 +182,7 @@ CallerPolicy CallerPolicy::AllowAll() {
   CallerPolicy policy;
   policy.all_apps_ = true;
   policy.rtc006_ = policy.rtc007_ = policy.decode_ = policy.allow_any_user_ = true;
+  policy.allow_wildcard_channel_ = true;
   std::fill(std::begin(policy.kinds_), std::end(policy.kinds_), true);
   policy.max_lifetime_seconds_ = kMaxTokenLifetimeSeconds;
   return policy;
@@ -148,11 +195,24 @@ absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
       if (Grants(TokenKind::kRtc)) return absl::OkStatus();
       return Denied("may not mint RTC tokens");
     case RpcMethod::kBuildRtmToken:
-      if (Grants(TokenKind::kRtm)) return absl::OkStatus();
+      if (Grants(TokenKind::kRtm) || Grants(TokenKind::kRtm2)) return absl::OkStatus();
       return Denied("may not mint RTM tokens");
+    case RpcMethod::kBuildFpaToken:
+      if (Grants(TokenKind::kFpa)) return absl::OkStatus();
+      return Denied("may not mint FPA tokens");
+    case RpcMethod::kBuildApaasToken:
+      if (Grants(TokenKind::kApaas)) return absl::OkStatus();
+      return Denied("may not mint APaaS tokens");
+    case RpcMethod::kBuildConvoAiToken:
+      if (Grants(TokenKind::kConvoAi)) return absl::OkStatus();
+      return Denied("may not mint ConvoAI tokens");
+    case RpcMethod::kBuildSttToken:
+      if (Grants(TokenKind::kStt)) return absl::OkStatus();
+      return Denied("may not mint STT tokens");
     case RpcMethod::kBuildChatToken:
       if (Grants(TokenKind::kChatUser) || Grants(TokenKind::kChatApp)) return absl::OkStatus();
       return Denied("may not mint Chat tokens");
+    case RpcMethod::kBuildAccessToken:
     case RpcMethod::kBuildTokens:
       if (std::any_of(std::begin(kinds_), std::end(kinds_), [](bool granted) { return granted; })) {
         return absl::OkStatus();
@@ -171,33 +231,42 @@ absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
     return Denied("may not use this app id");
   }
   if (facts.decode) return decode_ ? absl::OkStatus() : Denied("may not decode tokens");
-  const bool allowed = facts.kind == TokenKind::kRtc
-                           ? (facts.version == TokenVersion::k006 ? rtc006_ : rtc007_)
-                           : Grants(facts.kind);
+  for (const GrantFacts& grant : facts.grants) {
+    if (absl::Status status = CheckGrant(grant, facts.version); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
+                                      std::optional<TokenVersion> version) const {
+  const bool allowed = grant.kind == TokenKind::kRtc
+                           ? (version == TokenVersion::k006 ? rtc006_ : rtc007_)
+                           : Grants(grant.kind);
   if (!allowed) {
-    return Denied(absl::StrCat("may not mint ", std::string(KindName(facts)), " tokens"));
+    return Denied(
+        absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)), " tokens"));
   }
-  if (facts.kind != TokenKind::kRtc) return absl::OkStatus();
-  if (facts.with_rtm && !Grants(TokenKind::kRtm)) {
-    return Denied("may not mint RTM tokens (with_rtm)");
-  }
-  if (!allow_any_user_ && NamesAnyUser(facts)) {
+  if (grant.any_user && !allow_any_user_) {
     return Denied(
         "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
         "set allow_any_user in the caller's policy");
   }
-  if (!channel_prefixes_.empty()) {
-    const absl::string_view channel(facts.channel_name.data(), facts.channel_name.size());
-    const bool matches =
-        std::any_of(channel_prefixes_.begin(), channel_prefixes_.end(),
-                    [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
-    if (!matches) {
-      return Denied(
-          "may not mint for this channel_name: it must start with one of the "
-          "caller's allowed prefixes");
-    }
+  if (grant.channel_name.empty()) return absl::OkStatus();
+  if (grant.channel_name == kWildcardChannel) {
+    if (allow_wildcard_channel_) return absl::OkStatus();
+    return Denied(
+        "may not mint tokens for the wildcard channel \"*\", which opens every channel: set "
+        "allow_wildcard_channel in the caller's policy");
   }
-  return absl::OkStatus();
+  if (channel_prefixes_.empty()) return absl::OkStatus();
+  const absl::string_view channel(grant.channel_name.data(), grant.channel_name.size());
+  const bool matches =
+      std::any_of(channel_prefixes_.begin(), channel_prefixes_.end(),
+                  [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
+  if (matches) return absl::OkStatus();
+  return Denied(
+      "may not mint for this channel: every channel a token names must start with one of the "
+      "caller's allowed prefixes");
 }
 
 absl::Status CallerPolicy::CheckLifetime(const BuiltToken& token) const {

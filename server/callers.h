@@ -38,7 +38,8 @@ class CallerPolicy {
 
   // The RPC as a whole: may this caller call it at all?
   absl::Status CheckMethod(RpcMethod method) const;
-  // One token to build or decode.
+  // One token to build or decode: its app, then every service and channel
+  // it would grant.
   absl::Status CheckToken(const TokenFacts& facts) const;
   // A built token: from issue time to the latest of its own expiry (007)
   // and its privileges' effective expiries.
@@ -48,10 +49,12 @@ class CallerPolicy {
 
  private:
   bool Grants(TokenKind kind) const { return kinds_[static_cast<size_t>(kind)]; }
+  absl::Status CheckGrant(const GrantFacts& grant, std::optional<TokenVersion> version) const;
 
   bool all_apps_ = false;
   absl::flat_hash_set<std::string> app_ids_;
   bool rtc006_ = false, rtc007_ = false, decode_ = false, allow_any_user_ = false;
+  bool allow_wildcard_channel_ = false;
   // Indexed by TokenKind; RTC is rtc006_/rtc007_.
   bool kinds_[kTokenKindCount] = {};
   uint32_t max_lifetime_seconds_ = 0;

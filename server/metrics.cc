@@ -95,7 +95,8 @@ std::string Metrics::Render() const {
     absl::StrAppend(&out, "agora_token_rpc_latency_seconds_count{method=\"", MethodLabel(m), "\"} ",
                     Load(l.count), "\n");
   }
-  Header(out, "agora_token_tokens_issued_total", "counter", "Tokens minted, by kind and version.");
+  Header(out, "agora_token_tokens_issued_total", "counter",
+         "Tokens minted, by kind and version; a token holding several kinds counts under each.");
   for (size_t k = 0; k < kTokenKindCount; ++k) {
     for (size_t v = 0; v < 2; ++v) {
       absl::StrAppend(&out, "agora_token_tokens_issued_total{kind=\"", KindLabel(k),

@@ -7,6 +7,9 @@ std::string_view RpcMethodName(RpcMethod method) {
       "BuildRtcTokenWithUid", "BuildRtcTokenWithAccount",
       "BuildRtmToken",        "BuildChatToken",
       "BuildTokens",          "DecodeToken",
+      "BuildAccessToken",     "BuildFpaToken",
+      "BuildApaasToken",      "BuildConvoAiToken",
+      "BuildSttToken",
   };
   return kNames[static_cast<size_t>(method)];
 }

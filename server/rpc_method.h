@@ -15,8 +15,13 @@ enum class RpcMethod {
   kBuildChatToken,
   kBuildTokens,
   kDecodeToken,
+  kBuildAccessToken,
+  kBuildFpaToken,
+  kBuildApaasToken,
+  kBuildConvoAiToken,
+  kBuildSttToken,
 };
-inline constexpr size_t kRpcMethodCount = 6;
+inline constexpr size_t kRpcMethodCount = 11;
 
 // "BuildRtcTokenWithUid", ...
 std::string_view RpcMethodName(RpcMethod method);

@@ -24,6 +24,7 @@ AuditRecord NewRecord(const CallCredentials& credentials, const Caller* caller, 
 
 void FillFacts(const TokenFacts& facts, AuditRecord& record) {
   record.kind = facts.decode ? "decode" : std::string(TokenKindName(facts.kind));
+  for (TokenKind kind : GrantedKinds(facts)) record.services.push_back(TokenKindName(kind));
   record.app_id = ClipForAudit(facts.app_id);
   record.channel_name = ClipForAudit(facts.channel_name);
   record.uid = facts.uid;
@@ -113,42 +114,28 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
   return status;
 }
 
-absl::Status ServiceLayer::BuildRtcTokenWithUid(const CallCredentials& credentials,
-                                                const CallOptions& options,
-                                                const v1::BuildRtcTokenWithUidRequest& request,
-                                                v1::BuildRtcTokenWithUidResponse* response) {
-  return Serve(
-      RpcMethod::kBuildRtcTokenWithUid, credentials, options, request, 1,
-      [&](const Call& call) { return agora_token::BuildRtcTokenWithUid(call, request, response); });
-}
+// A single-token RPC: one rate-limit token, and the handler of the same
+// name.
+#define AGORA_TOKEN_SERVE_ONE(Name)                                                               \
+  absl::Status ServiceLayer::Name(const CallCredentials& credentials, const CallOptions& options, \
+                                  const v1::Name##Request& request,                               \
+                                  v1::Name##Response* response) {                                 \
+    return Serve(RpcMethod::k##Name, credentials, options, request, 1,                            \
+                 [&](const Call& call) { return agora_token::Name(call, request, response); });   \
+  }
 
-absl::Status ServiceLayer::BuildRtcTokenWithAccount(
-    const CallCredentials& credentials, const CallOptions& options,
-    const v1::BuildRtcTokenWithAccountRequest& request,
-    v1::BuildRtcTokenWithAccountResponse* response) {
-  return Serve(RpcMethod::kBuildRtcTokenWithAccount, credentials, options, request, 1,
-               [&](const Call& call) {
-                 return agora_token::BuildRtcTokenWithAccount(call, request, response);
-               });
-}
+AGORA_TOKEN_SERVE_ONE(BuildRtcTokenWithUid)
+AGORA_TOKEN_SERVE_ONE(BuildRtcTokenWithAccount)
+AGORA_TOKEN_SERVE_ONE(BuildRtmToken)
+AGORA_TOKEN_SERVE_ONE(BuildChatToken)
+AGORA_TOKEN_SERVE_ONE(BuildAccessToken)
+AGORA_TOKEN_SERVE_ONE(BuildFpaToken)
+AGORA_TOKEN_SERVE_ONE(BuildApaasToken)
+AGORA_TOKEN_SERVE_ONE(BuildConvoAiToken)
+AGORA_TOKEN_SERVE_ONE(BuildSttToken)
+AGORA_TOKEN_SERVE_ONE(DecodeToken)
 
-absl::Status ServiceLayer::BuildRtmToken(const CallCredentials& credentials,
-                                         const CallOptions& options,
-                                         const v1::BuildRtmTokenRequest& request,
-                                         v1::BuildRtmTokenResponse* response) {
-  return Serve(RpcMethod::kBuildRtmToken, credentials, options, request, 1, [&](const Call& call) {
-    return agora_token::BuildRtmToken(call, request, response);
-  });
-}
-
-absl::Status ServiceLayer::BuildChatToken(const CallCredentials& credentials,
-                                          const CallOptions& options,
-                                          const v1::BuildChatTokenRequest& request,
-                                          v1::BuildChatTokenResponse* response) {
-  return Serve(RpcMethod::kBuildChatToken, credentials, options, request, 1, [&](const Call& call) {
-    return agora_token::BuildChatToken(call, request, response);
-  });
-}
+#undef AGORA_TOKEN_SERVE_ONE
 
 absl::Status ServiceLayer::BuildTokens(const CallCredentials& credentials,
                                        const CallOptions& options,
@@ -161,14 +148,6 @@ absl::Status ServiceLayer::BuildTokens(const CallCredentials& credentials,
   const uint32_t tokens = items >= 1 && items <= max_items ? static_cast<uint32_t>(items) : 1;
   return Serve(RpcMethod::kBuildTokens, credentials, options, request, tokens,
                [&](const Call& call) { return agora_token::BuildTokens(call, request, response); });
-}
-
-absl::Status ServiceLayer::DecodeToken(const CallCredentials& credentials,
-                                       const CallOptions& options,
-                                       const v1::DecodeTokenRequest& request,
-                                       v1::DecodeTokenResponse* response) {
-  return Serve(RpcMethod::kDecodeToken, credentials, options, request, 1,
-               [&](const Call& call) { return agora_token::DecodeToken(call, request, response); });
 }
 
 absl::Status ServiceLayer::Unparsable(const CallCredentials& credentials, RpcMethod method) {

@@ -73,6 +73,21 @@ class ServiceLayer {
   absl::Status BuildChatToken(const CallCredentials& credentials, const CallOptions& call,
                               const agora::token::v1::BuildChatTokenRequest& request,
                               agora::token::v1::BuildChatTokenResponse* response);
+  absl::Status BuildAccessToken(const CallCredentials& credentials, const CallOptions& call,
+                                const agora::token::v1::BuildAccessTokenRequest& request,
+                                agora::token::v1::BuildAccessTokenResponse* response);
+  absl::Status BuildFpaToken(const CallCredentials& credentials, const CallOptions& call,
+                             const agora::token::v1::BuildFpaTokenRequest& request,
+                             agora::token::v1::BuildFpaTokenResponse* response);
+  absl::Status BuildApaasToken(const CallCredentials& credentials, const CallOptions& call,
+                               const agora::token::v1::BuildApaasTokenRequest& request,
+                               agora::token::v1::BuildApaasTokenResponse* response);
+  absl::Status BuildConvoAiToken(const CallCredentials& credentials, const CallOptions& call,
+                                 const agora::token::v1::BuildConvoAiTokenRequest& request,
+                                 agora::token::v1::BuildConvoAiTokenResponse* response);
+  absl::Status BuildSttToken(const CallCredentials& credentials, const CallOptions& call,
+                             const agora::token::v1::BuildSttTokenRequest& request,
+                             agora::token::v1::BuildSttTokenResponse* response);
   absl::Status BuildTokens(const CallCredentials& credentials, const CallOptions& call,
                            const agora::token::v1::BuildTokensRequest& request,
                            agora::token::v1::BuildTokensResponse* response);

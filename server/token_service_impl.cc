@@ -96,43 +96,25 @@ grpc::ServerUnaryReactor* TokenServiceImpl::Serve(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtcTokenWithUid(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kBuildRtcTokenWithUid, &ServiceLayer::BuildRtcTokenWithUid, context,
-               request, response);
-}
+#define AGORA_TOKEN_SERVE_RAW(Name)                                                      \
+  grpc::ServerUnaryReactor* TokenServiceImpl::Name(grpc::CallbackServerContext* context, \
+                                                   const grpc::ByteBuffer* request,      \
+                                                   grpc::ByteBuffer* response) {         \
+    return Serve(RpcMethod::k##Name, &ServiceLayer::Name, context, request, response);   \
+  }
 
-grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtcTokenWithAccount(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kBuildRtcTokenWithAccount, &ServiceLayer::BuildRtcTokenWithAccount,
-               context, request, response);
-}
+AGORA_TOKEN_SERVE_RAW(BuildRtcTokenWithUid)
+AGORA_TOKEN_SERVE_RAW(BuildRtcTokenWithAccount)
+AGORA_TOKEN_SERVE_RAW(BuildRtmToken)
+AGORA_TOKEN_SERVE_RAW(BuildChatToken)
+AGORA_TOKEN_SERVE_RAW(BuildAccessToken)
+AGORA_TOKEN_SERVE_RAW(BuildFpaToken)
+AGORA_TOKEN_SERVE_RAW(BuildApaasToken)
+AGORA_TOKEN_SERVE_RAW(BuildConvoAiToken)
+AGORA_TOKEN_SERVE_RAW(BuildSttToken)
+AGORA_TOKEN_SERVE_RAW(BuildTokens)
+AGORA_TOKEN_SERVE_RAW(DecodeToken)
 
-grpc::ServerUnaryReactor* TokenServiceImpl::BuildRtmToken(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kBuildRtmToken, &ServiceLayer::BuildRtmToken, context, request, response);
-}
-
-grpc::ServerUnaryReactor* TokenServiceImpl::BuildChatToken(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kBuildChatToken, &ServiceLayer::BuildChatToken, context, request,
-               response);
-}
-
-grpc::ServerUnaryReactor* TokenServiceImpl::BuildTokens(grpc::CallbackServerContext* context,
-                                                        const grpc::ByteBuffer* request,
-                                                        grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kBuildTokens, &ServiceLayer::BuildTokens, context, request, response);
-}
-
-grpc::ServerUnaryReactor* TokenServiceImpl::DecodeToken(grpc::CallbackServerContext* context,
-                                                        const grpc::ByteBuffer* request,
-                                                        grpc::ByteBuffer* response) {
-  return Serve(RpcMethod::kDecodeToken, &ServiceLayer::DecodeToken, context, request, response);
-}
+#undef AGORA_TOKEN_SERVE_RAW
 
 }  // namespace agora_token

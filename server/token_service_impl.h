@@ -13,38 +13,46 @@
 
 namespace agora_token {
 
+namespace raw {
+using agora::token::v1::TokenService;
 // Every method of the generated service, raw (bytes in, bytes out).
-using RawTokenService = agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtcTokenWithUid<
-    agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtcTokenWithAccount<
-        agora::token::v1::TokenService::WithRawCallbackMethod_BuildRtmToken<
-            agora::token::v1::TokenService::WithRawCallbackMethod_BuildChatToken<
-                agora::token::v1::TokenService::WithRawCallbackMethod_BuildTokens<
-                    agora::token::v1::TokenService::WithRawCallbackMethod_DecodeToken<
-                        agora::token::v1::TokenService::Service>>>>>>;
+using TokenServiceBase = TokenService::WithRawCallbackMethod_BuildRtcTokenWithUid<
+    TokenService::WithRawCallbackMethod_BuildRtcTokenWithAccount<
+        TokenService::WithRawCallbackMethod_BuildRtmToken<
+            TokenService::WithRawCallbackMethod_BuildChatToken<
+                TokenService::WithRawCallbackMethod_BuildAccessToken<
+                    TokenService::WithRawCallbackMethod_BuildFpaToken<
+                        TokenService::WithRawCallbackMethod_BuildApaasToken<
+                            TokenService::WithRawCallbackMethod_BuildConvoAiToken<
+                                TokenService::WithRawCallbackMethod_BuildSttToken<
+                                    TokenService::WithRawCallbackMethod_BuildTokens<
+                                        TokenService::WithRawCallbackMethod_DecodeToken<
+                                            TokenService::Service>>>>>>>>>>>;
+}  // namespace raw
 
-class TokenServiceImpl final : public RawTokenService {
+// One raw method's override (defined in the .cc, where each hands its bytes
+// to Serve with the layer's method of the same name).
+#define AGORA_TOKEN_RAW_METHOD(Name)                                                          \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                        \
+                                 const grpc::ByteBuffer* request, grpc::ByteBuffer* response) \
+      override;
+
+class TokenServiceImpl final : public raw::TokenServiceBase {
  public:
   // `layer` must outlive the service.
   explicit TokenServiceImpl(ServiceLayer* layer) : layer_(layer) {}
 
-  grpc::ServerUnaryReactor* BuildRtcTokenWithUid(grpc::CallbackServerContext* context,
-                                                 const grpc::ByteBuffer* request,
-                                                 grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* BuildRtcTokenWithAccount(grpc::CallbackServerContext* context,
-                                                     const grpc::ByteBuffer* request,
-                                                     grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* BuildRtmToken(grpc::CallbackServerContext* context,
-                                          const grpc::ByteBuffer* request,
-                                          grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* BuildChatToken(grpc::CallbackServerContext* context,
-                                           const grpc::ByteBuffer* request,
-                                           grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* BuildTokens(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* DecodeToken(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
+  AGORA_TOKEN_RAW_METHOD(BuildRtcTokenWithUid)
+  AGORA_TOKEN_RAW_METHOD(BuildRtcTokenWithAccount)
+  AGORA_TOKEN_RAW_METHOD(BuildRtmToken)
+  AGORA_TOKEN_RAW_METHOD(BuildChatToken)
+  AGORA_TOKEN_RAW_METHOD(BuildAccessToken)
+  AGORA_TOKEN_RAW_METHOD(BuildFpaToken)
+  AGORA_TOKEN_RAW_METHOD(BuildApaasToken)
+  AGORA_TOKEN_RAW_METHOD(BuildConvoAiToken)
+  AGORA_TOKEN_RAW_METHOD(BuildSttToken)
+  AGORA_TOKEN_RAW_METHOD(BuildTokens)
+  AGORA_TOKEN_RAW_METHOD(DecodeToken)
 
  private:
   template <typename Request, typename Response>
@@ -58,6 +66,8 @@ class TokenServiceImpl final : public RawTokenService {
 
   ServiceLayer* layer_;
 };
+
+#undef AGORA_TOKEN_RAW_METHOD
 
 }  // namespace agora_token
 

@@ -41,6 +41,8 @@ RPC_MESSAGES = [
     "BuildChatTokenRequest",
     "BuildTokensRequest",
     "DecodeTokenRequest",
+    "BuildAccessTokenRequest",
+    "BuildConvoAiTokenRequest",
 ]
 DEFAULT_006 = 0x08
 FAST = 0x10
@@ -83,6 +85,9 @@ def build_requests():
          f'app_id: "{SAMPLE_APP}" channel_name: "room" uid: 1 privilege_expired_ts: {NOW}'),
         ("rtc_uid_unknown_app", 0, f'app_id: "{UNKNOWN_APP}" channel_name: "room" uid: 1'),
         ("rtc_uid_bad_channel", 0, f'app_id: "{SAMPLE_APP}" channel_name: "caf\\303\\251" uid: 1'),
+        ("rtc_uid_wildcard_rtm2", 0,
+         f'app_id: "{SAMPLE_APP}" channel_name: "*" uid: 9 rtm_user_id: "other" '
+         f'rtm_token_expire_seconds: 60'),
     ]
     account = [
         ("rtc_account_007", 0,
@@ -102,6 +107,10 @@ def build_requests():
          f'app_id: "{ROTATING_APP}" user_id: "test_user" token_version: TOKEN_VERSION_006 '
          f'privilege_expired_ts: {NOW + 60}'),
         ("rtm_006_default", DEFAULT_006, f'app_id: "{SAMPLE_APP}" user_id: "u"'),
+        ("rtm2_permissions", 0,
+         f'app_id: "{SAMPLE_APP}" user_id: "u" token_version: TOKEN_VERSION_007 '
+         f'rtm2_resources {{ resource_type: 0 permissions {{ permission_type: 1 names: "room-1" }} }} '
+         f'rtm2_resources {{ resource_type: 4 permissions {{ names: "bob" names: "carol" }} }}'),
     ]
     chat = [
         ("chat_user", 0,
@@ -118,11 +127,42 @@ def build_requests():
          f'items {{ chat {{ app_id: "{SAMPLE_APP}" kind: CHAT_TOKEN_KIND_APP }} }} '
          f'items {{ rtc_with_uid {{ app_id: "{UNKNOWN_APP}" channel_name: "r" }} }} '
          f'items {{ }}'),
+        ("batch_new_kinds", 0,
+         f'items {{ fpa {{ app_id: "{SAMPLE_APP}" }} }} '
+         f'items {{ apaas {{ app_id: "{SAMPLE_APP}" kind: APAAS_TOKEN_KIND_ROOM_USER '
+         f'room_uuid: "room-1" user_uuid: "u" role: 2 expire_seconds: 600 }} }} '
+         f'items {{ apaas {{ app_id: "{ROTATING_APP}" kind: APAAS_TOKEN_KIND_APP }} }} '
+         f'items {{ stt {{ app_id: "{SAMPLE_APP}" channel_name: "room-2" account: "bot" '
+         f'rtm_user_id: "bot" }} }} '
+         f'items {{ access_token {{ app_id: "{SAMPLE_APP}" services {{ type: SERVICE_TYPE_CHAT '
+         f'privileges {{ privilege: 2 }} }} }} }}'),
         ("batch_one_006", DEFAULT_006,
          f'items {{ rtm {{ app_id: "{ROTATING_APP}" user_id: "u" privilege_expired_ts: {NOW + 5} }} }}'),
     ]
+    access = [
+        ("access_streaming_fcdn", 0,
+         f'app_id: "{SAMPLE_APP}" token_expire_seconds: 900 '
+         f'services {{ type: SERVICE_TYPE_FCDN channel_name: "room-1" account: "5" '
+         f'privileges {{ privilege: 2 }} }} '
+         f'services {{ type: SERVICE_TYPE_STREAMING channel_name: "room-1" account: "5" '
+         f'privileges {{ privilege: 1 expire_seconds: 60 }} }}'),
+        ("access_rtc_rtm", 0,
+         f'app_id: "{SAMPLE_APP}" token_expire_seconds: 600 '
+         f'services {{ type: SERVICE_TYPE_RTC channel_name: "room-1" account: "7" '
+         f'privileges {{ privilege: 1 }} }} '
+         f'services {{ type: SERVICE_TYPE_RTM user_id: "7" privileges {{ privilege: 1 }} }}'),
+        ("access_apaas_mistyped", 0,
+         f'app_id: "{SAMPLE_APP}" services {{ type: SERVICE_TYPE_APAAS channel_name: "x" }}'),
+    ]
+    convo_ai = [
+        ("convo_ai", 0,
+         f'app_id: "{SAMPLE_APP}" channel_name: "room-ai" uid: 1001 token_expire_seconds: 600 '
+         f'privilege_expires {{ join_channel_privilege_expire: 300 }} rtm_user_id: "1001" '
+         f'rtm_token_expire_seconds: 300'),
+    ]
     requests = []
-    for rpc, group in enumerate([uid, account, rtm, chat, batch]):
+    for rpc, group in [(0, uid), (1, account), (2, rtm), (3, chat), (4, batch), (6, access),
+                       (7, convo_ai)]:
         requests += [(name, rpc, bits, text) for name, bits, text in group]
     # The same requests through the audit log and the restricted caller.
     gated = {
@@ -134,6 +174,11 @@ def build_requests():
         "chat_user": RESTRICTED,            # refused: Chat
         "batch_mixed": AUDITED,
         "batch_one_006": RESTRICTED,
+        "batch_new_kinds": RESTRICTED,      # refused: every item's kind
+        "rtm2_permissions": RESTRICTED,     # refused: RTM2
+        "access_rtc_rtm": RESTRICTED,       # allowed: RTC for a named user in "room", RTM
+        "access_streaming_fcdn": AUDITED,
+        "convo_ai": AUDITED,
     }
     requests += [(f"{name}_{'restricted' if gated[name] == RESTRICTED else 'audited'}",
                   rpc, bits | gated[name], text)

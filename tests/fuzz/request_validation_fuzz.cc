@@ -1,7 +1,9 @@
 // libFuzzer target for the server's request handling, without gRPC: the
 // bytes a client could put in any TokenService request go through the same
 // handlers the service layer calls, against an in-memory ServingState and a
-// fixed clock. The first input byte chooses the RPC (low 3 bits), the
+// fixed clock. The first input byte chooses the RPC (low 3 bits: the six
+// first RPCs, BuildAccessToken, BuildConvoAiToken; the other new kinds come
+// through BuildTokens items), the
 // handler options (0x08: 006 is the default version, 0x10: fast
 // compression) and the caller (0x40: development mode with an audit log,
 // 0x80: a restricted caller policy with an audit log, neither: development
@@ -231,8 +233,20 @@ struct Requested {
   bool any_user = false;     // RTC for uid 0 or an empty account
 };
 
-void CheckRestricted(const v1::IssuedToken& issued, bool is_006, const Requested& requested) {
+void CheckRestricted(const v1::IssuedToken& issued, const agora_token::DecodedToken& decoded,
+                     const Requested& requested) {
+  const bool is_006 = decoded.version == agora_token::TokenVersion::k006;
   Require(requested.app_id == kSampleAppId, "the restricted caller gets only its app");
+  // Whatever the RPC, the token itself holds only what the policy grants:
+  // RTC for a named user in its channels, and RTM.
+  for (const agora_token::DecodedService& service : decoded.services) {
+    Require(service.type == agora_token::kServiceRtc || service.type == agora_token::kServiceRtm,
+            "the restricted caller's tokens hold RTC and RTM only");
+    if (service.type != agora_token::kServiceRtc) continue;
+    Require(absl::StartsWith(service.channel_name, kRestrictedChannelPrefix),
+            "the restricted caller's RTC services name only its channels");
+    Require(!service.account.empty(), "the restricted caller's RTC services name their user");
+  }
   Require(!requested.chat, "the restricted caller gets no Chat token");
   if (requested.rtc) {
     Require(!is_006, "the restricted caller gets no 006 RTC token");
@@ -283,7 +297,7 @@ void CheckIssued(const v1::IssuedToken& issued, const Requested& requested,
                 got.privilege() == want.privilege && got.expire_ts() == want.expire_ts,
             "privilege_expiries are the token's, in its order");
   }
-  if (restricted) CheckRestricted(issued, is_006, requested);
+  if (restricted) CheckRestricted(issued, *decoded, requested);
 }
 
 // Every build response has IssuedToken's fields and numbers.
@@ -308,6 +322,10 @@ Requested RtcRequested(const Request& request) {
 }
 Requested RtmRequested(const std::string& app_id) { return Requested{app_id, false, false, ""}; }
 Requested ChatRequested(const std::string& app_id) { return Requested{app_id, false, true, ""}; }
+// The newer kinds: CheckRestricted reads what they grant from the token.
+Requested ServicesRequested(const std::string& app_id) {
+  return Requested{app_id, false, false, "", false};
+}
 
 // Checks an OK build of one batch item.
 void CheckBatchItem(const v1::BuildTokensRequestItem& item, const v1::IssuedToken& issued,
@@ -333,6 +351,22 @@ void CheckBatchItem(const v1::BuildTokensRequestItem& item, const v1::IssuedToke
     case v1::BuildTokensRequestItem::kChat:
       CheckIssued(issued, ChatRequested(item.chat().app_id()), agora_token::Token006Subject{},
                   restricted, all);
+      return;
+    // The newer kinds are 007 only; the token's own services are checked.
+    case v1::BuildTokensRequestItem::kAccessToken:
+      CheckIssued(issued, ServicesRequested(item.access_token().app_id()), {}, restricted, all);
+      return;
+    case v1::BuildTokensRequestItem::kFpa:
+      CheckIssued(issued, ServicesRequested(item.fpa().app_id()), {}, restricted, all);
+      return;
+    case v1::BuildTokensRequestItem::kApaas:
+      CheckIssued(issued, ServicesRequested(item.apaas().app_id()), {}, restricted, all);
+      return;
+    case v1::BuildTokensRequestItem::kConvoAi:
+      CheckIssued(issued, ServicesRequested(item.convo_ai().app_id()), {}, restricted, all);
+      return;
+    case v1::BuildTokensRequestItem::kStt:
+      CheckIssued(issued, ServicesRequested(item.stt().app_id()), {}, restricted, all);
       return;
     case v1::BuildTokensRequestItem::REQUEST_NOT_SET:
       break;
@@ -386,8 +420,12 @@ agora_token::RpcMethod MethodOf(int rpc) {
       return agora_token::RpcMethod::kBuildChatToken;
     case 4:
       return agora_token::RpcMethod::kBuildTokens;
-    default:
+    case 5:
       return agora_token::RpcMethod::kDecodeToken;
+    case 6:
+      return agora_token::RpcMethod::kBuildAccessToken;
+    default:
+      return agora_token::RpcMethod::kBuildConvoAiToken;
   }
 }
 
@@ -405,7 +443,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view message(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string lower_input =
       absl::AsciiStrToLower(absl::string_view(message.data(), message.size()));
-  const int rpc = (selector & 0x07) % 6;
+  const int rpc = selector & 0x07;
 
   Fixture& fixture = TheFixture();
   auto state = std::make_shared<agora_token::ServingState>();
@@ -537,6 +575,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       Require(!LeaksCertificate(server_fields.SerializeAsString(), lower_input),
               "a DecodeToken answer carries no certificate");
+      break;
+    }
+    case 6: {
+      v1::BuildAccessTokenRequest request;
+      if (!Parse(message, &request)) return 0;
+      v1::BuildAccessTokenResponse response;
+      const absl::Status status = agora_token::BuildAccessToken(call, request, &response);
+      CheckError(status, lower_input);
+      if (status.ok()) {
+        CheckIssued(AsIssued(response), ServicesRequested(request.app_id()), {}, restricted, issued);
+      }
+      break;
+    }
+    case 7: {
+      v1::BuildConvoAiTokenRequest request;
+      if (!Parse(message, &request)) return 0;
+      v1::BuildConvoAiTokenResponse response;
+      const absl::Status status = agora_token::BuildConvoAiToken(call, request, &response);
+      CheckError(status, lower_input);
+      if (status.ok()) {
+        CheckIssued(AsIssued(response), ServicesRequested(request.app_id()), {}, restricted, issued);
+      }
       break;
     }
   }

@@ -16,28 +16,6 @@ namespace {
 namespace v1 = agora::token::v1;
 using agora_token::InvalidFieldName;
 
-std::shared_ptr<const agora_token::Keyring> KeyringOf(const char* app_id, const char* certificate) {
-  v1::Keyring proto;
-  v1::AppKey* app = proto.add_apps();
-  app->set_app_id(app_id);
-  app->mutable_primary_certificate()->set_value(certificate);
-  absl::StatusOr<std::shared_ptr<const agora_token::Keyring>> keyring =
-      agora_token::Keyring::FromProto(proto, ".");
-  EXPECT_TRUE(keyring.ok()) << keyring.status();
-  return keyring.ok() ? *keyring : nullptr;
-}
-
-std::shared_ptr<const agora_token::ServingState> StateOf(
-    std::shared_ptr<const agora_token::Keyring> keyring,
-    const agora_token::HandlerOptions& options) {
-  auto state = std::make_shared<agora_token::ServingState>();
-  state->keyring = std::move(keyring);
-  state->config.callers = agora_token::CallerDirectory::Open();
-  state->audit = agora_token::AuditLog::Disabled();
-  state->options = options;
-  return state;
-}
-
 class TokenHandlersTest : public ::testing::Test {
  protected:
   // A call of the development caller against `state`, cancelled when

@@ -58,7 +58,13 @@ constexpr char kRtm[] = "BuildRtmToken";
 constexpr char kChat[] = "BuildChatToken";
 constexpr char kBatch[] = "BuildTokens";
 constexpr char kDecode[] = "DecodeToken";
-const std::vector<std::string> kAllMethods = {kUid, kAccount, kRtm, kChat, kBatch, kDecode};
+constexpr char kAccessToken[] = "BuildAccessToken";
+constexpr char kFpa[] = "BuildFpaToken";
+constexpr char kApaas[] = "BuildApaasToken";
+constexpr char kConvoAi[] = "BuildConvoAiToken";
+constexpr char kStt[] = "BuildSttToken";
+const std::vector<std::string> kAllMethods = {
+    kUid, kAccount, kRtm, kChat, kBatch, kDecode, kFpa, kApaas, kAccessToken, kConvoAi, kStt};
 
 // The table's caller has no rate limit, so a row's code never depends on how
 // fast earlier rows ran; the flood caller has one small enough that 1000
@@ -112,10 +118,18 @@ std::string ServerConfigText() {
       TOKEN_KIND_RTC_007,
       TOKEN_KIND_RTM,
       TOKEN_KIND_CHAT_USER,
-      TOKEN_KIND_CHAT_APP
+      TOKEN_KIND_CHAT_APP,
+      TOKEN_KIND_FPA,
+      TOKEN_KIND_APAAS,
+      TOKEN_KIND_STREAMING,
+      TOKEN_KIND_FCDN,
+      TOKEN_KIND_RTM2,
+      TOKEN_KIND_CONVO_AI,
+      TOKEN_KIND_STT
     ]
     allow_decode: true
     allow_any_user: true
+    allow_wildcard_channel: true
     max_token_lifetime_seconds: 86400
   )pb";
   const std::string policy = absl::Substitute(kPolicy, kInlineAppId, kRotatingAppId);
@@ -200,6 +214,44 @@ v1::BuildChatTokenRequest GoodChat() {
   request.set_app_id(kInlineAppId);
   request.set_kind(v1::CHAT_TOKEN_KIND_USER);
   request.set_user_id("alice");
+  return request;
+}
+
+v1::BuildAccessTokenRequest GoodAccessToken() {
+  v1::BuildAccessTokenRequest request;
+  request.set_app_id(kInlineAppId);
+  v1::ServiceGrant* rtc = request.add_services();
+  rtc->set_type(v1::SERVICE_TYPE_RTC);
+  rtc->set_channel_name("room-1");
+  rtc->set_account("42");
+  rtc->add_privileges()->set_privilege(1);
+  return request;
+}
+
+v1::BuildApaasTokenRequest GoodApaas() {
+  v1::BuildApaasTokenRequest request;
+  request.set_app_id(kInlineAppId);
+  request.set_kind(v1::APAAS_TOKEN_KIND_ROOM_USER);
+  request.set_room_uuid("room-1");
+  request.set_user_uuid("alice");
+  request.set_role(1);
+  return request;
+}
+
+v1::BuildConvoAiTokenRequest GoodConvoAi() {
+  v1::BuildConvoAiTokenRequest request;
+  request.set_app_id(kInlineAppId);
+  request.set_channel_name("room-1");
+  request.set_uid(42);
+  request.set_rtm_user_id("agent");
+  return request;
+}
+
+v1::BuildRtmTokenRequest GoodRtm2() {
+  v1::BuildRtmTokenRequest request = GoodRtm();
+  request.set_token_version(v1::TOKEN_VERSION_007);
+  v1::Rtm2Resource* resource = request.add_rtm2_resources();
+  resource->add_permissions()->add_names("room-1");
   return request;
 }
 
@@ -623,6 +675,124 @@ std::vector<Row> EnumRows() {
   return rows;
 }
 
+// The messages of the newer token kinds (issue 15).
+std::vector<Row> NewKindRows() {
+  std::vector<Row> rows;
+  rows.push_back(ExpectOk("access token, one RTC service", kAccessToken,
+                          GoodAccessToken().SerializeAsString(), Issued007()));
+  rows.push_back(ExpectOk("access token, 16 services", kAccessToken,
+                          Edited(GoodAccessToken(),
+                                 [](auto& r) {
+                                   for (int i = 1; i < 16; ++i) *r.add_services() = r.services(0);
+                                 }),
+                          Issued007()));
+  rows.push_back(ExpectInvalid("access token, 17 services", kAccessToken,
+                               Edited(GoodAccessToken(),
+                                      [](auto& r) {
+                                        for (int i = 1; i < 17; ++i)
+                                          *r.add_services() = r.services(0);
+                                      }),
+                               "services"));
+  rows.push_back(ExpectInvalid("access token, 20000 services", kAccessToken,
+                               Edited(GoodAccessToken(),
+                                      [](auto& r) {
+                                        for (int i = 1; i < 20000; ++i)
+                                          *r.add_services() = r.services(0);
+                                      }),
+                               "services"));
+  rows.push_back(ExpectInvalid("access token, no services", kAccessToken,
+                               Edited(GoodAccessToken(), [](auto& r) { r.clear_services(); }),
+                               "services"));
+  for (uint64_t type : {uint64_t{0}, uint64_t{11}, uint64_t{65536}, ~uint64_t{0}}) {
+    rows.push_back(ExpectInvalid(
+        "access token, service type " + absl::StrCat(static_cast<int64_t>(type)), kAccessToken,
+        GoodAccessToken().SerializeAsString() + BytesField(3, VarintField(1, type)),
+        "services[1].type"));
+  }
+  rows.push_back(ExpectInvalid(
+      "access token, privilege 2^32-1", kAccessToken,
+      Edited(GoodAccessToken(),
+             [](auto& r) { r.mutable_services(0)->mutable_privileges(0)->set_privilege(~0u); }),
+      "services[0].privileges[0].privilege"));
+  rows.push_back(ExpectInvalid(
+      "access token, privilege 5 of RTC", kAccessToken,
+      Edited(GoodAccessToken(),
+             [](auto& r) { r.mutable_services(0)->mutable_privileges(0)->set_privilege(5); }),
+      "services[0].privileges[0].privilege"));
+  rows.push_back(ExpectInvalid(
+      "access token, RTC service with a room", kAccessToken,
+      Edited(GoodAccessToken(), [](auto& r) { r.mutable_services(0)->set_room_uuid("r"); }),
+      "services[0].room_uuid"));
+  rows.push_back(ExpectInvalid(
+      "access token, channel 65 bytes", kAccessToken,
+      Edited(GoodAccessToken(),
+             [](auto& r) { r.mutable_services(0)->set_channel_name(std::string(65, 'c')); }),
+      "services[0].channel_name"));
+  rows.push_back(ExpectInvalid(
+      "access token, account with a star", kAccessToken,
+      Edited(GoodAccessToken(), [](auto& r) { r.mutable_services(0)->set_account("a*"); }),
+      "services[0].account"));
+  rows.push_back(ExpectInvalid("apaas kind 99", kApaas,
+                               GoodApaas().SerializeAsString() + VarintField(2, 99), "kind"));
+  rows.push_back(ExpectInvalid("apaas role -2", kApaas,
+                               Edited(GoodApaas(), [](auto& r) { r.set_role(-2); }), "role"));
+  rows.push_back(
+      ExpectInvalid("apaas user_uuid with NUL", kApaas,
+                    Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string("al\0ce", 5)); }),
+                    "user_uuid"));
+  rows.push_back(Expect("apaas user_uuid invalid UTF-8", kApaas,
+                        GoodApaas().SerializeAsString() + BytesField(4, "\xff\xfe"), kUnparsable));
+  rows.push_back(ExpectOk(
+      "apaas user_uuid 255 bytes", kApaas,
+      Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string(255, 'u')); }), Issued007()));
+  rows.push_back(ExpectInvalid(
+      "apaas user_uuid 256 bytes", kApaas,
+      Edited(GoodApaas(), [](auto& r) { r.set_user_uuid(std::string(256, 'u')); }), "user_uuid"));
+  rows.push_back(ExpectOk(
+      "fpa", kFpa, Edited(v1::BuildFpaTokenRequest(), [](auto& r) { r.set_app_id(kInlineAppId); }),
+      Issued007(kNow + 86400)));
+  rows.push_back(ExpectInvalid("fpa without app_id", kFpa, "", "app_id"));
+  rows.push_back(ExpectInvalid("convo ai without a user", kConvoAi,
+                               Edited(GoodConvoAi(), [](auto& r) { r.clear_user(); }), "uid"));
+  rows.push_back(ExpectInvalid("convo ai role 99", kConvoAi,
+                               GoodConvoAi().SerializeAsString() + VarintField(5, 99), "role"));
+  rows.push_back(
+      ExpectInvalid("convo ai wildcard channel for uid 0", kConvoAi,
+                    Edited(GoodConvoAi(), [](auto& r) { r.set_channel_name("*"), r.set_uid(0); }),
+                    "channel_name"));
+  rows.push_back(ExpectInvalid("stt rtm_user_id 65 bytes", kStt,
+                               Edited(v1::BuildSttTokenRequest(),
+                                      [](auto& r) {
+                                        r.set_app_id(kInlineAppId), r.set_channel_name("room-1"),
+                                            r.set_uid(1);
+                                        r.set_rtm_user_id(std::string(65, 'r'));
+                                      }),
+                               "rtm_user_id"));
+  rows.push_back(ExpectInvalid(
+      "rtm2 resource type 70000", kRtm,
+      Edited(GoodRtm2(), [](auto& r) { r.mutable_rtm2_resources(0)->set_resource_type(70000); }),
+      "rtm2_resources[0].resource_type"));
+  rows.push_back(ExpectInvalid("rtm2 65 names", kRtm,
+                               Edited(GoodRtm2(),
+                                      [](auto& r) {
+                                        auto* names =
+                                            r.mutable_rtm2_resources(0)->mutable_permissions(0);
+                                        for (int i = 0; i < 64; ++i)
+                                          names->add_names(absl::StrCat("c", i));
+                                      }),
+                               "rtm2_resources[0].permissions[0].names"));
+  rows.push_back(
+      ExpectOk("batch item access token with 17 services (item fails, call succeeds)", kBatch,
+               Edited(v1::BuildTokensRequest(),
+                      [](auto& r) {
+                        v1::BuildAccessTokenRequest* item = r.add_items()->mutable_access_token();
+                        *item = GoodAccessToken();
+                        for (int i = 1; i < 17; ++i) *item->add_services() = item->services(0);
+                      }),
+               BatchResults(1, "services")));
+  return rows;
+}
+
 std::vector<Row> SizeRows() {
   return {
       ExpectInvalid("request exactly 1 MiB", kUid, UidRequestOfSize(kMaxRequestBytes),
@@ -705,8 +875,8 @@ std::vector<Row> CallerRows() {
 
 std::vector<Row> AllRows() {
   std::vector<Row> rows;
-  for (auto part : {OversizedRows(), Utf8AndNulRows(), LimitRows(), EnumRows(), SizeRows(),
-                    MalformedRows(), CallerRows()}) {
+  for (auto part : {OversizedRows(), Utf8AndNulRows(), LimitRows(), EnumRows(), NewKindRows(),
+                    SizeRows(), MalformedRows(), CallerRows()}) {
     for (Row& row : part) rows.push_back(std::move(row));
   }
   return rows;

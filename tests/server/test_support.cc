@@ -96,6 +96,28 @@ void ServerTest::SetUp() {
   stub_ = TcpStub(server_->port());
 }
 
+std::shared_ptr<const agora_token::Keyring> KeyringOf(const char* app_id, const char* certificate) {
+  v1::Keyring proto;
+  v1::AppKey* app = proto.add_apps();
+  app->set_app_id(app_id);
+  app->mutable_primary_certificate()->set_value(certificate);
+  absl::StatusOr<std::shared_ptr<const agora_token::Keyring>> keyring =
+      agora_token::Keyring::FromProto(proto, ".");
+  EXPECT_TRUE(keyring.ok()) << keyring.status();
+  return keyring.ok() ? *keyring : nullptr;
+}
+
+std::shared_ptr<const agora_token::ServingState> StateOf(
+    std::shared_ptr<const agora_token::Keyring> keyring,
+    const agora_token::HandlerOptions& options) {
+  auto state = std::make_shared<agora_token::ServingState>();
+  state->keyring = std::move(keyring);
+  state->config.callers = agora_token::CallerDirectory::Open();
+  state->audit = agora_token::AuditLog::Disabled();
+  state->options = options;
+  return state;
+}
+
 std::string Sha256Hex(std::string_view text) {
   const agora_token::Sha256Digest digest = agora_token::Sha256(text);
   return absl::BytesToHexString(

@@ -22,6 +22,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
+#include "server/serving_state.h"
 
 namespace agora_token_server_test {
 
@@ -129,6 +130,14 @@ std::vector<std::string> ViolatedFields(const google::rpc::Status& status);
 // The same for a batch item's error.
 ::testing::AssertionResult IsInvalidField(const google::rpc::Status& status,
                                           std::string_view field);
+
+// A keyring holding one app, built from a proto (no files).
+std::shared_ptr<const agora_token::Keyring> KeyringOf(const char* app_id, const char* certificate);
+// A serving state for handler tests: `keyring`, the open caller directory
+// (callers are the test's own), no audit log, `options`.
+std::shared_ptr<const agora_token::ServingState> StateOf(
+    std::shared_ptr<const agora_token::Keyring> keyring,
+    const agora_token::HandlerOptions& options);
 
 // Any build response (they share IssuedToken's fields and numbers) as an
 // IssuedToken.

@@ -458,3 +458,47 @@ TEST_F(Default006Test, UnspecifiedVersionBuilds006) {
 
 }  // namespace
 }  // namespace agora_token_server_test
+
+namespace agora_token_server_test {
+namespace {
+
+// The RPCs of issue 15 over gRPC: each reaches its handler through the raw
+// method table, and its field errors travel as BadRequest violations.
+TEST_F(BuildRpcTest, NewTokenKindsAreServedOverGrpc) {
+  v1::BuildFpaTokenRequest fpa;
+  fpa.set_app_id(kInlineAppId);
+  v1::BuildFpaTokenResponse fpa_response;
+  grpc::ClientContext fpa_context;
+  ASSERT_TRUE(stub().BuildFpaToken(&fpa_context, fpa, &fpa_response).ok());
+  EXPECT_TRUE(IssuedTokenChecks(AsIssued(fpa_response), kInlineCertificate, nullptr));
+  EXPECT_TRUE(
+      PrivilegesAre(fpa_response.privilege_expiries(), {{v1::SERVICE_TYPE_FPA, 1, kNow + kDay}}));
+
+  v1::BuildSttTokenRequest stt;
+  stt.set_app_id(kInlineAppId);
+  stt.set_channel_name("room 1");
+  stt.set_account("captions");
+  stt.set_token_expire_seconds(600);
+  stt.set_rtm_user_id("captions");
+  v1::BuildSttTokenResponse stt_response;
+  grpc::ClientContext stt_context;
+  ASSERT_TRUE(stub().BuildSttToken(&stt_context, stt, &stt_response).ok());
+  absl::StatusOr<agora_token::DecodedToken> decoded =
+      agora_token::DecodeToken(stt_response.token());
+  ASSERT_TRUE(decoded.ok());
+  ASSERT_EQ(decoded->services.size(), 3u);
+  EXPECT_EQ(decoded->services[2].type, agora_token::kServiceStt);
+
+  v1::BuildAccessTokenRequest access;
+  access.set_app_id(kInlineAppId);
+  v1::ServiceGrant* apaas = access.add_services();
+  apaas->set_type(v1::SERVICE_TYPE_APAAS);
+  apaas->set_channel_name("room 1");
+  v1::BuildAccessTokenResponse access_response;
+  grpc::ClientContext access_context;
+  EXPECT_TRUE(IsInvalidField(stub().BuildAccessToken(&access_context, access, &access_response),
+                             "services[0].channel_name"));
+}
+
+}  // namespace
+}  // namespace agora_token_server_test
