@@ -674,7 +674,7 @@ func TestEveryNewKindDecodesToItsServices(t *testing.T) {
 		}
 	}
 	apaas := services["room_user"]["APAAS"]
-	if got := fmt.Sprint(apaas.GetRoomUuid(), apaas.GetUserUuid(), apaas.GetRole(), privilegeList(apaas)); got != "room-42 teacher-1 1 [1]" {
+	if got := fmt.Sprintf("%s %s %d %v", apaas.GetRoomUuid(), apaas.GetUserUuid(), apaas.GetRole(), privilegeList(apaas)); got != "room-42 teacher-1 1 [1]" {
 		t.Errorf("room user APaaS service: %s", got)
 	}
 	if got := privilegeList(services["apaas_app"]["APAAS"]); fmt.Sprint(got) != "[3]" {
@@ -684,7 +684,7 @@ func TestEveryNewKindDecodesToItsServices(t *testing.T) {
 	var resources []string
 	for _, resource := range rtm2.GetRtm2Resources() {
 		for _, permission := range resource.GetPermissions() {
-			resources = append(resources, fmt.Sprint(resource.GetResourceType(), "/", permission.GetPermissionType(), permission.GetNames()))
+			resources = append(resources, fmt.Sprintf("%d/%d%v", resource.GetResourceType(), permission.GetPermissionType(), permission.GetNames()))
 		}
 	}
 	if rtm2.GetUserId() != "rtm2-user" || fmt.Sprint(resources) != "[0/0[ch-a ch-b] 0/1[ch-a] 4/0[peer-1]]" {
