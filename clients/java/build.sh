@@ -19,27 +19,66 @@
 # Generated code is never committed, so it always matches proto/.
 #
 # Usage: clients/java/build.sh OUT_DIR
+#        clients/java/build.sh --sources DIR   only generates the
+#            agora.token.v1 Java sources into DIR (what pom.xml runs; Maven
+#            brings the jars, and com.google.rpc with grpc-protobuf)
 # Needs: default-jdk-headless libgrpc-java libprotobuf-java libnetty-java
 # libperfmark-java libgoogle-gson-java libnetty-tcnative-java
 # libnetty-tcnative-jni protobuf-compiler protobuf-compiler-grpc-java-plugin
 # (scripts/install-deps.sh test).
 set -eu
 
+sources_only=false
+if [ $# -eq 2 ] && [ "$1" = --sources ]; then
+  sources_only=true
+  shift
+fi
 if [ $# -ne 1 ]; then
-  echo "usage: $0 OUT_DIR" >&2
+  echo "usage: $0 OUT_DIR | $0 --sources DIR" >&2
   exit 2
 fi
 client_dir=$(cd "$(dirname "$0")" && pwd)
 proto_dir=$(cd "$client_dir/../../proto" && pwd)
 java_dir=${AGORA_TOKEN_JAVA_JARS:-/usr/share/java}
 plugin=${GRPC_JAVA_PLUGIN:-$(command -v grpc_java_plugin || true)}
-for tool in protoc javac jar; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "$0: $tool not found (scripts/install-deps.sh test)" >&2; exit 1; }
-done
+command -v protoc >/dev/null 2>&1 || { echo "$0: protoc not found (apt-get install protobuf-compiler)" >&2; exit 1; }
 if [ -z "$plugin" ]; then
   echo "$0: grpc_java_plugin not found (apt-get install protobuf-compiler-grpc-java-plugin)" >&2
   exit 1
 fi
+
+# Generates the Java sources of PROTO... into DIR: generate DIR PROTO...
+#
+# protoc 3.21's Java generator gives a string field `x` and a bytes field
+# `x_bytes` the same accessors (getXBytes()), and the API has such pairs
+# (DecodedService.channel_name_bytes, Rtm2Permission.names_bytes, ...). The
+# Java classes are generated from a copy in which each `x_bytes` field is
+# named `raw_x` (getRawX()); field numbers, and so the wire format, are
+# unchanged.
+generate() {
+  gen_dir=$1
+  shift
+  proto_copy=$(mktemp -d "${TMPDIR:-/tmp}/agora-token-java-proto-XXXXXX")
+  cp -R "$proto_dir/." "$proto_copy"
+  sed -E 's/^( *(repeated )?bytes )([a-z0-9_]+)_bytes = /\1raw_\3 = /' \
+    "$proto_dir/agora/token/v1/token_service.proto" > "$proto_copy/agora/token/v1/token_service.proto"
+  rm -rf "$gen_dir"
+  mkdir -p "$gen_dir"
+  protoc -I"$proto_copy" --java_out="$gen_dir" \
+    --plugin=protoc-gen-grpc-java="$plugin" --grpc-java_out="$gen_dir" "$@"
+  rm -rf "$proto_copy"
+  # The stub's @javax.annotation.Generated (source retention) is not in JDK
+  # 11+, and grpc_java_plugin 1.41 cannot leave it out.
+  sed -i '/^@javax.annotation.Generated(/,/)$/d' "$gen_dir/agora/token/v1/TokenServiceGrpc.java"
+}
+
+if $sources_only; then
+  generate "$1" agora/token/v1/token_service.proto
+  exit 0
+fi
+for tool in javac jar; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$0: $tool not found (apt-get install default-jdk-headless)" >&2; exit 1; }
+done
 
 # What grpc-netty and grpc-protobuf need at run time (their poms), as
 # Debian ships them: only grpc-netty (no okhttp, no netty-shaded), over
@@ -74,25 +113,9 @@ compile_classpath=$classpath:$java_dir/jsr305.jar:$java_dir/error_prone_annotati
 
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
-rm -rf "$out/gen" "$out/classes"
-mkdir -p "$out/gen" "$out/classes/rpc" "$out/classes/client" "$out/classes/native/META-INF/native"
-
-# protoc 3.21's Java generator gives a string field `x` and a bytes field
-# `x_bytes` the same accessors (getXBytes()), and the API has such pairs
-# (DecodedService.channel_name_bytes, Rtm2Permission.names_bytes, ...). The
-# Java classes are generated from a copy in which each `x_bytes` field is
-# named `raw_x` (getRawX()); field numbers, and so the wire format, are
-# unchanged.
-rm -rf "$out/proto"
-cp -R "$proto_dir" "$out/proto"
-sed -E 's/^( *(repeated )?bytes )([a-z0-9_]+)_bytes = /\1raw_\3 = /' \
-  "$proto_dir/agora/token/v1/token_service.proto" > "$out/proto/agora/token/v1/token_service.proto"
-protoc -I"$out/proto" --java_out="$out/gen" \
-  --plugin=protoc-gen-grpc-java="$plugin" --grpc-java_out="$out/gen" \
-  agora/token/v1/token_service.proto google/rpc/status.proto google/rpc/error_details.proto
-# The stub's @javax.annotation.Generated (source retention) is not in JDK 11+,
-# and grpc_java_plugin 1.41 cannot leave it out.
-sed -i '/^@javax.annotation.Generated(/,/)$/d' "$out/gen/agora/token/v1/TokenServiceGrpc.java"
+rm -rf "$out/classes"
+mkdir -p "$out/classes/rpc" "$out/classes/client" "$out/classes/native/META-INF/native"
+generate "$out/gen" agora/token/v1/token_service.proto google/rpc/status.proto google/rpc/error_details.proto
 
 # --release 11 keeps the jars usable on Java 11, as the pom promises.
 javac -nowarn --release 11 -encoding UTF-8 -cp "$compile_classpath" -d "$out/classes/rpc" \
