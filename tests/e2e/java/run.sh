@@ -1,9 +1,9 @@
 #!/bin/sh
 # Runs the Java client's end-to-end test: builds the client with
 # clients/java/build.sh into WORK_DIR/client (the build tree, never the
-# source tree; again only when its sources changed), compiles
-# TokenClientE2ETest.java against it and Debian's junit4, and runs it. The
-# test starts the real server itself.
+# source tree), compiles TokenClientE2ETest.java against it and Debian's
+# junit4 (each again only when its sources changed), and runs it. The test
+# starts the real server itself.
 #
 # Usage: tests/e2e/java/run.sh SERVER_BINARY WORK_DIR
 # Environment: AGORA_TOKEN_NODE (default: node on PATH).
@@ -45,10 +45,13 @@ if [ ! -f "$jar" ] || [ ! -f "$work/client/classpath" ] || [ -n "$(find "$repo_r
 fi
 classpath=$(cat "$work/client/classpath")
 test_classpath=$classpath:$java_dir/junit4.jar:$java_dir/hamcrest-core.jar
-rm -rf "$work/test-classes"
-mkdir -p "$work/test-classes"
-javac -Xlint:all -Werror -encoding UTF-8 -cp "$test_classpath" -d "$work/test-classes" \
-  "$here/TokenClientE2ETest.java"
+test_class=$work/test-classes/TokenClientE2ETest.class
+if [ ! -f "$test_class" ] || [ -n "$(find "$here/TokenClientE2ETest.java" "$jar" -newer "$test_class" -print)" ]; then
+  rm -rf "$work/test-classes"
+  mkdir -p "$work/test-classes"
+  javac -Xlint:all -Werror -encoding UTF-8 -cp "$test_classpath" -d "$work/test-classes" \
+    "$here/TokenClientE2ETest.java"
+fi
 
 AGORA_TOKEN_SERVER=$(cd "$(dirname "$server")" && pwd)/$(basename "$server") \
 AGORA_TOKEN_REPO_ROOT=$repo_root AGORA_TOKEN_NODE=$node AGORA_TOKEN_JAVA_CLASSPATH=$classpath \
