@@ -39,8 +39,9 @@ work=$(cd "$2" && pwd)
 # The client is rebuilt only when its inputs changed: javac takes most of
 # this test's time on the generated classes.
 jar=$work/client/agora-token-client.jar
-if [ ! -f "$jar" ] || [ ! -f "$work/client/classpath" ] || [ -n "$(find "$repo_root/clients/java" "$repo_root/proto" \
-    "$repo_root/clients/service_config.json" -newer "$jar" -print | head -n 1)" ]; then
+if [ ! -f "$jar" ] || [ ! -f "$work/client/classpath" ] || [ -n "$(find "$repo_root/clients/java/build.sh" \
+    "$repo_root/clients/java/src" "$repo_root/proto" "$repo_root/clients/service_config.json" \
+    -newer "$jar" -print | head -n 1)" ]; then
   "$repo_root/clients/java/build.sh" "$work/client"
 fi
 classpath=$(cat "$work/client/classpath")
