@@ -77,7 +77,7 @@ absl::StatusOr<ParsedArguments> ParsedArguments::Parse(const std::vector<std::st
       // Only the name: the value may be a secret given by mistake.
       return absl::InvalidArgumentError(absl::StrCat("unknown flag '--", std::string(body), "'"));
     }
-    if (parsed.Has(body)) {
+    if (parsed.Has(body) && !spec->repeatable) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", std::string(body), " is given more than once"));
     }
@@ -94,7 +94,7 @@ absl::StatusOr<ParsedArguments> ParsedArguments::Parse(const std::vector<std::st
       }
       inline_value = args[++i];
     }
-    parsed.values_.emplace(std::string(body), std::move(*inline_value));
+    parsed.values_[std::string(body)].push_back(std::move(*inline_value));
   }
   return parsed;
 }
@@ -106,7 +106,12 @@ bool ParsedArguments::Has(std::string_view flag) const {
 std::optional<std::string> ParsedArguments::Value(std::string_view flag) const {
   auto it = values_.find(flag);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.front();
+}
+
+std::vector<std::string> ParsedArguments::Values(std::string_view flag) const {
+  auto it = values_.find(flag);
+  return it == values_.end() ? std::vector<std::string>() : it->second;
 }
 
 absl::StatusOr<std::optional<uint32_t>> ParsedArguments::Uint32(std::string_view flag) const {
@@ -115,6 +120,28 @@ absl::StatusOr<std::optional<uint32_t>> ParsedArguments::Uint32(std::string_view
   absl::StatusOr<uint32_t> value = ParseUint32(*text, absl::StrCat("--", std::string(flag)));
   if (!value.ok()) return value.status();
   return std::optional<uint32_t>(*value);
+}
+
+absl::StatusOr<uint32_t> ParsedArguments::Uint32Or(std::string_view flag, uint32_t fallback) const {
+  absl::StatusOr<std::optional<uint32_t>> value = Uint32(flag);
+  if (!value.ok()) return value.status();
+  return value->value_or(fallback);
+}
+
+absl::StatusOr<std::optional<int32_t>> ParsedArguments::Int32(std::string_view flag) const {
+  std::optional<std::string> text = Value(flag);
+  if (!text.has_value()) return std::optional<int32_t>();
+  const bool negative = !text->empty() && (*text)[0] == '-';
+  absl::StatusOr<uint32_t> magnitude =
+      ParseUint32(std::string_view(*text).substr(negative ? 1 : 0), "");
+  // One bound for both signs keeps the message simple; -2147483648 is no
+  // value any flag needs.
+  if (!magnitude.ok() || *magnitude > static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", std::string(flag), " must be a decimal number from -2147483647 to 2147483647"));
+  }
+  const int32_t value = static_cast<int32_t>(*magnitude);
+  return std::optional<int32_t>(negative ? -value : value);
 }
 
 std::vector<std::string> ParsedArguments::GivenAmong(

@@ -1,8 +1,9 @@
 // Command-line parsing for the agora-token CLI. Each subcommand declares the
 // flags it accepts; the parser turns argv into flag values and positional
-// arguments, and rejects unknown, repeated and value-less flags. Hand-written
-// rather than absl flags because absl flags are process-global, while the CLI
-// runs in-process in tests and has subcommands with flags of their own.
+// arguments, and rejects unknown, value-less and (unless declared repeatable)
+// repeated flags. Hand-written rather than absl flags because absl flags are
+// process-global, while the CLI runs in-process in tests and has subcommands
+// with flags of their own.
 // Every failure here is a usage error: the caller maps it to exit code 2.
 #ifndef AGORA_TOKEN_CLI_ARGUMENTS_H_
 #define AGORA_TOKEN_CLI_ARGUMENTS_H_
@@ -24,6 +25,7 @@ namespace agora_token::cli {
 struct FlagSpec {
   std::string_view name;
   bool takes_value = true;
+  bool repeatable = false;  // a value flag that may be given several times
 };
 
 // The flags and positional arguments of one subcommand's command line.
@@ -42,19 +44,26 @@ class ParsedArguments {
 
   // True if the flag was given, with or without a value.
   bool Has(std::string_view flag) const;
+  // The value of a flag given once (the first of a repeatable one).
   std::optional<std::string> Value(std::string_view flag) const;
+  // Every value of a repeatable flag, in command-line order.
+  std::vector<std::string> Values(std::string_view flag) const;
 
   // The flag's value as a decimal uint32: digits only, no sign, no
   // whitespace, and nothing above 4294967295 (never truncated). nullopt when
   // the flag was not given.
   absl::StatusOr<std::optional<uint32_t>> Uint32(std::string_view flag) const;
+  // The same, with `fallback` when the flag was not given.
+  absl::StatusOr<uint32_t> Uint32Or(std::string_view flag, uint32_t fallback) const;
+  // A decimal int32 with an optional leading "-", otherwise as Uint32.
+  absl::StatusOr<std::optional<int32_t>> Int32(std::string_view flag) const;
 
   // Those of `flags` that were given, as "--name", in the order of `flags`.
   std::vector<std::string> GivenAmong(const std::vector<std::string_view>& flags) const;
 
  private:
   bool help_requested_ = false;
-  std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;
   std::set<std::string, std::less<>> switches_;
   std::vector<std::string> positionals_;
 };

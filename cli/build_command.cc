@@ -9,165 +9,30 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "cli/arguments.h"
-#include "cli/certificate_source.h"
-#include "cli/token_json.h"
-#include "core/input_rules.h"
+#include "cli/build_service_commands.h"
+#include "cli/build_support.h"
+#include "core/access_token2.h"
 #include "core/request_expiry.h"
+#include "core/service_builders.h"
 #include "core/token.h"
 
 namespace agora_token::cli {
 namespace {
-
-// A 006 token's timestamp is its issue time plus the maximum lifetime.
-constexpr uint32_t k006TokenLifetime = kMaxTokenLifetimeSeconds;
-
-constexpr std::string_view kPerPrivilegeFlags[] = {"join-expire", "publish-audio-expire",
-                                                   "publish-video-expire", "publish-data-expire"};
-
-std::vector<FlagSpec> WithCommonBuildFlags(std::vector<FlagSpec> flags) {
-  for (const FlagSpec& common :
-       {FlagSpec{"version"}, FlagSpec{"app-id"}, FlagSpec{"salt"}, FlagSpec{"ts"},
-        FlagSpec{"issue-ts"}, FlagSpec{"fast", false}, FlagSpec{"json", false},
-        FlagSpec{kAppCertificateFlag}, FlagSpec{kAppCertificateFileFlag}}) {
-    flags.push_back(common);
-  }
-  return flags;
-}
-
-// What every build command takes, after the usage checks.
-struct CommonBuildOptions {
-  TokenVersion version = TokenVersion::k007;
-  std::string app_id;
-  std::optional<uint32_t> salt;
-  std::optional<uint32_t> issue_ts;  // from --issue-ts (007) or --ts - 86400 (006)
-  Compression compression = Compression::kCompatible;
-  bool json = false;
-};
-
-absl::StatusOr<TokenVersion> ParseVersion(const ParsedArguments& args) {
-  std::optional<std::string> version = args.Value("version");
-  if (!version.has_value() || *version == "007") return TokenVersion::k007;
-  if (*version == "006") return TokenVersion::k006;
-  return absl::InvalidArgumentError("--version must be 006 or 007");
-}
-
-absl::Status RejectFlagsOf007(const ParsedArguments& args,
-                              const std::vector<std::string_view>& flags) {
-  std::vector<std::string> given = args.GivenAmong(flags);
-  if (given.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(given.front(), " applies only to 007 tokens (this is --version 006)"));
-}
-
-absl::StatusOr<std::string> RequiredValue(const ParsedArguments& args, std::string_view flag) {
-  std::optional<std::string> value = args.Value(flag);
-  if (!value.has_value())
-    return absl::InvalidArgumentError(absl::StrCat("--", std::string(flag), " is required"));
-  return *std::move(value);
-}
-
-absl::StatusOr<CommonBuildOptions> ParseCommonBuildOptions(const ParsedArguments& args,
-                                                           TokenVersion version) {
-  CommonBuildOptions options;
-  options.version = version;
-  if (absl::Status status = CheckCertificateFlags(args); !status.ok()) return status;
-  absl::StatusOr<std::string> app_id = RequiredValue(args, "app-id");
-  if (!app_id.ok()) return app_id.status();
-  options.app_id = *std::move(app_id);
-  absl::StatusOr<std::optional<uint32_t>> salt = args.Uint32("salt");
-  if (!salt.ok()) return salt.status();
-  options.salt = *salt;
-
-  if (version == TokenVersion::k006) {
-    if (args.Has("issue-ts")) {
-      return absl::InvalidArgumentError(
-          "--issue-ts is for 007 tokens; a 006 token takes --ts, its expiry (issue time + 86400)");
-    }
-    if (absl::Status status = RejectFlagsOf007(args, {"fast"}); !status.ok()) return status;
-    absl::StatusOr<std::optional<uint32_t>> ts = args.Uint32("ts");
-    if (!ts.ok()) return ts.status();
-    if (ts->has_value()) {
-      if (**ts < k006TokenLifetime) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--ts must be at least ", k006TokenLifetime,
-                         ": a 006 token's timestamp is its issue time + ", k006TokenLifetime));
-      }
-      options.issue_ts = **ts - k006TokenLifetime;
-    }
-  } else {
-    if (args.Has("ts")) {
-      return absl::InvalidArgumentError(
-          "--ts is the 006 token timestamp; a 007 token takes --issue-ts");
-    }
-    absl::StatusOr<std::optional<uint32_t>> issue_ts = args.Uint32("issue-ts");
-    if (!issue_ts.ok()) return issue_ts.status();
-    options.issue_ts = *issue_ts;
-    if (args.Has("fast")) options.compression = Compression::kFast;
-  }
-  options.json = args.Has("json");
-  return options;
-}
-
-// Fixed parts from the flags, fresh ones (now, a random salt) for the rest.
-Issuance ResolveIssuance(const CommonBuildOptions& options) {
-  Issuance at;
-  if (!options.salt.has_value() || !options.issue_ts.has_value()) {
-    at = NewIssuance(SystemClock());
-  }
-  if (options.salt.has_value()) at.salt = *options.salt;
-  if (options.issue_ts.has_value()) at.issue_ts = *options.issue_ts;
-  return at;
-}
-
-absl::StatusOr<AppCredentials> LoadCredentials(const CommonBuildOptions& options,
-                                               const ParsedArguments& args, CommandIo& io) {
-  absl::StatusOr<std::optional<std::string>> certificate = LoadAppCertificate(args, io.env, io.err);
-  if (!certificate.ok()) return certificate.status();
-  if (!certificate->has_value()) {
-    return absl::FailedPreconditionError(kMissingCertificateMessage);
-  }
-  return AppCredentials{options.app_id, **std::move(certificate)};
-}
-
-// The core's expiry mapping (core/request_expiry.h) speaks of the API's
-// fields; the command line has flags.
-absl::Status InFlagTerms(const absl::Status& status) {
-  const std::optional<std::string> field = InvalidFieldName(status);
-  if (!field.has_value()) return status;
-  std::string_view rule(status.message().data(), status.message().size());
-  rule.remove_prefix(std::min(rule.size(), field->size() + 2));
-  const std::string flag = *field == "token_expire_seconds"
-                               ? "--token-expire"
-                               : "--" + absl::StrReplaceAll(*field, {{"_", "-"}});
-  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", std::string(rule)));
-}
-
-int PrintBuiltToken(const absl::StatusOr<BuiltToken>& built, bool json, CommandIo& io) {
-  if (!built.ok()) return ReportError(io, built.status());
-  if (json) {
-    io.out << DumpJson(BuiltTokenJson(*built)) << "\n";
-  } else {
-    io.out << built->token << "\n";
-  }
-  return kExitOk;
-}
 
 // ---------------------------------------------------------------------------
 // build rtc
 
 struct RtcBuildOptions {
   CommonBuildOptions common;
-  std::string channel_name;
-  RtcUser user = uint32_t{0};
-  std::string role_name = "publisher";
-  RtcRole role = RtcRole::kPublisher;
+  RtcSubject subject;
   std::optional<uint32_t> privilege_expired_ts;
   uint32_t token_expire = 0;
   uint32_t privilege_expire = 0;
   std::optional<RtcPrivilegeExpires> privilege_expires;
   bool with_rtm = false;
+  std::optional<std::string> rtm_user_id;  // buildTokenWithRtm2
+  uint32_t rtm_token_expire = 0;
 };
 
 std::vector<FlagSpec> RtcFlags() {
@@ -182,31 +47,15 @@ std::vector<FlagSpec> RtcFlags() {
                                {kPerPrivilegeFlags[1]},
                                {kPerPrivilegeFlags[2]},
                                {kPerPrivilegeFlags[3]},
-                               {"with-rtm", false}});
+                               {"with-rtm", false},
+                               {"rtm-user-id"},
+                               {"rtm-token-expire"}});
 }
 
-absl::StatusOr<RtcRole> ParseRole(std::string_view name) {
-  if (name == "publisher") return RtcRole::kPublisher;
-  if (name == "subscriber") return RtcRole::kSubscriber;
-  if (name == "attendee") return RtcRole::kAttendee;
-  if (name == "admin") return RtcRole::kAdmin;
-  return absl::InvalidArgumentError(
-      "--role must be publisher or subscriber (006 also takes attendee or admin)");
-}
-
-absl::StatusOr<RtcUser> ParseRtcUser(const ParsedArguments& args) {
-  if (absl::Status status = AtMostOneOf(args, {"uid", "account"}); !status.ok()) return status;
-  if (std::optional<std::string> account = args.Value("account")) return RtcUser(*account);
-  absl::StatusOr<std::optional<uint32_t>> uid = args.Uint32("uid");
-  if (!uid.ok()) return uid.status();
-  if (!uid->has_value()) {
-    return absl::InvalidArgumentError("--uid or --account is required (--uid 0 lets any user in)");
-  }
-  return RtcUser(**uid);
-}
-
+// The per-privilege form: all four flags or none. It replaces `replaced`,
+// the flags of the role-based form.
 absl::StatusOr<std::optional<RtcPrivilegeExpires>> ParsePrivilegeExpires(
-    const ParsedArguments& args) {
+    const ParsedArguments& args, const std::vector<std::string_view>& replaced) {
   std::vector<std::string_view> all(std::begin(kPerPrivilegeFlags), std::end(kPerPrivilegeFlags));
   std::vector<std::string> given = args.GivenAmong(all);
   if (given.empty()) return std::optional<RtcPrivilegeExpires>();
@@ -218,21 +67,30 @@ absl::StatusOr<std::optional<RtcPrivilegeExpires>> ParsePrivilegeExpires(
     return absl::InvalidArgumentError(absl::StrCat(
         "the per-privilege form needs all four expiries; missing ", absl::StrJoin(missing, ", ")));
   }
-  std::vector<std::string> conflicting =
-      args.GivenAmong({"role", "privilege-expire", "privilege-expired-ts"});
+  std::vector<std::string> conflicting = args.GivenAmong(replaced);
   if (!conflicting.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the per-privilege expiries (--join-expire ...) replace ", conflicting.front(),
                      "; do not combine them"));
   }
-  uint32_t values[4] = {};
-  for (size_t i = 0; i < all.size(); ++i) {
-    absl::StatusOr<std::optional<uint32_t>> value = args.Uint32(all[i]);
-    if (!value.ok()) return value.status();
-    values[i] = **value;
+  absl::StatusOr<RtcPrivilegeExpires> expires = ReadPrivilegeExpires(args);
+  if (!expires.ok()) return expires.status();
+  return std::optional<RtcPrivilegeExpires>(*expires);
+}
+
+// --rtm-user-id (and its --rtm-token-expire) instead of --with-rtm.
+absl::Status ParseRtmUser(const ParsedArguments& args, RtcBuildOptions& options) {
+  if (absl::Status status = AtMostOneOf(args, {"with-rtm", "rtm-user-id"}); !status.ok()) {
+    return status;
   }
-  return std::optional<RtcPrivilegeExpires>(
-      RtcPrivilegeExpires{values[0], values[1], values[2], values[3]});
+  options.rtm_user_id = args.Value("rtm-user-id");
+  if (args.Has("rtm-token-expire") && !options.rtm_user_id.has_value()) {
+    return absl::InvalidArgumentError("--rtm-token-expire needs --rtm-user-id");
+  }
+  absl::StatusOr<uint32_t> rtm_token_expire = args.Uint32Or("rtm-token-expire", 0);
+  if (!rtm_token_expire.ok()) return rtm_token_expire.status();
+  options.rtm_token_expire = *rtm_token_expire;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RtcBuildOptions> ParseRtcOptions(const ParsedArguments& args) {
@@ -243,97 +101,103 @@ absl::StatusOr<RtcBuildOptions> ParseRtcOptions(const ParsedArguments& args) {
   if (!common.ok()) return common.status();
   options.common = *std::move(common);
   if (*version == TokenVersion::k006) {
-    absl::Status status = RejectFlagsOf007(
-        args, {"token-expire", "privilege-expire", kPerPrivilegeFlags[0], kPerPrivilegeFlags[1],
-               kPerPrivilegeFlags[2], kPerPrivilegeFlags[3], "with-rtm"});
+    absl::Status status =
+        RejectFlagsOf007(args, {"token-expire", "privilege-expire", kPerPrivilegeFlags[0],
+                                kPerPrivilegeFlags[1], kPerPrivilegeFlags[2], kPerPrivilegeFlags[3],
+                                "with-rtm", "rtm-user-id", "rtm-token-expire"});
     if (!status.ok()) return status;
   }
 
-  absl::StatusOr<std::string> channel = RequiredValue(args, "channel");
-  if (!channel.ok()) return channel.status();
-  options.channel_name = *std::move(channel);
-  absl::StatusOr<RtcUser> user = ParseRtcUser(args);
-  if (!user.ok()) return user.status();
-  options.user = *std::move(user);
-  if (std::optional<std::string> role = args.Value("role")) {
-    absl::StatusOr<RtcRole> parsed_role = ParseRole(*role);
-    if (!parsed_role.ok()) return parsed_role.status();
-    options.role = *parsed_role;
-    options.role_name = *role;
-  }
+  absl::StatusOr<RtcSubject> subject = ParseRtcSubject(args);
+  if (!subject.ok()) return subject.status();
+  options.subject = *std::move(subject);
   absl::StatusOr<std::optional<uint32_t>> privilege_expired_ts =
       args.Uint32("privilege-expired-ts");
   if (!privilege_expired_ts.ok()) return privilege_expired_ts.status();
   options.privilege_expired_ts = *privilege_expired_ts;
 
   if (*version == TokenVersion::k007) {
-    absl::StatusOr<std::optional<uint32_t>> token_expire = args.Uint32("token-expire");
+    absl::StatusOr<uint32_t> token_expire = args.Uint32Or("token-expire", 0);
     if (!token_expire.ok()) return token_expire.status();
-    options.token_expire = token_expire->value_or(0);
-    absl::StatusOr<std::optional<RtcPrivilegeExpires>> expires = ParsePrivilegeExpires(args);
+    options.token_expire = *token_expire;
+    if (absl::Status status = ParseRtmUser(args, options); !status.ok()) return status;
+    // buildTokenWithRtm2 takes a role and the four expiries together.
+    std::vector<std::string_view> replaced = {"privilege-expire", "privilege-expired-ts"};
+    if (!options.rtm_user_id.has_value()) replaced.insert(replaced.begin(), "role");
+    absl::StatusOr<std::optional<RtcPrivilegeExpires>> expires =
+        ParsePrivilegeExpires(args, replaced);
     if (!expires.ok()) return expires.status();
     options.privilege_expires = *expires;
     if (absl::Status status = AtMostOneOf(args, {"privilege-expire", "privilege-expired-ts"});
         !status.ok()) {
       return status;
     }
-    absl::StatusOr<std::optional<uint32_t>> privilege_expire = args.Uint32("privilege-expire");
+    absl::StatusOr<uint32_t> privilege_expire = args.Uint32Or("privilege-expire", 0);
     if (!privilege_expire.ok()) return privilege_expire.status();
-    options.privilege_expire = privilege_expire->value_or(0);
+    options.privilege_expire = *privilege_expire;
     options.with_rtm = args.Has("with-rtm");
   }
   return options;
 }
 
-int BuildRtc(const RtcBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
-  const CommonBuildOptions& common = options.common;
-  if (common.version == TokenVersion::k007 && options.role != RtcRole::kPublisher &&
-      options.role != RtcRole::kSubscriber) {
-    return ReportError(io, absl::StrCat("--role ", options.role_name,
-                                        " is deprecated and valid only for 006 tokens; use "
-                                        "--role publisher or --role subscriber"));
-  }
-  absl::StatusOr<AppCredentials> app = LoadCredentials(common, args, io);
-  if (!app.ok()) return ReportError(io, app.status());
-  Issuance at = ResolveIssuance(common);
-
-  if (common.version == TokenVersion::k006) {
-    Rtc006Params params;
-    params.channel_name = options.channel_name;
-    params.user = options.user;
-    params.role = options.role;
-    params.privilege_expired_ts = options.privilege_expired_ts.value_or(0);
-    return PrintBuiltToken(BuildRtcToken006(*app, params, at), common.json, io);
-  }
-
+absl::StatusOr<BuiltToken> BuildRtc007(const RtcBuildOptions& options, const AppCredentials& app,
+                                       const Issuance& at) {
   Rtc007Params params;
-  params.channel_name = options.channel_name;
-  params.user = options.user;
-  params.role = options.role;
+  params.channel_name = options.subject.channel_name;
+  params.user = options.subject.user;
+  params.role = options.subject.role;
   params.token_expire = options.token_expire;
   params.privilege_expire = options.privilege_expire;
   if (options.privilege_expired_ts.has_value()) {
     // The server's mapping: the token expires then too, unless --token-expire.
     absl::StatusOr<Expiry007> spans =
         RtcExpiry007({*options.privilege_expired_ts, options.token_expire}, at.issue_ts);
-    if (!spans.ok()) return ReportError(io, InFlagTerms(spans.status()));
+    if (!spans.ok()) return InFlagTerms(spans.status());
     params.token_expire = spans->token_expire;
     params.privilege_expire = spans->privilege_expire;
   }
   params.privilege_expires = options.privilege_expires;
   params.with_rtm = options.with_rtm;
-  return PrintBuiltToken(BuildRtcToken007(*app, params, at, common.compression), common.json, io);
+  const Compression compression = options.common.compression;
+  if (!options.rtm_user_id.has_value()) return BuildRtcToken007(app, params, at, compression);
+
+  RtcWithRtmParams with_rtm;
+  with_rtm.channel_name = params.channel_name;
+  with_rtm.user = params.user;
+  with_rtm.role = params.role;
+  with_rtm.token_expire = params.token_expire;
+  const uint32_t role_expire = params.privilege_expire;
+  with_rtm.privilege_expires = params.privilege_expires.value_or(
+      RtcPrivilegeExpires{role_expire, role_expire, role_expire, role_expire});
+  with_rtm.rtm_user_id = *options.rtm_user_id;
+  with_rtm.rtm_token_expire = options.rtm_token_expire;
+  return BuildRtcTokenWithRtm2(app, with_rtm, at, compression);
+}
+
+int BuildRtc(const RtcBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
+  const CommonBuildOptions& common = options.common;
+  if (common.version == TokenVersion::k006) {
+    return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+      Rtc006Params params;
+      params.channel_name = options.subject.channel_name;
+      params.user = options.subject.user;
+      params.role = options.subject.role;
+      params.privilege_expired_ts = options.privilege_expired_ts.value_or(0);
+      return BuildRtcToken006(app, params, at);
+    });
+  }
+  if (absl::Status status = Check007Role(options.subject.role, options.subject.role_name);
+      !status.ok()) {
+    return ReportError(io, status);
+  }
+  return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+    return BuildRtc007(options, app, at);
+  });
 }
 
 int RunBuildRtc(const std::vector<std::string>& args, CommandIo& io) {
-  absl::StatusOr<ParsedArguments> parsed = ParsedArguments::Parse(args, RtcFlags(), 0);
-  if (!parsed.ok()) return ReportUsageError(io, UsageTopic::kBuildRtc, parsed.status());
-  if (parsed->help_requested()) return PrintHelp(io, UsageTopic::kBuildRtc);
-  absl::StatusOr<RtcBuildOptions> options = ParseRtcOptions(*parsed);
-  if (!options.ok()) {
-    return ReportUsageError(io, UsageTopic::kBuildRtc, options.status());
-  }
-  return BuildRtc(*options, *parsed, io);
+  return RunBuildKind<RtcBuildOptions>(args, io, UsageTopic::kBuildRtc, RtcFlags(), ParseRtcOptions,
+                                       BuildRtc);
 }
 
 // ---------------------------------------------------------------------------
@@ -344,7 +208,63 @@ struct RtmBuildOptions {
   std::string user_id;
   std::optional<uint32_t> privilege_expired_ts;
   uint32_t token_expire = 0;
+  bool rtm2 = false;  // RtmTokenBuilder2.buildTokenWithPermissions
+  std::vector<Rtm2Resource> rtm2_resources;
 };
+
+struct SymbolicId {
+  std::string_view name;
+  uint16_t id;
+};
+
+constexpr SymbolicId kRtm2ResourceTypes[] = {{"message-channels", kRtm2MessageChannels},
+                                             {"stream-channels", kRtm2StreamChannels},
+                                             {"group-channels", kRtm2GroupChannels},
+                                             {"server-groups", kRtm2ServerGroups},
+                                             {"users", kRtm2Users}};
+constexpr SymbolicId kRtm2PermissionTypes[] = {{"read", kRtm2Read}, {"write", kRtm2Write}};
+
+template <size_t N>
+std::optional<uint16_t> IdOf(const SymbolicId (&table)[N], std::string_view name) {
+  for (const SymbolicId& entry : table) {
+    if (entry.name == name) return entry.id;
+  }
+  return std::nullopt;
+}
+
+// --permission TYPE:PERMISSION:NAME, one name each (a name may itself hold
+// ':' and ','), gathered into one entry per type and permission with the
+// names in command-line order, as the reference's maps hold them.
+absl::StatusOr<std::vector<Rtm2Resource>> ParsePermissions(const std::vector<std::string>& flags) {
+  std::vector<Rtm2Resource> resources;
+  for (const std::string& flag : flags) {
+    const size_t first = flag.find(':');
+    const size_t second = first == std::string::npos ? first : flag.find(':', first + 1);
+    std::optional<uint16_t> type;
+    std::optional<uint16_t> permission;
+    if (second != std::string::npos) {
+      type = IdOf(kRtm2ResourceTypes, std::string_view(flag).substr(0, first));
+      permission =
+          IdOf(kRtm2PermissionTypes, std::string_view(flag).substr(first + 1, second - first - 1));
+    }
+    if (!type.has_value() || !permission.has_value()) {
+      return absl::InvalidArgumentError(
+          "--permission must be TYPE:PERMISSION:NAME with TYPE message-channels, "
+          "stream-channels, group-channels, server-groups or users and PERMISSION read or write");
+    }
+    auto resource = std::find_if(resources.begin(), resources.end(),
+                                 [&](const Rtm2Resource& r) { return r.resource_type == *type; });
+    if (resource == resources.end()) resource = resources.insert(resources.end(), {*type, {}});
+    auto entry =
+        std::find_if(resource->permissions.begin(), resource->permissions.end(),
+                     [&](const Rtm2Permission& p) { return p.permission_type == *permission; });
+    if (entry == resource->permissions.end()) {
+      entry = resource->permissions.insert(resource->permissions.end(), {*permission, {}});
+    }
+    entry->names.push_back(flag.substr(second + 1));
+  }
+  return resources;
+}
 
 absl::StatusOr<RtmBuildOptions> ParseRtmOptions(const ParsedArguments& args) {
   absl::StatusOr<TokenVersion> version = ParseVersion(args);
@@ -354,7 +274,8 @@ absl::StatusOr<RtmBuildOptions> ParseRtmOptions(const ParsedArguments& args) {
   if (!common.ok()) return common.status();
   options.common = *std::move(common);
   if (*version == TokenVersion::k006) {
-    if (absl::Status status = RejectFlagsOf007(args, {"token-expire"}); !status.ok()) {
+    if (absl::Status status = RejectFlagsOf007(args, {"token-expire", "rtm2", "permission"});
+        !status.ok()) {
       return status;
     }
   } else if (absl::Status status = AtMostOneOf(args, {"privilege-expired-ts", "token-expire"});
@@ -368,40 +289,42 @@ absl::StatusOr<RtmBuildOptions> ParseRtmOptions(const ParsedArguments& args) {
       args.Uint32("privilege-expired-ts");
   if (!privilege_expired_ts.ok()) return privilege_expired_ts.status();
   options.privilege_expired_ts = *privilege_expired_ts;
-  absl::StatusOr<std::optional<uint32_t>> token_expire = args.Uint32("token-expire");
+  absl::StatusOr<uint32_t> token_expire = args.Uint32Or("token-expire", 0);
   if (!token_expire.ok()) return token_expire.status();
-  options.token_expire = token_expire->value_or(0);
+  options.token_expire = *token_expire;
+  absl::StatusOr<std::vector<Rtm2Resource>> resources = ParsePermissions(args.Values("permission"));
+  if (!resources.ok()) return resources.status();
+  options.rtm2_resources = *std::move(resources);
+  options.rtm2 = args.Has("rtm2") || args.Has("permission");
   return options;
 }
 
 int BuildRtm(const RtmBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
   const CommonBuildOptions& common = options.common;
-  absl::StatusOr<AppCredentials> app = LoadCredentials(common, args, io);
-  if (!app.ok()) return ReportError(io, app.status());
-  Issuance at = ResolveIssuance(common);
-  if (common.version == TokenVersion::k006) {
-    return PrintBuiltToken(
-        BuildRtmToken006(*app, options.user_id, options.privilege_expired_ts.value_or(0), at),
-        common.json, io);
-  }
-  absl::StatusOr<uint32_t> token_expire =
-      TokenExpire007({options.privilege_expired_ts.value_or(0), options.token_expire});
-  if (!token_expire.ok()) return ReportError(io, InFlagTerms(token_expire.status()));
-  return PrintBuiltToken(
-      BuildRtmToken007(*app, options.user_id, *token_expire, at, common.compression), common.json,
-      io);
+  return BuildAndPrint(common, args, io, [&](const AppCredentials& app, const Issuance& at) {
+    if (common.version == TokenVersion::k006) {
+      return BuildRtmToken006(app, options.user_id, options.privilege_expired_ts.value_or(0), at);
+    }
+    absl::StatusOr<uint32_t> token_expire =
+        TokenExpire007({options.privilege_expired_ts.value_or(0), options.token_expire});
+    if (!token_expire.ok()) return absl::StatusOr<BuiltToken>(InFlagTerms(token_expire.status()));
+    if (options.rtm2) {
+      return BuildRtm2Token(app, {options.user_id, options.rtm2_resources, *token_expire}, at,
+                            common.compression);
+    }
+    return BuildRtmToken007(app, options.user_id, *token_expire, at, common.compression);
+  });
 }
 
 int RunBuildRtm(const std::vector<std::string>& args, CommandIo& io) {
-  absl::StatusOr<ParsedArguments> parsed = ParsedArguments::Parse(
-      args, WithCommonBuildFlags({{"user-id"}, {"privilege-expired-ts"}, {"token-expire"}}), 0);
-  if (!parsed.ok()) return ReportUsageError(io, UsageTopic::kBuildRtm, parsed.status());
-  if (parsed->help_requested()) return PrintHelp(io, UsageTopic::kBuildRtm);
-  absl::StatusOr<RtmBuildOptions> options = ParseRtmOptions(*parsed);
-  if (!options.ok()) {
-    return ReportUsageError(io, UsageTopic::kBuildRtm, options.status());
-  }
-  return BuildRtm(*options, *parsed, io);
+  return RunBuildKind<RtmBuildOptions>(
+      args, io, UsageTopic::kBuildRtm,
+      WithCommonBuildFlags({{"user-id"},
+                            {"privilege-expired-ts"},
+                            {"token-expire"},
+                            {"rtm2", false},
+                            {"permission", true, /*repeatable=*/true}}),
+      ParseRtmOptions, BuildRtm);
 }
 
 // ---------------------------------------------------------------------------
@@ -414,13 +337,8 @@ struct ChatBuildOptions {
 };
 
 absl::StatusOr<ChatBuildOptions> ParseChatOptions(const ParsedArguments& args) {
-  absl::StatusOr<TokenVersion> version = ParseVersion(args);
-  if (!version.ok()) return version.status();
-  if (*version != TokenVersion::k007) {
-    return absl::InvalidArgumentError("chat tokens exist only in the 007 format");
-  }
   ChatBuildOptions options;
-  absl::StatusOr<CommonBuildOptions> common = ParseCommonBuildOptions(args, *version);
+  absl::StatusOr<CommonBuildOptions> common = ParseCommon007Options(args, "chat tokens");
   if (!common.ok()) return common.status();
   options.common = *std::move(common);
   if (absl::Status status = AtMostOneOf(args, {"user-id", "app-token"}); !status.ok()) {
@@ -436,34 +354,25 @@ absl::StatusOr<ChatBuildOptions> ParseChatOptions(const ParsedArguments& args) {
   } else if (!args.Has("app-token")) {
     return absl::InvalidArgumentError("--user-id or --app-token is required");
   }
-  absl::StatusOr<std::optional<uint32_t>> token_expire = args.Uint32("token-expire");
+  absl::StatusOr<uint32_t> token_expire = args.Uint32Or("token-expire", 0);
   if (!token_expire.ok()) return token_expire.status();
-  options.token_expire = token_expire->value_or(0);
+  options.token_expire = *token_expire;
   return options;
 }
 
 int BuildChat(const ChatBuildOptions& options, const ParsedArguments& args, CommandIo& io) {
-  const CommonBuildOptions& common = options.common;
-  absl::StatusOr<AppCredentials> app = LoadCredentials(common, args, io);
-  if (!app.ok()) return ReportError(io, app.status());
-  Issuance at = ResolveIssuance(common);
-  return PrintBuiltToken(
-      BuildChatToken007(*app, options.user_id, options.token_expire, at, common.compression),
-      common.json, io);
+  return BuildAndPrint(options.common, args, io,
+                       [&](const AppCredentials& app, const Issuance& at) {
+                         return BuildChatToken007(app, options.user_id, options.token_expire, at,
+                                                  options.common.compression);
+                       });
 }
 
 int RunBuildChat(const std::vector<std::string>& args, CommandIo& io) {
-  absl::StatusOr<ParsedArguments> parsed = ParsedArguments::Parse(
-      args, WithCommonBuildFlags({{"user-id"}, {"app-token", false}, {"token-expire"}}), 0);
-  if (!parsed.ok()) {
-    return ReportUsageError(io, UsageTopic::kBuildChat, parsed.status());
-  }
-  if (parsed->help_requested()) return PrintHelp(io, UsageTopic::kBuildChat);
-  absl::StatusOr<ChatBuildOptions> options = ParseChatOptions(*parsed);
-  if (!options.ok()) {
-    return ReportUsageError(io, UsageTopic::kBuildChat, options.status());
-  }
-  return BuildChat(*options, *parsed, io);
+  return RunBuildKind<ChatBuildOptions>(
+      args, io, UsageTopic::kBuildChat,
+      WithCommonBuildFlags({{"user-id"}, {"app-token", false}, {"token-expire"}}), ParseChatOptions,
+      BuildChat);
 }
 
 struct BuildKind {
@@ -472,16 +381,24 @@ struct BuildKind {
 };
 
 constexpr BuildKind kBuildKinds[] = {
-    {"rtc", RunBuildRtc},
-    {"rtm", RunBuildRtm},
-    {"chat", RunBuildChat},
+    {"rtc", RunBuildRtc},     {"rtm", RunBuildRtm},
+    {"chat", RunBuildChat},   {"fpa", RunBuildFpa},
+    {"apaas", RunBuildApaas}, {"convo-ai", RunBuildConvoAi},
+    {"stt", RunBuildStt},     {"access-token", RunBuildAccessToken},
 };
+
+std::string KindList() {
+  std::vector<std::string> names;
+  for (const BuildKind& kind : kBuildKinds) names.emplace_back(kind.name);
+  return absl::StrJoin(names, ", ");
+}
 
 }  // namespace
 
 int RunBuildCommand(const std::vector<std::string>& args, CommandIo& io) {
   if (args.empty()) {
-    return ReportUsageError(io, UsageTopic::kBuild, "build needs a token kind: rtc, rtm or chat");
+    return ReportUsageError(io, UsageTopic::kBuild,
+                            absl::StrCat("build needs a token kind: ", KindList()));
   }
   if (args[0] == "--help" || args[0] == "-h") return PrintHelp(io, UsageTopic::kBuild);
   for (const BuildKind& kind : kBuildKinds) {
@@ -491,7 +408,7 @@ int RunBuildCommand(const std::vector<std::string>& args, CommandIo& io) {
   }
   // The unknown word is not echoed: it may be a value typed in the wrong place.
   return ReportUsageError(io, UsageTopic::kBuild,
-                          "unknown token kind; build takes rtc, rtm or chat");
+                          absl::StrCat("unknown token kind; build takes ", KindList()));
 }
 
 }  // namespace agora_token::cli

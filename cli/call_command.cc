@@ -53,6 +53,11 @@ const std::map<std::string, RpcCaller>& Rpcs() {
       {"BuildRtcTokenWithAccount", Caller(&TokenClient::BuildRtcTokenWithAccount)},
       {"BuildRtmToken", Caller(&TokenClient::BuildRtmToken)},
       {"BuildChatToken", Caller(&TokenClient::BuildChatToken)},
+      {"BuildAccessToken", Caller(&TokenClient::BuildAccessToken)},
+      {"BuildFpaToken", Caller(&TokenClient::BuildFpaToken)},
+      {"BuildApaasToken", Caller(&TokenClient::BuildApaasToken)},
+      {"BuildConvoAiToken", Caller(&TokenClient::BuildConvoAiToken)},
+      {"BuildSttToken", Caller(&TokenClient::BuildSttToken)},
       {"BuildTokens", Caller(&TokenClient::BuildTokens)},
       {"DecodeToken", Caller(&TokenClient::DecodeToken)},
   };

@@ -9,9 +9,15 @@ constexpr char kOverview[] =
     R"(agora-token: build, decode and verify Agora access tokens (006 and 007) offline.
 
 Usage:
-  agora-token build rtc  [flags]      build an RTC token (006 or 007)
-  agora-token build rtm  [flags]      build an RTM token (006 or 007)
+  agora-token build rtc  [flags]      build an RTC token (006 or 007), optionally with RTM
+  agora-token build rtm  [flags]      build an RTM token (006 or 007), or RTM2 with permissions
   agora-token build chat [flags]      build a Chat user or app token (007 only)
+  agora-token build fpa  [flags]      build an FPA token (007 only)
+  agora-token build apaas [flags]     build a Flexible Classroom (APaaS) token (007 only)
+  agora-token build convo-ai [flags]  build a Conversational AI agent token (007 only)
+  agora-token build stt [flags]       build a speech-to-text token (007 only)
+  agora-token build access-token [flags]
+                                      build a token holding any services (007 only)
   agora-token decode TOKEN [flags]    show every field of a token and check it
   agora-token call RPC [REQUEST]      call a running token server (gRPC builds only)
   agora-token help                    show this text (also --help, -h, or after a command)
@@ -41,6 +47,12 @@ constexpr char kBuildRtc[] =
                                per-privilege form, all four together, seconds each
                                (0: with the token); replaces --role and --privilege-expire
   --with-rtm                   also grant RTM login to the same user in the same token
+  --rtm-user-id U              also grant RTM login to RTM user U, who need not be the
+                               RTC user (the reference's buildTokenWithRtm2); 1 to 64
+                               bytes. Takes --role with either form of expiries (the
+                               role-based --privilege-expire sets all four)
+  --rtm-token-expire S         with --rtm-user-id: seconds the RTM login is valid
+                               (0: with the token)
 )";
 
 constexpr char kBuildRtm[] =
@@ -52,6 +64,17 @@ constexpr char kBuildRtm[] =
                                with the token); a 007 RTM token takes --token-expire
  007 only:
   --token-expire S             seconds the token is valid (0 or over 86400: 86400)
+  --rtm2                       build the RTM 2.x service (type 8) instead of RTM, as the
+                               reference's buildTokenWithPermissions; user id 1 to 64 bytes
+  --permission TYPE:PERMISSION:NAME
+                               RTM2 (implies --rtm2): grant PERMISSION (read or write) on
+                               the resource NAME of TYPE: message-channels, stream-channels,
+                               group-channels, server-groups or users. Repeat it, one name
+                               each (NAME is everything after the second ':'); at most 64.
+                               Errors name the element as the API does, with one
+                               rtm2_resources entry per TYPE and one permissions entry per
+                               PERMISSION, in the order first given
+  e.g. --permission message-channels:read:lobby --permission users:write:bob
 )";
 
 constexpr char kBuildChat[] =
@@ -61,6 +84,59 @@ constexpr char kBuildChat[] =
   --user-id U                  build a Chat user token for this user, 1 to 255 bytes
   --app-token                  build a Chat app token instead
   --token-expire S             seconds the token is valid (0 or over 86400: 86400)
+)";
+
+constexpr char kBuildFpa[] =
+    R"(Usage: agora-token build fpa --app-id ID [flags]
+  FpaTokenBuilder.buildToken: FPA login for 24 hours. Takes only the flags below.
+)";
+
+constexpr char kBuildApaas[] =
+    R"(Usage: agora-token build apaas --app-id ID --kind KIND [flags]
+  ApaasTokenBuilder (and EducationTokenBuilder):
+  --kind room-user             buildRoomUserToken: APaaS room user, plus RTM login for
+                               the user and Chat for the md5 hex of the user uuid; needs
+                               --room-uuid, --user-uuid and --role
+  --kind user                  buildUserToken; needs --user-uuid
+  --kind app                   buildAppToken, for the app's own servers
+  --room-uuid R                the room: 1 to 64 bytes (the channel-name characters)
+  --user-uuid U                the user: 1 to 255 bytes of UTF-8, no NUL
+  --role N                     the user's role in the room, -1 (none) to 32767 (Flexible
+                               Classroom: 1 teacher, 2 student, 3 assistant)
+  --expire S                   seconds the token and its privileges are valid (0 or over
+                               86400: 86400)
+)";
+
+constexpr char kBuildConvoAiStt[] =
+    R"(Usage: agora-token build convo-ai|stt --app-id ID --channel NAME (--uid N | --account S)
+                                    --rtm-user-id U [flags]
+  ConvoAITokenBuilder.buildToken and SttTokenBuilder.buildToken: RTC for the user,
+  RTM login for U (who need not be the RTC user) and the agent's service.
+  --channel NAME               channel name as for build rtc, or "*" with a named user
+  --uid N | --account S        the RTC user, as for build rtc
+  --role ROLE                  publisher (default) or subscriber (join only)
+  --token-expire S             seconds the token is valid (0 or over 86400: 86400)
+  --join-expire S --publish-audio-expire S --publish-video-expire S --publish-data-expire S
+                               seconds each RTC privilege is valid; each defaults to 0
+                               (with the token); a subscriber uses --join-expire only
+  --rtm-user-id U              the RTM user id, 1 to 64 bytes (required)
+  --rtm-token-expire S         seconds the RTM login is valid (0: with the token)
+)";
+
+constexpr char kBuildAccessToken[] =
+    R"(Usage: agora-token build access-token --app-id ID (--service JSON ... | --services JSON)
+  The AccessToken2 layer under every builder, and the only way to Streaming (3) and
+  FCDN (6) tokens. Each service is an agora.token.v1.ServiceGrant in proto3 JSON, as
+  the BuildAccessToken RPC takes it (proto/agora/token/v1/token_service.proto: which
+  fields and privilege ids each type takes); field and enum names as in the .proto or
+  in lowerCamelCase, enums by name or number. Unknown fields are usage errors; a field
+  a type does not take fails naming it, e.g. services[1].room_uuid.
+  --service JSON               one service; repeat it, 1 to 16 in all
+  --services JSON              all services as one JSON array instead
+  --token-expire S             seconds the token is valid (0 or over 86400: 86400)
+  e.g. --service '{"type": "SERVICE_TYPE_FCDN", "channel_name": "live", "privileges":
+         [{"privilege": 2, "expire_seconds": 3600}]}' --service '{"type": 4,
+         "privileges": [{"privilege": 1}]}'
 )";
 
 constexpr char kBuildCommon[] =
@@ -114,7 +190,8 @@ constexpr char kCall[] =
     R"(Usage: agora-token call [--target HOST:PORT] [--deadline-ms N] RPC [REQUEST]
   Sends one request to a running token server and prints the response as JSON.
   RPC is one of BuildRtcTokenWithUid, BuildRtcTokenWithAccount, BuildRtmToken,
-  BuildChatToken, BuildTokens, DecodeToken. REQUEST is the request message in
+  BuildChatToken, BuildAccessToken, BuildFpaToken, BuildApaasToken, BuildConvoAiToken,
+  BuildSttToken, BuildTokens, DecodeToken. REQUEST is the request message in
   protobuf text format (see proto/agora/token/v1/token_service.proto), e.g.
     agora-token call BuildRtcTokenWithUid \
       'app_id: "970CA35de60c44645bbae8a215061b33" channel_name: "demo" uid: 42'
@@ -125,25 +202,41 @@ constexpr char kCall[] =
 
 constexpr char kSeeHelp[] = "Run 'agora-token help' for all commands and the exit codes.\n";
 
+std::string BuildSections() {
+  return absl::StrCat(kBuildRtc, "\n", kBuildRtm, "\n", kBuildChat, "\n", kBuildFpa, "\n",
+                      kBuildApaas, "\n", kBuildConvoAiStt, "\n", kBuildAccessToken, "\n");
+}
+
+// One build kind's section with what every build command takes.
+std::string BuildKindText(const char* kind) {
+  return absl::StrCat(kind, kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
+}
+
 }  // namespace
 
 std::string UsageText(UsageTopic topic) {
   switch (topic) {
     case UsageTopic::kAll:
-      return absl::StrCat(kOverview, "\n", kBuildRtc, "\n", kBuildRtm, "\n", kBuildChat, "\n",
-                          kBuildCommon, "\n", kDecode, "\n", kCall, "\n", kCertificate, "\n",
-                          kExitCodes);
+      return absl::StrCat(kOverview, "\n", BuildSections(), kBuildCommon, "\n", kDecode, "\n",
+                          kCall, "\n", kCertificate, "\n", kExitCodes);
     case UsageTopic::kOverview:
       return absl::StrCat(kOverview, "\n", kExitCodes, "\n", kSeeHelp);
     case UsageTopic::kBuild:
-      return absl::StrCat(kBuildRtc, "\n", kBuildRtm, "\n", kBuildChat, "\n", kBuildCommon, "\n",
-                          kCertificate, "\n", kSeeHelp);
+      return absl::StrCat(BuildSections(), kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
     case UsageTopic::kBuildRtc:
-      return absl::StrCat(kBuildRtc, kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
+      return BuildKindText(kBuildRtc);
     case UsageTopic::kBuildRtm:
-      return absl::StrCat(kBuildRtm, kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
+      return BuildKindText(kBuildRtm);
     case UsageTopic::kBuildChat:
-      return absl::StrCat(kBuildChat, kBuildCommon, "\n", kCertificate, "\n", kSeeHelp);
+      return BuildKindText(kBuildChat);
+    case UsageTopic::kBuildFpa:
+      return BuildKindText(kBuildFpa);
+    case UsageTopic::kBuildApaas:
+      return BuildKindText(kBuildApaas);
+    case UsageTopic::kBuildConvoAiStt:
+      return BuildKindText(kBuildConvoAiStt);
+    case UsageTopic::kBuildAccessToken:
+      return BuildKindText(kBuildAccessToken);
     case UsageTopic::kDecode:
       return absl::StrCat(kDecode, "\n", kCertificate, "\n", kSeeHelp);
     case UsageTopic::kCall:

@@ -11,10 +11,14 @@ namespace agora_token::cli {
 enum class UsageTopic {
   kAll,
   kOverview,  // the command list and exit codes, for a missing or unknown command
-  kBuild,     // the three build commands
+  kBuild,     // every build command
   kBuildRtc,
   kBuildRtm,
   kBuildChat,
+  kBuildFpa,
+  kBuildApaas,
+  kBuildConvoAiStt,  // convo-ai and stt take the same flags
+  kBuildAccessToken,
   kDecode,
   kCall,
 };

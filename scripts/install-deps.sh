@@ -6,8 +6,8 @@
 #                                    stubs (scripts/run-server.sh), and the .deb
 #   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
 #   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
-#                                    clang/LLVM, Go, Ruby, PHP, Node.js and npm
-#                                    modules, nginx, gnuplot, docker, ...
+#                                    clang/LLVM, Go, Ruby, Java, PHP, Node.js
+#                                    and npm modules, nginx, gnuplot, docker, ...
 #
 # Idempotent: a machine that has it all is left alone (no apt-get update, no
 # npm download).
@@ -41,6 +41,12 @@ test_packages=(
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
   php-cli php-curl openssl
+  # Java client (clients/java/build.sh, tests/e2e/java): libgrpc-java names
+  # none of the jars grpc-netty needs at run time, so they are listed;
+  # netty-tcnative is the TLS provider (Debian's netty has no JDK ALPN).
+  default-jdk-headless libgrpc-java libprotobuf-java protobuf-compiler-grpc-java-plugin
+  libnetty-java libperfmark-java libgoogle-gson-java libnetty-tcnative-java
+  libnetty-tcnative-jni junit4
   # Container tests (tests/container): a private dockerd, debootstrap for the
   # base images; systemd-analyze checks the unit (tests/deploy).
   docker.io debootstrap systemd

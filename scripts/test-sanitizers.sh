@@ -11,7 +11,7 @@
 # sanitizer reports to <build dir>/sanitizer-reports/; any report there fails
 # the run, as does any failing test. Debian's gRPC, protobuf and Abseil are
 # not instrumented; tests/sanitizers/*.supp explain the few reports from them
-# that are suppressed. Node, Python, Go and Ruby clients are separate,
+# that are suppressed. Node, Python, Go, Ruby and Java clients are separate,
 # uninstrumented programs: they need no LD_PRELOAD, only the environment
 # below reaching the server they start.
 #

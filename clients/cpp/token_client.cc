@@ -216,6 +216,31 @@ absl::StatusOr<v1::BuildChatTokenResponse> TokenClient::BuildChatToken(
   return CallUnary(*stub_, &v1::TokenService::Stub::BuildChatToken, *NewContext(), request);
 }
 
+absl::StatusOr<v1::BuildAccessTokenResponse> TokenClient::BuildAccessToken(
+    const v1::BuildAccessTokenRequest& request) const {
+  return CallUnary(*stub_, &v1::TokenService::Stub::BuildAccessToken, *NewContext(), request);
+}
+
+absl::StatusOr<v1::BuildFpaTokenResponse> TokenClient::BuildFpaToken(
+    const v1::BuildFpaTokenRequest& request) const {
+  return CallUnary(*stub_, &v1::TokenService::Stub::BuildFpaToken, *NewContext(), request);
+}
+
+absl::StatusOr<v1::BuildApaasTokenResponse> TokenClient::BuildApaasToken(
+    const v1::BuildApaasTokenRequest& request) const {
+  return CallUnary(*stub_, &v1::TokenService::Stub::BuildApaasToken, *NewContext(), request);
+}
+
+absl::StatusOr<v1::BuildConvoAiTokenResponse> TokenClient::BuildConvoAiToken(
+    const v1::BuildConvoAiTokenRequest& request) const {
+  return CallUnary(*stub_, &v1::TokenService::Stub::BuildConvoAiToken, *NewContext(), request);
+}
+
+absl::StatusOr<v1::BuildSttTokenResponse> TokenClient::BuildSttToken(
+    const v1::BuildSttTokenRequest& request) const {
+  return CallUnary(*stub_, &v1::TokenService::Stub::BuildSttToken, *NewContext(), request);
+}
+
 absl::StatusOr<v1::BuildTokensResponse> TokenClient::BuildTokens(
     const v1::BuildTokensRequest& request) const {
   return CallUnary(*stub_, &v1::TokenService::Stub::BuildTokens, *NewContext(), request);

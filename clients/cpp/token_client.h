@@ -111,6 +111,16 @@ class TokenClient {
       const agora::token::v1::BuildRtmTokenRequest& request) const;
   absl::StatusOr<agora::token::v1::BuildChatTokenResponse> BuildChatToken(
       const agora::token::v1::BuildChatTokenRequest& request) const;
+  absl::StatusOr<agora::token::v1::BuildAccessTokenResponse> BuildAccessToken(
+      const agora::token::v1::BuildAccessTokenRequest& request) const;
+  absl::StatusOr<agora::token::v1::BuildFpaTokenResponse> BuildFpaToken(
+      const agora::token::v1::BuildFpaTokenRequest& request) const;
+  absl::StatusOr<agora::token::v1::BuildApaasTokenResponse> BuildApaasToken(
+      const agora::token::v1::BuildApaasTokenRequest& request) const;
+  absl::StatusOr<agora::token::v1::BuildConvoAiTokenResponse> BuildConvoAiToken(
+      const agora::token::v1::BuildConvoAiTokenRequest& request) const;
+  absl::StatusOr<agora::token::v1::BuildSttTokenResponse> BuildSttToken(
+      const agora::token::v1::BuildSttTokenRequest& request) const;
   // Item errors are inside the response; FromRpcStatus converts them.
   absl::StatusOr<agora::token::v1::BuildTokensResponse> BuildTokens(
       const agora::token::v1::BuildTokensRequest& request) const;

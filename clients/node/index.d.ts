@@ -29,8 +29,16 @@ export type Role = RoleName | 'publisher' | 'subscriber' | 0 | 1 | 2
 export type ChatTokenKindName = 'CHAT_TOKEN_KIND_UNSPECIFIED' | 'CHAT_TOKEN_KIND_USER' | 'CHAT_TOKEN_KIND_APP'
 export type ChatTokenKind = ChatTokenKindName | 'user' | 'app' | 1 | 2
 
+export type ApaasTokenKindName = 'APAAS_TOKEN_KIND_UNSPECIFIED' | 'APAAS_TOKEN_KIND_ROOM_USER' | 'APAAS_TOKEN_KIND_USER' |
+    'APAAS_TOKEN_KIND_APP'
+export type ApaasTokenKind = ApaasTokenKindName | 'room_user' | 'user' | 'app' | 1 | 2 | 3
+
 export type ServiceTypeName = 'SERVICE_TYPE_UNSPECIFIED' | 'SERVICE_TYPE_RTC' | 'SERVICE_TYPE_RTM' | 'SERVICE_TYPE_STREAMING' |
-    'SERVICE_TYPE_FPA' | 'SERVICE_TYPE_CHAT' | 'SERVICE_TYPE_FCDN' | 'SERVICE_TYPE_APAAS' | 'SERVICE_TYPE_RTM2'
+    'SERVICE_TYPE_FPA' | 'SERVICE_TYPE_CHAT' | 'SERVICE_TYPE_FCDN' | 'SERVICE_TYPE_APAAS' | 'SERVICE_TYPE_RTM2' |
+    'SERVICE_TYPE_CONVO_AI' | 'SERVICE_TYPE_STT'
+/** A 007 service type: full name, number (the wire type id, 1 to 10), or short name ('rtc', 'convo_ai'). */
+export type ServiceType = ServiceTypeName | 'rtc' | 'rtm' | 'streaming' | 'fpa' | 'chat' | 'fcdn' | 'apaas' | 'rtm2' |
+    'convo_ai' | 'stt' | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10
 export type SignatureStateName = 'SIGNATURE_STATE_UNSPECIFIED' | 'SIGNATURE_STATE_VALID' | 'SIGNATURE_STATE_INVALID' |
     'SIGNATURE_STATE_NOT_CHECKED'
 export type ExpiryStateName = 'EXPIRY_STATE_UNSPECIFIED' | 'EXPIRY_STATE_VALID' | 'EXPIRY_STATE_TOKEN_EXPIRED' |
@@ -61,6 +69,10 @@ interface RtcTokenRequestCommon {
     privilegeExpires?: RtcPrivilegeExpires
     /** 007 only: also grant RTM login to the same user. */
     withRtm?: boolean
+    /** 007 only: also grant RTM login to this user id (1 to 64 bytes), as buildTokenWithRtm2; not with withRtm. */
+    rtmUserId?: string
+    /** 007 only, with rtmUserId: the RTM login's lifetime in seconds after issue; 0 = as long as the token. */
+    rtmTokenExpireSeconds?: number
 }
 
 export interface BuildRtcTokenWithUidRequest extends RtcTokenRequestCommon {
@@ -81,7 +93,24 @@ export interface BuildRtmTokenRequest {
     privilegeExpiredTs?: number
     /** 007 only: token lifetime in seconds. */
     tokenExpireSeconds?: number
+    /** 007 only: resource permissions; the token is then RTM2 (buildTokenWithPermissions). */
+    rtm2Resources?: Rtm2Resource[]
 }
+
+/** buildRtmTokenWithPermissions: always 007, with permissions. */
+export interface BuildRtmTokenWithPermissionsRequest {
+    appId: string
+    /** 1 to 64 bytes from the 89 allowed characters. */
+    userId: string
+    rtm2Resources: Rtm2Resource[]
+    tokenExpireSeconds?: number
+}
+
+/** buildTokenWithRtm2: always 007; exactly one of uid and account. */
+export type BuildTokenWithRtm2Request = Omit<RtcTokenRequestCommon, 'tokenVersion' | 'withRtm'> & {
+    /** 1 to 64 bytes from the 89 allowed characters. */
+    rtmUserId: string
+} & ({ uid: number, account?: never } | { account: string, uid?: never })
 
 export interface BuildChatTokenRequest {
     appId: string
@@ -91,12 +120,91 @@ export interface BuildChatTokenRequest {
     tokenExpireSeconds?: number
 }
 
+/** One privilege of a BuildAccessToken service. */
+export interface PrivilegeGrant {
+    /** The privilege id of the service's type. */
+    privilege: number
+    /** Seconds after issue; 0 = as long as the token. */
+    expireSeconds?: number
+}
+
+/** One service of a BuildAccessToken token; each type takes only its own fields (see the proto). */
+export interface ServiceGrant {
+    type: ServiceType
+    privileges?: PrivilegeGrant[]
+    /** RTC, Streaming, FCDN. */
+    channelName?: string
+    /** RTC, Streaming, FCDN: a decimal uid or an account; empty = any user. */
+    account?: string
+    /** RTM, RTM2, Chat. */
+    userId?: string
+    /** APaaS. */
+    roomUuid?: string
+    userUuid?: string
+    /** APaaS: -1 to 32767; unset = -1. */
+    role?: number
+    /** RTM2. */
+    rtm2Resources?: Rtm2Resource[]
+}
+
+export interface BuildAccessTokenRequest {
+    appId: string
+    /** 0 or above 86400 means 86400. */
+    tokenExpireSeconds?: number
+    /** 1 to 16, encoded in ascending type. */
+    services: ServiceGrant[]
+}
+
+export interface BuildFpaTokenRequest {
+    appId: string
+}
+
+export interface BuildApaasTokenRequest {
+    appId: string
+    /** Required: no default, so a caller never gets the app token by accident. */
+    kind: ApaasTokenKind
+    /** APAAS_TOKEN_KIND_ROOM_USER only. */
+    roomUuid?: string
+    /** APAAS_TOKEN_KIND_ROOM_USER and _USER. */
+    userUuid?: string
+    /** APAAS_TOKEN_KIND_ROOM_USER only: -1 to 32767. */
+    role?: number
+    /** 0 or above 86400 means 86400. */
+    expireSeconds?: number
+}
+
+/** The same request without kind: the method names it. */
+export type BuildRoomUserTokenRequest = Omit<BuildApaasTokenRequest, 'kind'> & { roomUuid: string, userUuid: string, role: number }
+export type BuildUserTokenRequest = Pick<BuildApaasTokenRequest, 'appId' | 'expireSeconds'> & { userUuid: string }
+export type BuildAppTokenRequest = Pick<BuildApaasTokenRequest, 'appId' | 'expireSeconds'>
+
+/** BuildConvoAiToken and BuildSttToken: always 007; exactly one of uid and account. */
+export type BuildConvoAiTokenRequest = {
+    appId: string
+    /** 1 to 64 bytes from the 89 allowed characters, or '*' with a named user. */
+    channelName: string
+    /** Default publisher; a subscriber gets join channel only. */
+    role?: Role
+    tokenExpireSeconds?: number
+    privilegeExpires?: RtcPrivilegeExpires
+    /** 1 to 64 bytes from the 89 allowed characters. */
+    rtmUserId: string
+    /** Seconds after issue; 0 = as long as the token. */
+    rtmTokenExpireSeconds?: number
+} & ({ uid: number, account?: never } | { account: string, uid?: never })
+export type BuildSttTokenRequest = BuildConvoAiTokenRequest
+
 /** Exactly one of the single-token requests. */
 export type BuildTokensRequestItem =
     | { rtcWithUid: BuildRtcTokenWithUidRequest }
     | { rtcWithAccount: BuildRtcTokenWithAccountRequest }
     | { rtm: BuildRtmTokenRequest }
     | { chat: BuildChatTokenRequest }
+    | { accessToken: BuildAccessTokenRequest }
+    | { fpa: BuildFpaTokenRequest }
+    | { apaas: BuildApaasTokenRequest }
+    | { convoAi: BuildConvoAiTokenRequest }
+    | { stt: BuildSttTokenRequest }
 
 export interface BuildTokensRequest {
     /** 1 to 1000 items. */
@@ -120,7 +228,7 @@ export interface PrivilegeExpiry {
     expireTs: number
 }
 
-/** Every build response: BuildRtcTokenWith{Uid,Account}Response, BuildRtmTokenResponse, BuildChatTokenResponse, IssuedToken. */
+/** Every build response (BuildRtcTokenWithUidResponse, ..., BuildSttTokenResponse) and a BuildTokens item's token. */
 export interface IssuedToken {
     /** A credential: hand it only to the user it was built for. */
     token: string
@@ -134,6 +242,11 @@ export type BuildRtcTokenWithUidResponse = IssuedToken
 export type BuildRtcTokenWithAccountResponse = IssuedToken
 export type BuildRtmTokenResponse = IssuedToken
 export type BuildChatTokenResponse = IssuedToken
+export type BuildAccessTokenResponse = IssuedToken
+export type BuildFpaTokenResponse = IssuedToken
+export type BuildApaasTokenResponse = IssuedToken
+export type BuildConvoAiTokenResponse = IssuedToken
+export type BuildSttTokenResponse = IssuedToken
 
 /** A google.rpc.Status as decoded by the client (details still packed). */
 export interface RpcStatus {
@@ -160,6 +273,7 @@ export interface DecodedPrivilege {
     expireTs: number
 }
 
+/** RTM2 permissions on one resource type (0 message channels ... 4 users); permission types 0 read, 1 write. */
 export interface Rtm2Resource {
     resourceType: number
     permissions: Array<{ permissionType: number, names: string[] }>
@@ -257,6 +371,25 @@ export class TokenServiceClient {
     buildRtcTokenWithAccount(request: BuildRtcTokenWithAccountRequest, options?: CallOptions): Promise<BuildRtcTokenWithAccountResponse>
     buildRtmToken(request: BuildRtmTokenRequest, options?: CallOptions): Promise<BuildRtmTokenResponse>
     buildChatToken(request: BuildChatTokenRequest, options?: CallOptions): Promise<BuildChatTokenResponse>
+    /** RtcTokenBuilder2.buildTokenWithRtm2, through BuildRtcTokenWithUid or BuildRtcTokenWithAccount. */
+    buildTokenWithRtm2(request: BuildTokenWithRtm2Request, options?: CallOptions): Promise<BuildRtcTokenWithUidResponse>
+    /** RtmTokenBuilder2.buildTokenWithPermissions, through BuildRtmToken. */
+    buildRtmTokenWithPermissions(request: BuildRtmTokenWithPermissionsRequest, options?: CallOptions): Promise<BuildRtmTokenResponse>
+    /** The general AccessToken2 builder: any services. */
+    buildAccessToken(request: BuildAccessTokenRequest, options?: CallOptions): Promise<BuildAccessTokenResponse>
+    /** FpaTokenBuilder.buildToken. */
+    buildFpaToken(request: BuildFpaTokenRequest, options?: CallOptions): Promise<BuildFpaTokenResponse>
+    buildApaasToken(request: BuildApaasTokenRequest, options?: CallOptions): Promise<BuildApaasTokenResponse>
+    /** ApaasTokenBuilder.buildRoomUserToken: BuildApaasToken with APAAS_TOKEN_KIND_ROOM_USER. */
+    buildRoomUserToken(request: BuildRoomUserTokenRequest, options?: CallOptions): Promise<BuildApaasTokenResponse>
+    /** ApaasTokenBuilder.buildUserToken: BuildApaasToken with APAAS_TOKEN_KIND_USER. */
+    buildUserToken(request: BuildUserTokenRequest, options?: CallOptions): Promise<BuildApaasTokenResponse>
+    /** ApaasTokenBuilder.buildAppToken: BuildApaasToken with APAAS_TOKEN_KIND_APP. */
+    buildAppToken(request: BuildAppTokenRequest, options?: CallOptions): Promise<BuildApaasTokenResponse>
+    /** ConvoAITokenBuilder.buildToken. */
+    buildConvoAiToken(request: BuildConvoAiTokenRequest, options?: CallOptions): Promise<BuildConvoAiTokenResponse>
+    /** SttTokenBuilder.buildToken. */
+    buildSttToken(request: BuildSttTokenRequest, options?: CallOptions): Promise<BuildSttTokenResponse>
     buildTokens(request: BuildTokensRequest, options?: CallOptions): Promise<BuildTokensResponse>
     decodeToken(request: DecodeTokenRequest, options?: CallOptions): Promise<DecodeTokenResponse>
 }

@@ -224,14 +224,31 @@ function channelCredentials(credentials) {
     throw new TypeError('credentials: expected "insecure", "ssl", {rootCerts, privateKey, certChain} or grpc.ChannelCredentials')
 }
 
-// The six RPCs: client method name -> [stub method, request type].
+// The eleven RPCs: client method name -> [stub method, request type].
 const METHODS = {
     buildRtcTokenWithUid: ['BuildRtcTokenWithUid', 'BuildRtcTokenWithUidRequest'],
     buildRtcTokenWithAccount: ['BuildRtcTokenWithAccount', 'BuildRtcTokenWithAccountRequest'],
     buildRtmToken: ['BuildRtmToken', 'BuildRtmTokenRequest'],
     buildChatToken: ['BuildChatToken', 'BuildChatTokenRequest'],
+    buildAccessToken: ['BuildAccessToken', 'BuildAccessTokenRequest'],
+    buildFpaToken: ['BuildFpaToken', 'BuildFpaTokenRequest'],
+    buildApaasToken: ['BuildApaasToken', 'BuildApaasTokenRequest'],
+    buildConvoAiToken: ['BuildConvoAiToken', 'BuildConvoAiTokenRequest'],
+    buildSttToken: ['BuildSttToken', 'BuildSttTokenRequest'],
     buildTokens: ['BuildTokens', 'BuildTokensRequest'],
     decodeToken: ['DecodeToken', 'DecodeTokenRequest'],
+}
+
+// The reference builders that are one kind of an RPC above: client method
+// name -> [RPC method, fields it fixes]. The fixed fields win over the
+// caller's.
+const REFERENCE_BUILDERS = {
+    // RtmTokenBuilder2.buildTokenWithPermissions (the request has rtm2Resources).
+    buildRtmTokenWithPermissions: ['buildRtmToken', { tokenVersion: 'TOKEN_VERSION_007' }],
+    // ApaasTokenBuilder.buildRoomUserToken, buildUserToken, buildAppToken.
+    buildRoomUserToken: ['buildApaasToken', { kind: 'APAAS_TOKEN_KIND_ROOM_USER' }],
+    buildUserToken: ['buildApaasToken', { kind: 'APAAS_TOKEN_KIND_USER' }],
+    buildAppToken: ['buildApaasToken', { kind: 'APAAS_TOKEN_KIND_APP' }],
 }
 
 /** Calls one token server; see index.d.ts for the options and methods. */
@@ -273,6 +290,25 @@ for (const [clientMethod, [stubMethod, requestType]] of Object.entries(METHODS))
     TokenServiceClient.prototype[clientMethod] = function (request, callOptions) {
         return this._call(stubMethod, requestType, request, callOptions)
     }
+}
+
+for (const [clientMethod, [rpcMethod, fixed]] of Object.entries(REFERENCE_BUILDERS)) {
+    TokenServiceClient.prototype[clientMethod] = function (request, callOptions) {
+        return this[rpcMethod]({ ...request, ...fixed }, callOptions)
+    }
+}
+
+/**
+ * RtcTokenBuilder2.buildTokenWithRtm2: a 007 RTC token for `uid` or
+ * `account` (exactly one) that also logs `rtmUserId` in to RTM, through
+ * BuildRtcTokenWithUid or BuildRtcTokenWithAccount.
+ */
+TokenServiceClient.prototype.buildTokenWithRtm2 = function (request, callOptions) {
+    if (request === null || typeof request !== 'object' || ('uid' in request) === ('account' in request)) {
+        return Promise.reject(new TypeError('buildTokenWithRtm2: give exactly one of uid, account'))
+    }
+    const rpcMethod = 'account' in request ? 'buildRtcTokenWithAccount' : 'buildRtcTokenWithUid'
+    return this[rpcMethod]({ ...request, tokenVersion: 'TOKEN_VERSION_007' }, callOptions)
 }
 
 module.exports = {

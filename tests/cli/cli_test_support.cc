@@ -102,6 +102,9 @@ std::optional<std::vector<std::string>> BuildArgsForVector(const nlohmann::json&
   auto add = [&args](std::initializer_list<std::string> more) {
     args.insert(args.end(), more.begin(), more.end());
   };
+  auto add_issuance = [&](const nlohmann::json& vector) {
+    add({"--salt", Num(vector, "salt"), "--issue-ts", Num(vector, "issue_ts")});
+  };
   auto add_user = [&](const nlohmann::json& vector) {
     if (vector.contains("uid")) {
       add({"--uid", Num(vector, "uid")});
@@ -149,10 +152,78 @@ std::optional<std::vector<std::string>> BuildArgsForVector(const nlohmann::json&
     }
     add({"--token-expire", Num(v, "token_expire"), "--salt", Num(v, "salt"), "--issue-ts",
          Num(v, "issue_ts")});
+  } else if (kind == "fpa007") {
+    add({"build", "fpa", "--app-id", Text(v, "app_id")});
+    add_issuance(v);
+  } else if (kind.rfind("apaas007_", 0) == 0) {
+    add({"build", "apaas", "--app-id", Text(v, "app_id"), "--expire", Num(v, "token_expire")});
+    if (kind == "apaas007_room_user") {
+      add({"--kind", "room-user", "--room-uuid", Text(v, "room_uuid"), "--user-uuid",
+           Text(v, "user_uuid"), "--role", std::to_string(v.at("role").get<int>())});
+    } else if (kind == "apaas007_user") {
+      add({"--kind", "user", "--user-uuid", Text(v, "user_uuid")});
+    } else {
+      add({"--kind", "app"});
+    }
+    add_issuance(v);
+  } else if (kind == "rtm2_007") {
+    add({"build", "rtm", "--app-id", Text(v, "app_id"), "--user-id", Text(v, "user_id"),
+         "--token-expire", Num(v, "token_expire"), "--rtm2"});
+    for (const std::string& permission : PermissionFlags(v.at("rtm2_resources"))) {
+      add({"--permission", permission});
+    }
+    add_issuance(v);
+  } else if (kind == "rtc007_rtm2" || kind == "convoai007" || kind == "stt007") {
+    const char* command = kind == "rtc007_rtm2" ? "rtc" : kind == "convoai007" ? "convo-ai" : "stt";
+    add({"build", command, "--app-id", Text(v, "app_id"), "--channel", Text(v, "channel_name")});
+    add_user(v);
+    add({"--role", RoleName(v.at("role").get<int>()), "--token-expire", Num(v, "token_expire"),
+         "--join-expire", Num(v, "join_channel_privilege_expire"), "--publish-audio-expire",
+         Num(v, "pub_audio_privilege_expire"), "--publish-video-expire",
+         Num(v, "pub_video_privilege_expire"), "--publish-data-expire",
+         Num(v, "pub_data_stream_privilege_expire"), "--rtm-user-id", Text(v, "rtm_user_id"),
+         "--rtm-token-expire", Num(v, "rtm_token_expire")});
+    add_issuance(v);
+#ifdef AGORA_TOKEN_CLI_WITH_PROTO
+  } else if (kind == "access_token2_007") {
+    add({"build", "access-token", "--app-id", Text(v, "app_id"), "--token-expire",
+         Num(v, "token_expire")});
+    for (const nlohmann::json& service : v.at("services")) {
+      add({"--service", ServiceGrantJson(service).dump()});
+    }
+    add_issuance(v);
+#endif
   } else {
     return std::nullopt;
   }
   return args;
+}
+
+std::vector<std::string> PermissionFlags(const nlohmann::json& rtm2_resources) {
+  static const char* const kTypes[] = {"message-channels", "stream-channels", "group-channels",
+                                       "server-groups", "users"};
+  static const char* const kPermissions[] = {"read", "write"};
+  std::vector<std::string> flags;
+  for (const nlohmann::json& resource : rtm2_resources) {
+    for (const nlohmann::json& permission : resource.at("permissions")) {
+      for (const nlohmann::json& name : permission.at("names")) {
+        flags.push_back(std::string(kTypes[resource.at("resource_type").get<int>()]) + ":" +
+                        kPermissions[permission.at("permission_type").get<int>()] + ":" +
+                        name.get<std::string>());
+      }
+    }
+  }
+  return flags;
+}
+
+nlohmann::json ServiceGrantJson(const nlohmann::json& service) {
+  nlohmann::json grant = service;
+  nlohmann::json privileges = nlohmann::json::array();
+  for (const nlohmann::json& pair : service.at("privileges")) {
+    privileges.push_back({{"privilege", pair.at(0)}, {"expire_seconds", pair.at(1)}});
+  }
+  grant["privileges"] = privileges;
+  return grant;
 }
 
 std::vector<std::string> SubjectArgsForVector(const nlohmann::json& v) {
@@ -170,9 +241,8 @@ std::vector<std::string> SubjectArgsForVector(const nlohmann::json& v) {
   return {};
 }
 
-bool TokenIsByteExact(const nlohmann::json& vector) {
-  if (Text(vector, "kind").find("006") != std::string::npos) return true;
-  return vector.value("token_matches_system_zlib", true);
+std::string TokenOfSystemZlib(const nlohmann::json& vector) {
+  return vector.value("system_zlib_token", Text(vector, "token"));
 }
 
 std::string Hex(const std::string& bytes) {

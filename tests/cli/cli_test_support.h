@@ -35,7 +35,8 @@ CliResult RunCli(const std::vector<std::string>& args,
 // An environment holding `certificate` as AGORA_APP_CERTIFICATE.
 agora_token::cli::Environment EnvWithCertificate(const std::string& certificate = kCertificate);
 
-// The vectors of tests/vectors/<file> ("official.json", "extra.json").
+// The vectors of tests/vectors/<file> ("official.json", "extra.json",
+// "apaas_reference.json").
 std::vector<nlohmann::json> LoadVectors(const std::string& file);
 
 // The `build ...` command line that reproduces a vector, or nullopt for a
@@ -46,9 +47,19 @@ std::optional<std::vector<std::string>> BuildArgsForVector(const nlohmann::json&
 // RTM user); empty for 007 vectors.
 std::vector<std::string> SubjectArgsForVector(const nlohmann::json& vector);
 
-// True if the CLI's output for this vector must equal its token byte for
-// byte: 006 always; 007 only where the system zlib reproduces Node's stream.
-bool TokenIsByteExact(const nlohmann::json& vector);
+// The token the CLI must print for a vector, byte for byte: the vector's
+// own, or where Node's deflate differs from the system zlib's, the same
+// payload through the system zlib ("system_zlib_token").
+std::string TokenOfSystemZlib(const nlohmann::json& vector);
+
+// The `--permission TYPE:PERMISSION:NAME` values for a vector's
+// rtm2_resources.
+std::vector<std::string> PermissionFlags(const nlohmann::json& rtm2_resources);
+
+// A vector's "services" entry as agora.token.v1.ServiceGrant JSON: its
+// [id, seconds] privilege pairs become PrivilegeGrant objects; the other
+// fields already carry the proto's names.
+nlohmann::json ServiceGrantJson(const nlohmann::json& service);
 
 std::string Hex(const std::string& bytes);
 uint32_t Crc32(const std::string& data);

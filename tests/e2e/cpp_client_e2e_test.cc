@@ -80,7 +80,9 @@ class TokenRecords {
           {"issue_ts", response.issue_ts()},
           {"expire_ts", response.expire_ts()}}},
     };
-    if (absl::EndsWith(kind, "007")) record["compression"] = compression;
+    // 006 records pass "": they have no compression. (Kinds such as
+    // "apaas007_user" do not end in "007".)
+    if (!compression.empty()) record["compression"] = compression;
     records_.push_back(std::move(record));
     return records_.back();
   }
@@ -460,6 +462,339 @@ bool HasViolationOf(const std::vector<FieldViolation>& violations, const std::st
     if (violation.field == field && !violation.description.empty()) return true;
   }
   return false;
+}
+
+// --- the kinds beyond RTC, RTM and Chat (issue 15) -----------------------------
+
+// One of each new request shape, recorded for the verifier with the inputs in
+// its JSON form (tests/crosscheck/verify_with_agora_token.js), and the
+// service types its token must decode to.
+struct NewKindToken {
+  std::string shape;
+  std::string token;
+  std::vector<v1::ServiceType> types;
+};
+
+nlohmann::json PrivilegeExpiresJson(const v1::RtcPrivilegeExpires& p) {
+  return {{"join_channel", p.join_channel_privilege_expire()},
+          {"publish_audio", p.pub_audio_privilege_expire()},
+          {"publish_video", p.pub_video_privilege_expire()},
+          {"publish_data_stream", p.pub_data_stream_privilege_expire()}};
+}
+
+// The verifier's fields of a request shaped like buildTokenWithRtm2's;
+// `user` is {"uid": N} or {"account": S}.
+template <typename Request>
+nlohmann::json RtcWithRtmFields(const Request& request, const nlohmann::json& user) {
+  nlohmann::json fields = {{"channel_name", request.channel_name()},
+                           {"role", request.role() == v1::ROLE_SUBSCRIBER ? 2 : 1},
+                           {"token_expire", request.token_expire_seconds()},
+                           {"privilege_expires", PrivilegeExpiresJson(request.privilege_expires())},
+                           {"rtm_user_id", request.rtm_user_id()},
+                           {"rtm_token_expire", request.rtm_token_expire_seconds()}};
+  fields.update(user);
+  return fields;
+}
+
+v1::RtcPrivilegeExpires SomePrivilegeExpires() {
+  v1::RtcPrivilegeExpires expires;
+  expires.set_join_channel_privilege_expire(3600);
+  expires.set_pub_audio_privilege_expire(1800);
+  expires.set_pub_video_privilege_expire(0);
+  expires.set_pub_data_stream_privilege_expire(600);
+  return expires;
+}
+
+nlohmann::json Rtm2ResourcesJson(const google::protobuf::RepeatedPtrField<v1::Rtm2Resource>& in) {
+  nlohmann::json resources = nlohmann::json::array();
+  for (const v1::Rtm2Resource& resource : in) {
+    nlohmann::json permissions = nlohmann::json::array();
+    for (const v1::Rtm2Permission& permission : resource.permissions()) {
+      permissions.push_back({{"permission_type", permission.permission_type()},
+                             {"names", std::vector<std::string>(permission.names().begin(),
+                                                                permission.names().end())}});
+    }
+    resources.push_back(
+        {{"resource_type", resource.resource_type()}, {"permissions", permissions}});
+  }
+  return resources;
+}
+
+void AddRtm2Resources(google::protobuf::RepeatedPtrField<v1::Rtm2Resource>* out) {
+  v1::Rtm2Resource* users = out->Add();
+  users->set_resource_type(4);
+  v1::Rtm2Permission* write = users->add_permissions();
+  write->set_permission_type(1);
+  write->add_names("bob");
+  write->add_names("carol");
+  v1::Rtm2Resource* channels = out->Add();
+  channels->set_resource_type(0);
+  v1::Rtm2Permission* read = channels->add_permissions();
+  read->set_permission_type(0);
+  read->add_names("lobby");
+}
+
+void BuildNewKindTokens(const TokenClient& client, const TestApp& app,
+                        const std::string& compression, TokenRecords& records,
+                        std::vector<NewKindToken>& built) {
+  const std::string& id = app.app_id;
+  auto keep = [&](const std::string& shape, const std::string& kind, const auto& response,
+                  std::vector<v1::ServiceType> types) -> nlohmann::json& {
+    built.push_back({shape + "_" + compression, response.token(), std::move(types)});
+    return records.Add(shape + "_" + compression, kind, compression, response);
+  };
+  {
+    v1::BuildFpaTokenRequest request;
+    request.set_app_id(id);
+    absl::StatusOr<v1::BuildFpaTokenResponse> r = client.BuildFpaToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->expire_ts(), r->issue_ts() + kDay);
+    keep("fpa007", "fpa007", *r, {v1::SERVICE_TYPE_FPA}).update({{"token_expire", 0}});
+  }
+  {
+    v1::BuildApaasTokenRequest request;
+    request.set_app_id(id);
+    request.set_kind(v1::APAAS_TOKEN_KIND_ROOM_USER);
+    request.set_room_uuid("room-7");
+    request.set_user_uuid("student-7");
+    request.set_role(2);
+    request.set_expire_seconds(3600);
+    absl::StatusOr<v1::BuildApaasTokenResponse> r = client.BuildApaasToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("apaas007_room_user", "apaas007_room_user", *r,
+         {v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_CHAT, v1::SERVICE_TYPE_APAAS})
+        .update({{"room_uuid", "room-7"},
+                 {"user_uuid", "student-7"},
+                 {"role", 2},
+                 {"token_expire", 3600}});
+    request.set_kind(v1::APAAS_TOKEN_KIND_USER);
+    request.clear_room_uuid();
+    request.clear_role();
+    r = client.BuildApaasToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("apaas007_user", "apaas007_user", *r, {v1::SERVICE_TYPE_APAAS})
+        .update({{"user_uuid", "student-7"}, {"token_expire", 3600}});
+    request.set_kind(v1::APAAS_TOKEN_KIND_APP);
+    request.clear_user_uuid();
+    r = client.BuildApaasToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("apaas007_app", "apaas007_app", *r, {v1::SERVICE_TYPE_APAAS})
+        .update({{"token_expire", 3600}});
+  }
+  {
+    v1::BuildRtmTokenRequest request;
+    request.set_app_id(id);
+    request.set_user_id("alice");
+    request.set_token_version(v1::TOKEN_VERSION_007);
+    request.set_token_expire_seconds(1200);
+    AddRtm2Resources(request.mutable_rtm2_resources());
+    absl::StatusOr<v1::BuildRtmTokenResponse> r = client.BuildRtmToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("rtm2_007", "rtm2_007", *r, {v1::SERVICE_TYPE_RTM2})
+        .update({{"user_id", "alice"},
+                 {"token_expire", 1200},
+                 {"rtm2_resources", Rtm2ResourcesJson(request.rtm2_resources())}});
+  }
+  {
+    v1::BuildRtcTokenWithUidRequest request;
+    request.set_app_id(id);
+    request.set_channel_name("room-42");
+    request.set_uid(1234567);
+    request.set_token_version(v1::TOKEN_VERSION_007);
+    request.set_token_expire_seconds(3600);
+    *request.mutable_privilege_expires() = SomePrivilegeExpires();
+    request.set_rtm_user_id("agent-1");
+    request.set_rtm_token_expire_seconds(600);
+    absl::StatusOr<v1::BuildRtcTokenWithUidResponse> r = client.BuildRtcTokenWithUid(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("rtc007_rtm2_uid", "rtc007_rtm2", *r, {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM})
+        .update(RtcWithRtmFields(request, {{"uid", request.uid()}}));
+  }
+  {
+    v1::BuildConvoAiTokenRequest request;
+    request.set_app_id(id);
+    request.set_channel_name("agents");
+    request.set_account("caller");
+    request.set_role(v1::ROLE_SUBSCRIBER);
+    request.set_token_expire_seconds(7200);
+    *request.mutable_privilege_expires() = SomePrivilegeExpires();
+    request.set_rtm_user_id("agent-2");
+    absl::StatusOr<v1::BuildConvoAiTokenResponse> r = client.BuildConvoAiToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("convoai007_account", "convoai007", *r,
+         {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_CONVO_AI})
+        .update(RtcWithRtmFields(request, {{"account", request.account()}}));
+  }
+  {
+    v1::BuildSttTokenRequest request;
+    request.set_app_id(id);
+    request.set_channel_name("stt-room");
+    request.set_uid(99);
+    request.set_token_expire_seconds(600);
+    request.set_rtm_user_id("transcriber");
+    request.set_rtm_token_expire_seconds(300);
+    absl::StatusOr<v1::BuildSttTokenResponse> r = client.BuildSttToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("stt007_uid", "stt007", *r,
+         {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_STT})
+        .update(RtcWithRtmFields(request, {{"uid", request.uid()}}));
+  }
+  {
+    // Streaming and FCDN have no builder of their own; two RTC grants keep
+    // their request order.
+    v1::BuildAccessTokenRequest request;
+    request.set_app_id(id);
+    request.set_token_expire_seconds(5400);
+    nlohmann::json services = nlohmann::json::array();
+    auto add = [&](v1::ServiceType type, std::vector<std::pair<uint32_t, uint32_t>> privileges) {
+      v1::ServiceGrant* grant = request.add_services();
+      grant->set_type(type);
+      nlohmann::json pairs = nlohmann::json::array();
+      for (const auto& [privilege, seconds] : privileges) {
+        v1::PrivilegeGrant* p = grant->add_privileges();
+        p->set_privilege(privilege);
+        p->set_expire_seconds(seconds);
+        pairs.push_back({privilege, seconds});
+      }
+      services.push_back({{"type", static_cast<int>(type)}, {"privileges", pairs}});
+      return grant;
+    };
+    v1::ServiceGrant* fcdn = add(v1::SERVICE_TYPE_FCDN, {{2, 0}, {1, 300}});
+    fcdn->set_channel_name("cdn-1");
+    services.back().update({{"channel_name", "cdn-1"}, {"account", ""}});
+    v1::ServiceGrant* streaming = add(v1::SERVICE_TYPE_STREAMING, {{1, 600}});
+    streaming->set_channel_name("mix");
+    streaming->set_account("42");
+    services.back().update({{"channel_name", "mix"}, {"account", "42"}});
+    v1::ServiceGrant* rtc_b = add(v1::SERVICE_TYPE_RTC, {{1, 0}});
+    rtc_b->set_channel_name("second");
+    services.back().update({{"channel_name", "second"}, {"account", ""}});
+    v1::ServiceGrant* rtc_a = add(v1::SERVICE_TYPE_RTC, {{1, 120}, {2, 120}});
+    rtc_a->set_channel_name("first");
+    rtc_a->set_account("bob");
+    services.back().update({{"channel_name", "first"}, {"account", "bob"}});
+    v1::ServiceGrant* apaas = add(v1::SERVICE_TYPE_APAAS, {{1, 0}});
+    apaas->set_room_uuid("room-1");
+    apaas->set_user_uuid("Zo\xc3\xab");
+    apaas->set_role(0);
+    services.back().update({{"room_uuid", "room-1"}, {"user_uuid", "Zo\xc3\xab"}, {"role", 0}});
+    v1::ServiceGrant* rtm2 = add(v1::SERVICE_TYPE_RTM2, {{1, 0}});
+    rtm2->set_user_id("alice");
+    AddRtm2Resources(rtm2->mutable_rtm2_resources());
+    services.back().update(
+        {{"user_id", "alice"}, {"rtm2_resources", Rtm2ResourcesJson(rtm2->rtm2_resources())}});
+    add(v1::SERVICE_TYPE_CONVO_AI, {});
+    absl::StatusOr<v1::BuildAccessTokenResponse> r = client.BuildAccessToken(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    keep("access_token2_mixed", "access_token2_007", *r,
+         {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_STREAMING,
+          v1::SERVICE_TYPE_FCDN, v1::SERVICE_TYPE_APAAS, v1::SERVICE_TYPE_RTM2,
+          v1::SERVICE_TYPE_CONVO_AI})
+        .update({{"token_expire", 5400}, {"services", services}});
+  }
+  {
+    // A batch takes every new kind.
+    v1::BuildTokensRequest request;
+    request.add_items()->mutable_fpa()->set_app_id(id);
+    v1::BuildSttTokenRequest* stt = request.add_items()->mutable_stt();
+    stt->set_app_id(id);
+    stt->set_channel_name("batch");
+    stt->set_uid(5);
+    stt->set_rtm_user_id("bot");
+    absl::StatusOr<v1::BuildTokensResponse> r = client.BuildTokens(request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->results_size(), 2);
+    for (const v1::BuildTokensResult& result : r->results()) {
+      ASSERT_TRUE(result.has_token()) << agora_token::FromRpcStatus(result.error());
+    }
+    keep("batch_fpa007", "fpa007", r->results(0).token(), {v1::SERVICE_TYPE_FPA})
+        .update({{"token_expire", 0}});
+    keep("batch_stt007", "stt007", r->results(1).token(),
+         {v1::SERVICE_TYPE_RTC, v1::SERVICE_TYPE_RTM, v1::SERVICE_TYPE_STT})
+        .update(RtcWithRtmFields(*stt, {{"uid", stt->uid()}}));
+  }
+}
+
+TEST_F(CppClientE2eTest, NewTokenKindsDecodeAndPassAgoraOfficialPackage) {
+  std::unique_ptr<TokenServerProcess> compatible_server = StartServer("compatible", {});
+  ASSERT_NE(compatible_server, nullptr);
+  std::unique_ptr<TokenServerProcess> fast_server = StartServer("fast", {"--compression", "fast"});
+  ASSERT_NE(fast_server, nullptr);
+  const TokenClient compatible_client(compatible_server->target());
+  const TokenClient fast_client(fast_server->target());
+
+  TokenRecords records(app_);
+  std::vector<NewKindToken> built;
+  ASSERT_NO_FATAL_FAILURE(
+      BuildNewKindTokens(compatible_client, app_, "compatible", records, built));
+  ASSERT_NO_FATAL_FAILURE(BuildNewKindTokens(fast_client, app_, "fast", records, built));
+
+  // The server's own decoder reads back each token's services, signed.
+  for (const NewKindToken& token : built) {
+    SCOPED_TRACE(token.shape);
+    v1::DecodeTokenRequest request;
+    request.set_token(token.token);
+    absl::StatusOr<v1::DecodeTokenResponse> decoded = compatible_client.DecodeToken(request);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->signature(), v1::SIGNATURE_STATE_VALID);
+    EXPECT_EQ(decoded->expiry(), v1::EXPIRY_STATE_VALID);
+    std::vector<v1::ServiceType> types;
+    for (const v1::DecodedService& service : decoded->token007().services()) {
+      types.push_back(service.type());
+    }
+    EXPECT_EQ(types, token.types);
+  }
+
+  const size_t total = records.all().size();
+  const VerifierResult verified = RunVerifier(records.all(), "new-kinds");
+  EXPECT_EQ(verified.summary, absl::StrCat(total, " passed, 0 failed")) << verified.output;
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  std::printf("agora-token verifier (new kinds): %s\n", verified.summary.c_str());
+
+  EXPECT_EQ(compatible_server->Stop(kServerStopTimeout).value_or(-1), 0);
+  EXPECT_EQ(fast_server->Stop(kServerStopTimeout).value_or(-1), 0);
+}
+
+TEST_F(CppClientE2eTest, NewRequestsReturnFieldViolations) {
+  std::unique_ptr<TokenServerProcess> server = StartServer("server", {});
+  ASSERT_NE(server, nullptr);
+  const TokenClient client(server->target());
+
+  v1::BuildAccessTokenRequest access;
+  access.set_app_id(app_.app_id);
+  v1::ServiceGrant* fpa = access.add_services();
+  fpa->set_type(v1::SERVICE_TYPE_FPA);
+  fpa->add_privileges()->set_privilege(1);
+  v1::ServiceGrant* rtc = access.add_services();
+  rtc->set_type(v1::SERVICE_TYPE_RTC);
+  rtc->set_channel_name("c");
+  rtc->set_room_uuid("not-an-rtc-field");
+  rtc->add_privileges()->set_privilege(1);
+  absl::StatusOr<v1::BuildAccessTokenResponse> a = client.BuildAccessToken(access);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(HasViolationOf(agora_token::FieldViolations(a.status()), "services[1].room_uuid"))
+      << a.status();
+
+  v1::BuildApaasTokenRequest apaas;
+  apaas.set_app_id(app_.app_id);
+  apaas.set_kind(v1::APAAS_TOKEN_KIND_ROOM_USER);
+  apaas.set_room_uuid("bad/room");
+  apaas.set_user_uuid("u");
+  absl::StatusOr<v1::BuildApaasTokenResponse> b = client.BuildApaasToken(apaas);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(HasViolationOf(agora_token::FieldViolations(b.status()), "room_uuid")) << b.status();
+
+  v1::BuildConvoAiTokenRequest convo_ai;
+  convo_ai.set_app_id(app_.app_id);
+  convo_ai.set_channel_name("c");
+  convo_ai.set_uid(1);
+  convo_ai.set_rtm_user_id(std::string(65, 'a'));
+  absl::StatusOr<v1::BuildConvoAiTokenResponse> c = client.BuildConvoAiToken(convo_ai);
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(HasViolationOf(agora_token::FieldViolations(c.status()), "rtm_user_id"))
+      << c.status();
 }
 
 TEST_F(CppClientE2eTest, InvalidRequestReturnsFieldViolations) {

@@ -1,6 +1,7 @@
-# End-to-end tests of the Node.js, Go, Ruby and PHP clients (clients/node,
-# clients/go, clients/ruby, clients/php) against the real agora-token-server
-# binary (the PHP client through its HTTP API).
+# End-to-end tests of the Node.js, Go, Ruby, Java and PHP clients
+# (clients/node, clients/go, clients/ruby, clients/java, clients/php)
+# against the real agora-token-server binary (the PHP client through its
+# HTTP API).
 # Included from tests/e2e/CMakeLists.txt. Each test starts the server itself
 # on a free loopback port, builds RTC tokens with uid and with account through
 # its client, checks them with Agora's official npm package (agora-token, via
@@ -11,8 +12,10 @@
 # `npm ci` at the repo root; golang-go, golang-google-grpc-dev,
 # golang-google-protobuf-dev, golang-github-golang-protobuf-1-5-dev,
 # protoc-gen-go, protoc-gen-go-grpc; ruby, ruby-grpc, ruby-google-protobuf,
-# ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin); php-cli and
-# php-curl, with the openssl command for the test's certificates. A missing
+# ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin);
+# default-jdk-headless, libgrpc-java and the jars clients/java/build.sh
+# names, protobuf-compiler-grpc-java-plugin, junit4; php-cli and php-curl,
+# with the openssl command for the PHP test's certificates. A missing
 # toolchain fails its test rather than skipping it.
 
 if(NOT TARGET agora-token-server)
@@ -25,6 +28,7 @@ set(_polyglot_server $<TARGET_FILE:agora-token-server>)
 find_program(AGORA_TOKEN_NODE node DOC "Node.js, for the Node client and the agora-token cross-check")
 find_program(AGORA_TOKEN_GO go DOC "Go toolchain (Debian golang-go), for the Go client")
 find_program(AGORA_TOKEN_RUBY ruby DOC "Ruby with Debian's ruby-grpc, for the Ruby client")
+find_program(AGORA_TOKEN_JAVA java DOC "Java (Debian default-jdk-headless), for the Java client")
 find_program(AGORA_TOKEN_PHP php DOC "PHP CLI (Debian php-cli with php-curl), for the PHP client")
 find_program(AGORA_TOKEN_SH sh)
 
@@ -72,6 +76,21 @@ if(AGORA_TOKEN_RUBY AND AGORA_TOKEN_NODE)
     ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
 else()
   _agora_token_missing_toolchain_test(e2e_ruby_client "ruby or node")
+endif()
+
+# --- Java client (clients/java) -------------------------------------------------
+# run.sh builds the client with clients/java/build.sh into the build tree,
+# compiles the JUnit 4 test against it and runs it; the test starts the real
+# server itself (plaintext, TLS with API keys, mutual TLS).
+if(AGORA_TOKEN_JAVA AND AGORA_TOKEN_NODE)
+  add_test(NAME e2e_java_client
+    COMMAND ${AGORA_TOKEN_SH} ${_polyglot_dir}/java/run.sh ${_polyglot_server} ${CMAKE_CURRENT_BINARY_DIR}/java)
+  set_tests_properties(e2e_java_client PROPERTIES
+    LABELS "e2e;java"
+    TIMEOUT 300
+    ENVIRONMENT "AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
+else()
+  _agora_token_missing_toolchain_test(e2e_java_client "java (default-jdk-headless) or node")
 endif()
 
 # --- PHP client (clients/php) ---------------------------------------------------

@@ -60,10 +60,16 @@ from agora_token_client import (  # noqa: E402
     SERVICE_CONFIG_PATH,
     TokenClient,
     TokenServiceError,
+    access_token_request,
+    apaas_request,
     chat_request,
+    convo_ai_request,
+    fpa_request,
     pb,
     rtc_with_account_request,
     rtc_with_uid_request,
+    rtm_request,
+    stt_request,
     token_service_pb2_grpc,
 )
 
@@ -78,6 +84,43 @@ SERVER_STOP_TIMEOUT = 10.0
 SUBPROCESS_TIMEOUT = 60.0
 
 VERSION_NAMES = {pb.TOKEN_VERSION_006: "006", pb.TOKEN_VERSION_007: "007"}
+
+# RTM2 permissions, in the form of the request and of the verifier's input:
+# read and write on two message channels, read on one user.
+RTM2_RESOURCES = [
+    {"resource_type": 0, "permissions": [{"permission_type": 0, "names": ["ch-a", "ch-b"]},
+                                         {"permission_type": 1, "names": ["ch-a"]}]},
+    {"resource_type": 4, "permissions": [{"permission_type": 0, "names": ["peer-1"]}]},
+]
+
+# BuildAccessToken's services out of type order (the token sorts them), in
+# verify_with_agora_token.js's form: privileges as [id, seconds] pairs and
+# every text field present.
+ACCESS_TOKEN_SERVICES = [
+    {"type": 8, "privileges": [[1, 0]], "user_id": "multi-user", "rtm2_resources": RTM2_RESOURCES},
+    {"type": 1, "privileges": [[1, 0], [2, 600]], "channel_name": "multi", "account": "42"},
+    {"type": 9, "privileges": []},
+    {"type": 6, "privileges": [[1, 0]], "channel_name": "cdn", "account": "alice"},
+    {"type": 3, "privileges": [[1, 0], [2, 300]], "channel_name": "live", "account": ""},
+    {"type": 7, "privileges": [[2, 0]], "user_uuid": "u-1"},
+    {"type": 2, "privileges": [[1, 1200]], "user_id": "multi-user"},
+]
+ACCESS_TOKEN_GRANTS = [
+    dict(service, privileges=[{"privilege": p, "expire_seconds": e} for p, e in service["privileges"]])
+    for service in ACCESS_TOKEN_SERVICES
+]
+ACCESS_TOKEN_SERVICE_RECORDS = [
+    dict({"channel_name": "", "account": "", "user_id": "", "room_uuid": "", "user_uuid": "",
+          "rtm2_resources": []}, **service)
+    for service in ACCESS_TOKEN_SERVICES
+]
+
+# Per-privilege lifetimes: the request's names, and the verifier's.
+RTC_EXPIRES = {"join_channel_privilege_expire": 3600, "pub_audio_privilege_expire": 1800,
+               "pub_video_privilege_expire": 900, "pub_data_stream_privilege_expire": 0}
+RTC_EXPIRES_RECORD = {"join_channel": 3600, "publish_audio": 1800, "publish_video": 900,
+                      "publish_data_stream": 0}
+NO_RTC_EXPIRES_RECORD = dict.fromkeys(RTC_EXPIRES_RECORD, 0)
 
 
 class ServerProcess:
@@ -183,7 +226,7 @@ class PythonClientAgainstServerTest(unittest.TestCase):
                       "salt": response.salt, "issue_ts": response.issue_ts,
                       "expire_ts": response.expire_ts},
         }
-        if kind.endswith("007"):
+        if "007" in kind:  # rtc007, apaas007_user, rtm2_007, ...
             record["compression"] = "compatible"
         record.update(inputs)
         return record
@@ -280,6 +323,78 @@ class PythonClientAgainstServerTest(unittest.TestCase):
         records.append(self._record("batch_chat007_user", "chat007", third, user_id="carol", token_expire=0))
         return records
 
+    def _build_new_kinds(self):
+        """Builds every token kind of issue 15 through its client method, and
+        some through BuildTokens; returns {shape: (response, verifier record)}."""
+        client = self.client
+        app = self.app_id
+        built = {}
+
+        def keep(shape, kind, response, **inputs):
+            built[shape] = (response, self._record(shape, kind, response, **inputs))
+
+        keep("access_token", "access_token2_007",
+             client.build_access_token(app, ACCESS_TOKEN_GRANTS, token_expire_seconds=3600),
+             services=ACCESS_TOKEN_SERVICE_RECORDS, token_expire=3600)
+        keep("fpa", "fpa007", client.build_fpa_token(app), token_expire=DAY)
+        keep("room_user", "apaas007_room_user",
+             client.build_room_user_token(app, "room-42", "teacher-1", 1, expire_seconds=1800),
+             room_uuid="room-42", user_uuid="teacher-1", role=1, token_expire=1800)
+        keep("apaas_user", "apaas007_user", client.build_user_token(app, "student-7"),
+             user_uuid="student-7", token_expire=0)
+        keep("apaas_app", "apaas007_app", client.build_app_token(app, expire_seconds=600), token_expire=600)
+        keep("rtm_with_permissions", "rtm2_007",
+             client.build_rtm_token_with_permissions(app, "rtm2-user", RTM2_RESOURCES, token_expire_seconds=1200),
+             user_id="rtm2-user", rtm2_resources=RTM2_RESOURCES, token_expire=1200)
+        # Per-privilege lifetimes grant all four RTC privileges: the
+        # reference's publisher.
+        keep("rtc_with_rtm2_uid", "rtc007_rtm2",
+             client.build_token_with_rtm2(app, "rtm2 chan", "agent-x", uid=4242, token_expire_seconds=3600,
+                                          privilege_expires=RTC_EXPIRES, rtm_token_expire_seconds=900),
+             channel_name="rtm2 chan", uid=4242, role=1, token_expire=3600, privilege_expires=RTC_EXPIRES_RECORD,
+             rtm_user_id="agent-x", rtm_token_expire=900)
+        keep("rtc_with_rtm2_account", "rtc007_rtm2",
+             client.build_token_with_rtm2(app, "rtm2 chan", "agent-y", account="viewer", role="subscriber"),
+             channel_name="rtm2 chan", account="viewer", role=2, token_expire=0,
+             privilege_expires=NO_RTC_EXPIRES_RECORD, rtm_user_id="agent-y", rtm_token_expire=0)
+        keep("convo_ai", "convoai007",
+             client.build_convo_ai_token(app, "agent-room", "agent-1001", uid=1001, role="publisher",
+                                         token_expire_seconds=3600, privilege_expires=RTC_EXPIRES,
+                                         rtm_token_expire_seconds=3600),
+             channel_name="agent-room", uid=1001, role=1, token_expire=3600, privilege_expires=RTC_EXPIRES_RECORD,
+             rtm_user_id="agent-1001", rtm_token_expire=3600)
+        keep("stt", "stt007",
+             client.build_stt_token(app, "meeting", "stt-bot-rtm", account="stt-bot", role="subscriber",
+                                    privilege_expires={"join_channel_privilege_expire": 600}),
+             channel_name="meeting", account="stt-bot", role=2, token_expire=0,
+             privilege_expires=dict(NO_RTC_EXPIRES_RECORD, join_channel=600), rtm_user_id="stt-bot-rtm",
+             rtm_token_expire=0)
+
+        batch = client.build_tokens([
+            access_token_request(app, ACCESS_TOKEN_GRANTS[:2]),
+            fpa_request(app),
+            apaas_request(app, "room_user", room_uuid="room-b", user_uuid="pupil", role=2),
+            rtm_request(app, "rtm2-batch", token_version="007", rtm2_resources=RTM2_RESOURCES),
+            convo_ai_request(app, "batch-room", "agent-b", account="agent", privilege_expires=RTC_EXPIRES),
+            stt_request(app, "batch-room", "stt-b", uid=7, role="publisher"),
+        ])
+        self.assertEqual(len(batch.results), 6)
+        for result in batch.results:
+            self.assertEqual(result.WhichOneof("outcome"), "token", str(result.error))
+        tokens = [result.token for result in batch.results]
+        keep("batch_access_token", "access_token2_007", tokens[0], services=ACCESS_TOKEN_SERVICE_RECORDS[:2],
+             token_expire=0)
+        keep("batch_fpa", "fpa007", tokens[1], token_expire=DAY)
+        keep("batch_room_user", "apaas007_room_user", tokens[2], room_uuid="room-b", user_uuid="pupil", role=2,
+             token_expire=0)
+        keep("batch_rtm2", "rtm2_007", tokens[3], user_id="rtm2-batch", rtm2_resources=RTM2_RESOURCES,
+             token_expire=0)
+        keep("batch_convo_ai", "convoai007", tokens[4], channel_name="batch-room", account="agent", role=1,
+             token_expire=0, privilege_expires=RTC_EXPIRES_RECORD, rtm_user_id="agent-b", rtm_token_expire=0)
+        keep("batch_stt", "stt007", tokens[5], channel_name="batch-room", uid=7, role=1, token_expire=0,
+             privilege_expires=NO_RTC_EXPIRES_RECORD, rtm_user_id="stt-b", rtm_token_expire=0)
+        return built
+
     # --- tests -------------------------------------------------------------
 
     def test_every_token_passes_agora_official_package(self):
@@ -301,6 +416,68 @@ class PythonClientAgainstServerTest(unittest.TestCase):
         self.assertEqual(summary, f"{len(records) - 1} passed, 1 failed", output)
         self.assertNotEqual(status, 0, output)
         self.assertIn(f"case={victim['shape']} ", output)
+
+    def test_every_new_kind_passes_agora_official_package(self):
+        records = [record for _, record in self._build_new_kinds().values()]
+        for record in records:
+            self.assertTrue(record["token"].startswith("007"), record["shape"])
+        status, summary, output = self._run_verifier(records)
+        self.assertEqual(summary, f"{len(records)} passed, 0 failed", output)
+        self.assertEqual(status, 0, output)
+
+    def test_every_new_kind_decodes_to_its_services(self):
+        S = pb.ServiceType
+        want_types = {
+            "access_token": ["RTC", "RTM", "STREAMING", "FCDN", "APAAS", "RTM2", "CONVO_AI"],
+            "fpa": ["FPA"], "room_user": ["RTM", "CHAT", "APAAS"], "apaas_user": ["APAAS"],
+            "apaas_app": ["APAAS"], "rtm_with_permissions": ["RTM2"], "rtc_with_rtm2_uid": ["RTC", "RTM"],
+            "rtc_with_rtm2_account": ["RTC", "RTM"], "convo_ai": ["RTC", "RTM", "CONVO_AI"],
+            "stt": ["RTC", "RTM", "STT"],
+        }
+        built = self._build_new_kinds()
+        for shape, types in want_types.items():
+            response, _ = built[shape]
+            decoded = self.client.decode_token(response.token)
+            self.assertEqual((decoded.signature, decoded.expiry),
+                             (pb.SIGNATURE_STATE_VALID, pb.EXPIRY_STATE_VALID), shape)
+            self.assertEqual([S.Name(s.type) for s in decoded.token007.services],
+                             ["SERVICE_TYPE_" + t for t in types], shape)
+            # The response lists every privilege the token holds.
+            self.assertEqual(sorted((e.service, e.privilege) for e in response.privilege_expiries),
+                             sorted((s.type, p.privilege) for s in decoded.token007.services
+                                    for p in s.privileges), shape)
+
+        def services(shape):
+            return {S.Name(s.type): s for s in self.client.decode_token(built[shape][0].token).token007.services}
+
+        apaas = services("room_user")["SERVICE_TYPE_APAAS"]
+        self.assertEqual((apaas.room_uuid, apaas.user_uuid, apaas.role, [p.privilege for p in apaas.privileges]),
+                         ("room-42", "teacher-1", 1, [1]))
+        self.assertEqual([p.privilege for p in services("apaas_app")["SERVICE_TYPE_APAAS"].privileges], [3])
+        rtm2 = services("rtm_with_permissions")["SERVICE_TYPE_RTM2"]
+        self.assertEqual(rtm2.user_id, "rtm2-user")
+        self.assertEqual([[r.resource_type, [[p.permission_type, list(p.names)] for p in r.permissions]]
+                          for r in rtm2.rtm2_resources],
+                         [[0, [[0, ["ch-a", "ch-b"]], [1, ["ch-a"]]]], [4, [[0, ["peer-1"]]]]])
+        rtc_with_rtm2 = services("rtc_with_rtm2_uid")
+        self.assertEqual((rtc_with_rtm2["SERVICE_TYPE_RTC"].account, rtc_with_rtm2["SERVICE_TYPE_RTM"].user_id),
+                         ("4242", "agent-x"))
+        self.assertEqual([p.privilege for p in services("stt")["SERVICE_TYPE_RTC"].privileges], [1])
+
+    def test_new_requests_raise_field_violations(self):
+        with self.assertRaises(TokenServiceError) as raised:
+            self.client.build_room_user_token(self.app_id, "room/1", "teacher-1", 1)
+        self.assertEqual(raised.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual([field for field, _ in raised.exception.field_violations], ["room_uuid"])
+
+        with self.assertRaises(TokenServiceError) as raised:
+            self.client.build_access_token(self.app_id, [{"type": "rtc", "channel_name": "c",
+                                                          "privileges": [{"privilege": 1}], "room_uuid": "r"}])
+        self.assertEqual(raised.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual([field for field, _ in raised.exception.field_violations], ["services[0].room_uuid"])
+
+        with self.assertRaises(ValueError):
+            self.client.build_convo_ai_token(self.app_id, "c", "agent")  # neither uid nor account
 
     def test_decode_token_checks_signatures_of_built_tokens(self):
         built = self.client.build_rtc_token_with_account(self.app_id, "decode-me", "dave", role="publisher",

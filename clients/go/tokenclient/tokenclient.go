@@ -237,6 +237,107 @@ func (c *Client) BuildChatToken(ctx context.Context, request *tokenv1.BuildChatT
 	return c.stub.BuildChatToken(ctx, request, options...)
 }
 
+// BuildTokenWithRtm2 builds a 007 RTC token for account (a uid as its
+// decimal) that also logs rtmUserID in to RTM, through
+// BuildRtcTokenWithAccount: the reference rtctokenbuilder2.BuildTokenWithRtm2,
+// less the certificate. Give role or privilegeExpires (nil for none), as
+// BuildRtcTokenWithAccountRequest takes them.
+func (c *Client) BuildTokenWithRtm2(ctx context.Context, appID, channelName, account string, role tokenv1.Role,
+	tokenExpireSeconds uint32, privilegeExpires *tokenv1.RtcPrivilegeExpires, rtmUserID string,
+	rtmTokenExpireSeconds uint32, options ...grpc.CallOption) (*tokenv1.BuildRtcTokenWithAccountResponse, error) {
+	return c.BuildRtcTokenWithAccount(ctx, &tokenv1.BuildRtcTokenWithAccountRequest{
+		AppId: appID, ChannelName: channelName, Account: account, Role: role,
+		TokenVersion: tokenv1.TokenVersion_TOKEN_VERSION_007, TokenExpireSeconds: tokenExpireSeconds,
+		PrivilegeExpires: privilegeExpires, RtmUserId: rtmUserID, RtmTokenExpireSeconds: rtmTokenExpireSeconds,
+	}, options...)
+}
+
+// BuildRtmTokenWithPermissions builds a 007 RTM2 token through BuildRtmToken:
+// the reference rtmtokenbuilder2.BuildTokenWithPermissions, less the
+// certificate.
+func (c *Client) BuildRtmTokenWithPermissions(ctx context.Context, appID, userID string,
+	resources []*tokenv1.Rtm2Resource, tokenExpireSeconds uint32,
+	options ...grpc.CallOption) (*tokenv1.BuildRtmTokenResponse, error) {
+	return c.BuildRtmToken(ctx, &tokenv1.BuildRtmTokenRequest{
+		AppId: appID, UserId: userID, TokenVersion: tokenv1.TokenVersion_TOKEN_VERSION_007,
+		TokenExpireSeconds: tokenExpireSeconds, Rtm2Resources: resources,
+	}, options...)
+}
+
+// BuildAccessToken builds a 007 token holding any list of services.
+func (c *Client) BuildAccessToken(ctx context.Context, request *tokenv1.BuildAccessTokenRequest,
+	options ...grpc.CallOption) (*tokenv1.BuildAccessTokenResponse, error) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	defer cancel()
+	return c.stub.BuildAccessToken(ctx, request, options...)
+}
+
+// BuildFpaToken builds an FPA login token (the reference
+// fpatokenbuilder.BuildToken).
+func (c *Client) BuildFpaToken(ctx context.Context, request *tokenv1.BuildFpaTokenRequest,
+	options ...grpc.CallOption) (*tokenv1.BuildFpaTokenResponse, error) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	defer cancel()
+	return c.stub.BuildFpaToken(ctx, request, options...)
+}
+
+// BuildApaasToken builds a Flexible Classroom token of request's kind;
+// BuildRoomUserToken, BuildUserToken and BuildAppToken name each kind.
+func (c *Client) BuildApaasToken(ctx context.Context, request *tokenv1.BuildApaasTokenRequest,
+	options ...grpc.CallOption) (*tokenv1.BuildApaasTokenResponse, error) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	defer cancel()
+	return c.stub.BuildApaasToken(ctx, request, options...)
+}
+
+// BuildRoomUserToken is the reference apaastokenbuilder.BuildRoomUserToken,
+// less the certificate: APaaS room user, RTM login for userUUID and Chat for
+// its MD5.
+func (c *Client) BuildRoomUserToken(ctx context.Context, appID, roomUUID, userUUID string, role int32,
+	expireSeconds uint32, options ...grpc.CallOption) (*tokenv1.BuildApaasTokenResponse, error) {
+	return c.BuildApaasToken(ctx, &tokenv1.BuildApaasTokenRequest{
+		AppId: appID, Kind: tokenv1.ApaasTokenKind_APAAS_TOKEN_KIND_ROOM_USER, RoomUuid: roomUUID,
+		UserUuid: userUUID, Role: role, ExpireSeconds: expireSeconds,
+	}, options...)
+}
+
+// BuildUserToken is the reference apaastokenbuilder.BuildUserToken, less the
+// certificate.
+func (c *Client) BuildUserToken(ctx context.Context, appID, userUUID string, expireSeconds uint32,
+	options ...grpc.CallOption) (*tokenv1.BuildApaasTokenResponse, error) {
+	return c.BuildApaasToken(ctx, &tokenv1.BuildApaasTokenRequest{
+		AppId: appID, Kind: tokenv1.ApaasTokenKind_APAAS_TOKEN_KIND_USER, UserUuid: userUUID,
+		ExpireSeconds: expireSeconds,
+	}, options...)
+}
+
+// BuildAppToken is the reference apaastokenbuilder.BuildAppToken, less the
+// certificate: for the app's own servers.
+func (c *Client) BuildAppToken(ctx context.Context, appID string, expireSeconds uint32,
+	options ...grpc.CallOption) (*tokenv1.BuildApaasTokenResponse, error) {
+	return c.BuildApaasToken(ctx, &tokenv1.BuildApaasTokenRequest{
+		AppId: appID, Kind: tokenv1.ApaasTokenKind_APAAS_TOKEN_KIND_APP, ExpireSeconds: expireSeconds,
+	}, options...)
+}
+
+// BuildConvoAiToken builds a Conversational AI agent token: RTC, RTM and the
+// ConvoAI service (the reference convoaitokenbuilder.BuildToken).
+func (c *Client) BuildConvoAiToken(ctx context.Context, request *tokenv1.BuildConvoAiTokenRequest,
+	options ...grpc.CallOption) (*tokenv1.BuildConvoAiTokenResponse, error) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	defer cancel()
+	return c.stub.BuildConvoAiToken(ctx, request, options...)
+}
+
+// BuildSttToken builds a real-time speech-to-text token: RTC, RTM and the STT
+// service (the reference stttokenbuilder.BuildToken).
+func (c *Client) BuildSttToken(ctx context.Context, request *tokenv1.BuildSttTokenRequest,
+	options ...grpc.CallOption) (*tokenv1.BuildSttTokenResponse, error) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	defer cancel()
+	return c.stub.BuildSttToken(ctx, request, options...)
+}
+
 // BuildTokens builds up to 1000 tokens; each result holds a token or its own
 // error (see ResultError).
 func (c *Client) BuildTokens(ctx context.Context, request *tokenv1.BuildTokensRequest,

@@ -1,7 +1,10 @@
 """A thin Python client for agora.token.v1.TokenService.
 
 TokenClient wraps the generated gRPC stub: one method per RPC, keyword
-arguments named as the request fields, the response message returned as is.
+arguments named as the request fields, the response message returned as is;
+plus the reference builders that are one form of an RPC under their own
+names (build_token_with_rtm2, build_rtm_token_with_permissions,
+build_room_user_token, build_user_token, build_app_token).
 Failed calls raise TokenServiceError, which carries the status code, message,
 the google.rpc.BadRequest field violations and the google.rpc.RetryInfo delay
 decoded from the grpc-status-details-bin trailer. The channel retries
@@ -165,8 +168,14 @@ def _privilege_expires(value):
     return pb.RtcPrivilegeExpires(**value)
 
 
+def _rtm2_resources(resources):
+    """Rtm2Resource messages, or dicts of their fields (permissions as dicts
+    of Rtm2Permission's fields)."""
+    return [r if isinstance(r, pb.Rtm2Resource) else pb.Rtm2Resource(**r) for r in resources]
+
+
 def _rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
-                privilege_expires, with_rtm):
+                privilege_expires, with_rtm, rtm_user_id, rtm_token_expire_seconds):
     return dict(
         role=_enum_value(pb.Role, "ROLE_", role),
         privilege_expired_ts=privilege_expired_ts,
@@ -174,7 +183,16 @@ def _rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
         token_expire_seconds=token_expire_seconds,
         privilege_expires=_privilege_expires(privilege_expires),
         with_rtm=with_rtm,
+        rtm_user_id=rtm_user_id,
+        rtm_token_expire_seconds=rtm_token_expire_seconds,
     )
+
+
+def _one_rtc_user(method, uid, account):
+    """{"uid": uid} or {"account": account}: exactly one must be given."""
+    if (uid is None) == (account is None):
+        raise ValueError(f"{method}: give exactly one of uid, account")
+    return {"uid": uid} if account is None else {"account": account}
 
 
 # Request builders: the client methods send what these return, and they are
@@ -182,32 +200,35 @@ def _rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
 
 def rtc_with_uid_request(app_id, channel_name, uid, role=0, privilege_expired_ts=0,
                          token_version=0, token_expire_seconds=0, privilege_expires=None,
-                         with_rtm=False):
+                         with_rtm=False, rtm_user_id="", rtm_token_expire_seconds=0):
     """A BuildRtcTokenWithUidRequest. privilege_expires is a RtcPrivilegeExpires
     or a dict of its fields."""
     return pb.BuildRtcTokenWithUidRequest(
         app_id=app_id, channel_name=channel_name, uid=uid,
         **_rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
-                      privilege_expires, with_rtm))
+                      privilege_expires, with_rtm, rtm_user_id, rtm_token_expire_seconds))
 
 
 def rtc_with_account_request(app_id, channel_name, account, role=0, privilege_expired_ts=0,
                              token_version=0, token_expire_seconds=0, privilege_expires=None,
-                             with_rtm=False):
+                             with_rtm=False, rtm_user_id="", rtm_token_expire_seconds=0):
     """A BuildRtcTokenWithAccountRequest; see rtc_with_uid_request."""
     return pb.BuildRtcTokenWithAccountRequest(
         app_id=app_id, channel_name=channel_name, account=account,
         **_rtc_fields(role, privilege_expired_ts, token_version, token_expire_seconds,
-                      privilege_expires, with_rtm))
+                      privilege_expires, with_rtm, rtm_user_id, rtm_token_expire_seconds))
 
 
-def rtm_request(app_id, user_id, token_version=0, privilege_expired_ts=0, token_expire_seconds=0):
-    """A BuildRtmTokenRequest."""
+def rtm_request(app_id, user_id, token_version=0, privilege_expired_ts=0, token_expire_seconds=0,
+                rtm2_resources=()):
+    """A BuildRtmTokenRequest. rtm2_resources (007 only) makes it an RTM2
+    token; see _rtm2_resources for the forms it takes."""
     return pb.BuildRtmTokenRequest(
         app_id=app_id, user_id=user_id,
         token_version=_enum_value(pb.TokenVersion, "TOKEN_VERSION_", token_version),
         privilege_expired_ts=privilege_expired_ts,
-        token_expire_seconds=token_expire_seconds)
+        token_expire_seconds=token_expire_seconds,
+        rtm2_resources=_rtm2_resources(rtm2_resources))
 
 
 def chat_request(app_id, kind, user_id="", token_expire_seconds=0):
@@ -218,11 +239,74 @@ def chat_request(app_id, kind, user_id="", token_expire_seconds=0):
         user_id=user_id, token_expire_seconds=token_expire_seconds)
 
 
+def _service_grant(grant):
+    """A ServiceGrant, or a dict of its fields: type as in _enum_value
+    ("rtc", "SERVICE_TYPE_APAAS", 7), privileges as PrivilegeGrant or dicts,
+    rtm2_resources as for rtm_request."""
+    if isinstance(grant, pb.ServiceGrant):
+        return grant
+    fields = dict(grant)
+    fields["type"] = _enum_value(pb.ServiceType, "SERVICE_TYPE_", fields.get("type", 0))
+    fields["privileges"] = [p if isinstance(p, pb.PrivilegeGrant) else pb.PrivilegeGrant(**p)
+                            for p in fields.get("privileges", ())]
+    fields["rtm2_resources"] = _rtm2_resources(fields.get("rtm2_resources", ()))
+    return pb.ServiceGrant(**fields)
+
+
+def access_token_request(app_id, services, token_expire_seconds=0):
+    """A BuildAccessTokenRequest; services are ServiceGrant or dicts (see
+    _service_grant)."""
+    return pb.BuildAccessTokenRequest(app_id=app_id, token_expire_seconds=token_expire_seconds,
+                                      services=[_service_grant(s) for s in services])
+
+
+def fpa_request(app_id):
+    """A BuildFpaTokenRequest."""
+    return pb.BuildFpaTokenRequest(app_id=app_id)
+
+
+def apaas_request(app_id, kind, room_uuid="", user_uuid="", role=0, expire_seconds=0):
+    """A BuildApaasTokenRequest. kind ("room_user", "user" or "app") has no
+    default, as in the API, so a caller never gets the app token by accident."""
+    return pb.BuildApaasTokenRequest(
+        app_id=app_id, kind=_enum_value(pb.ApaasTokenKind, "APAAS_TOKEN_KIND_", kind),
+        room_uuid=room_uuid, user_uuid=user_uuid, role=role, expire_seconds=expire_seconds)
+
+
+def _rtc_with_rtm_fields(method, channel_name, rtm_user_id, uid, account, role,
+                         token_expire_seconds, privilege_expires, rtm_token_expire_seconds):
+    return dict(channel_name=channel_name, rtm_user_id=rtm_user_id, **_one_rtc_user(method, uid, account),
+                role=_enum_value(pb.Role, "ROLE_", role), token_expire_seconds=token_expire_seconds,
+                privilege_expires=_privilege_expires(privilege_expires),
+                rtm_token_expire_seconds=rtm_token_expire_seconds)
+
+
+def convo_ai_request(app_id, channel_name, rtm_user_id, uid=None, account=None, role=0,
+                     token_expire_seconds=0, privilege_expires=None, rtm_token_expire_seconds=0):
+    """A BuildConvoAiTokenRequest: give exactly one of uid and account."""
+    return pb.BuildConvoAiTokenRequest(app_id=app_id, **_rtc_with_rtm_fields(
+        "convo_ai_request", channel_name, rtm_user_id, uid, account, role, token_expire_seconds,
+        privilege_expires, rtm_token_expire_seconds))
+
+
+def stt_request(app_id, channel_name, rtm_user_id, uid=None, account=None, role=0,
+                token_expire_seconds=0, privilege_expires=None, rtm_token_expire_seconds=0):
+    """A BuildSttTokenRequest; see convo_ai_request."""
+    return pb.BuildSttTokenRequest(app_id=app_id, **_rtc_with_rtm_fields(
+        "stt_request", channel_name, rtm_user_id, uid, account, role, token_expire_seconds,
+        privilege_expires, rtm_token_expire_seconds))
+
+
 _ITEM_FIELD_BY_REQUEST_TYPE = {
     pb.BuildRtcTokenWithUidRequest: "rtc_with_uid",
     pb.BuildRtcTokenWithAccountRequest: "rtc_with_account",
     pb.BuildRtmTokenRequest: "rtm",
     pb.BuildChatTokenRequest: "chat",
+    pb.BuildAccessTokenRequest: "access_token",
+    pb.BuildFpaTokenRequest: "fpa",
+    pb.BuildApaasTokenRequest: "apaas",
+    pb.BuildConvoAiTokenRequest: "convo_ai",
+    pb.BuildSttTokenRequest: "stt",
 }
 
 
@@ -288,34 +372,116 @@ class TokenClient:
 
     def build_rtc_token_with_uid(self, app_id, channel_name, uid, role=0, privilege_expired_ts=0,
                                  token_version=0, token_expire_seconds=0, privilege_expires=None,
-                                 with_rtm=False, timeout=None):
+                                 with_rtm=False, rtm_user_id="", rtm_token_expire_seconds=0,
+                                 timeout=None):
         """BuildRtcTokenWithUid; returns a BuildRtcTokenWithUidResponse."""
         request = rtc_with_uid_request(app_id, channel_name, uid, role, privilege_expired_ts,
                                        token_version, token_expire_seconds, privilege_expires,
-                                       with_rtm)
+                                       with_rtm, rtm_user_id, rtm_token_expire_seconds)
         return self._call(self._stub.BuildRtcTokenWithUid, request, timeout)
 
     def build_rtc_token_with_account(self, app_id, channel_name, account, role=0,
                                      privilege_expired_ts=0, token_version=0,
                                      token_expire_seconds=0, privilege_expires=None,
-                                     with_rtm=False, timeout=None):
+                                     with_rtm=False, rtm_user_id="", rtm_token_expire_seconds=0,
+                                     timeout=None):
         """BuildRtcTokenWithAccount; returns a BuildRtcTokenWithAccountResponse."""
         request = rtc_with_account_request(app_id, channel_name, account, role,
                                            privilege_expired_ts, token_version,
-                                           token_expire_seconds, privilege_expires, with_rtm)
+                                           token_expire_seconds, privilege_expires, with_rtm,
+                                           rtm_user_id, rtm_token_expire_seconds)
         return self._call(self._stub.BuildRtcTokenWithAccount, request, timeout)
 
+    def build_token_with_rtm2(self, app_id, channel_name, rtm_user_id, uid=None, account=None,
+                              role=0, token_expire_seconds=0, privilege_expires=None,
+                              rtm_token_expire_seconds=0, timeout=None):
+        """The reference RtcTokenBuilder2.build_token_with_rtm2: a 007 RTC token
+        for uid or account (exactly one) that also logs rtm_user_id in to RTM.
+        Calls BuildRtcTokenWithUid or BuildRtcTokenWithAccount and returns its
+        response."""
+        user = _one_rtc_user("build_token_with_rtm2", uid, account)
+        fields = dict(role=role, token_version=pb.TOKEN_VERSION_007,
+                      token_expire_seconds=token_expire_seconds, privilege_expires=privilege_expires,
+                      rtm_user_id=rtm_user_id, rtm_token_expire_seconds=rtm_token_expire_seconds,
+                      timeout=timeout)
+        if "uid" in user:
+            return self.build_rtc_token_with_uid(app_id, channel_name, uid, **fields)
+        return self.build_rtc_token_with_account(app_id, channel_name, account, **fields)
+
     def build_rtm_token(self, app_id, user_id, token_version=0, privilege_expired_ts=0,
-                        token_expire_seconds=0, timeout=None):
+                        token_expire_seconds=0, rtm2_resources=(), timeout=None):
         """BuildRtmToken; returns a BuildRtmTokenResponse."""
         request = rtm_request(app_id, user_id, token_version, privilege_expired_ts,
-                              token_expire_seconds)
+                              token_expire_seconds, rtm2_resources)
         return self._call(self._stub.BuildRtmToken, request, timeout)
+
+    def build_rtm_token_with_permissions(self, app_id, user_id, rtm2_resources,
+                                         token_expire_seconds=0, timeout=None):
+        """The reference RtmTokenBuilder2.buildTokenWithPermissions: a 007 RTM2
+        token (BuildRtmToken with rtm2_resources); returns a BuildRtmTokenResponse."""
+        return self.build_rtm_token(app_id, user_id, token_version=pb.TOKEN_VERSION_007,
+                                    token_expire_seconds=token_expire_seconds,
+                                    rtm2_resources=rtm2_resources, timeout=timeout)
 
     def build_chat_token(self, app_id, kind, user_id="", token_expire_seconds=0, timeout=None):
         """BuildChatToken; returns a BuildChatTokenResponse."""
         request = chat_request(app_id, kind, user_id, token_expire_seconds)
         return self._call(self._stub.BuildChatToken, request, timeout)
+
+    def build_access_token(self, app_id, services, token_expire_seconds=0, timeout=None):
+        """BuildAccessToken: a 007 token holding any services (ServiceGrant or
+        dicts, see access_token_request); returns a BuildAccessTokenResponse."""
+        request = access_token_request(app_id, services, token_expire_seconds)
+        return self._call(self._stub.BuildAccessToken, request, timeout)
+
+    def build_fpa_token(self, app_id, timeout=None):
+        """BuildFpaToken (the reference FpaTokenBuilder.build_token); returns a
+        BuildFpaTokenResponse."""
+        return self._call(self._stub.BuildFpaToken, fpa_request(app_id), timeout)
+
+    def build_apaas_token(self, app_id, kind, room_uuid="", user_uuid="", role=0, expire_seconds=0,
+                          timeout=None):
+        """BuildApaasToken; returns a BuildApaasTokenResponse. The three
+        methods below are its kinds under the reference ApaasTokenBuilder's
+        names."""
+        request = apaas_request(app_id, kind, room_uuid, user_uuid, role, expire_seconds)
+        return self._call(self._stub.BuildApaasToken, request, timeout)
+
+    def build_room_user_token(self, app_id, room_uuid, user_uuid, role, expire_seconds=0,
+                              timeout=None):
+        """ApaasTokenBuilder.build_room_user_token: APaaS room user, RTM login
+        for user_uuid and Chat for its MD5."""
+        return self.build_apaas_token(app_id, "room_user", room_uuid=room_uuid, user_uuid=user_uuid,
+                                      role=role, expire_seconds=expire_seconds, timeout=timeout)
+
+    def build_user_token(self, app_id, user_uuid, expire_seconds=0, timeout=None):
+        """ApaasTokenBuilder.build_user_token: an APaaS user token."""
+        return self.build_apaas_token(app_id, "user", user_uuid=user_uuid,
+                                      expire_seconds=expire_seconds, timeout=timeout)
+
+    def build_app_token(self, app_id, expire_seconds=0, timeout=None):
+        """ApaasTokenBuilder.build_app_token: an APaaS app token, for the app's
+        own servers."""
+        return self.build_apaas_token(app_id, "app", expire_seconds=expire_seconds, timeout=timeout)
+
+    def build_convo_ai_token(self, app_id, channel_name, rtm_user_id, uid=None, account=None, role=0,
+                             token_expire_seconds=0, privilege_expires=None,
+                             rtm_token_expire_seconds=0, timeout=None):
+        """BuildConvoAiToken (the reference ConvoAITokenBuilder.build_token): RTC
+        for uid or account (exactly one), RTM for rtm_user_id and the ConvoAI
+        service; returns a BuildConvoAiTokenResponse."""
+        request = convo_ai_request(app_id, channel_name, rtm_user_id, uid, account, role,
+                                   token_expire_seconds, privilege_expires, rtm_token_expire_seconds)
+        return self._call(self._stub.BuildConvoAiToken, request, timeout)
+
+    def build_stt_token(self, app_id, channel_name, rtm_user_id, uid=None, account=None, role=0,
+                        token_expire_seconds=0, privilege_expires=None, rtm_token_expire_seconds=0,
+                        timeout=None):
+        """BuildSttToken (the reference SttTokenBuilder.build_token): as
+        build_convo_ai_token with the STT service; returns a BuildSttTokenResponse."""
+        request = stt_request(app_id, channel_name, rtm_user_id, uid, account, role,
+                              token_expire_seconds, privilege_expires, rtm_token_expire_seconds)
+        return self._call(self._stub.BuildSttToken, request, timeout)
 
     def build_tokens(self, items, timeout=None):
         """BuildTokens; items are request messages (from the *_request

@@ -44,6 +44,48 @@ const SUBPROCESS_TIMEOUT_MS = 60000
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
+// RTM2 permissions: read and write on two message channels, read on one user.
+// The client's camelCase form, and the verifier's snake_case one.
+const RTM2_RESOURCES = [
+    { resourceType: 0, permissions: [{ permissionType: 0, names: ['ch-a', 'ch-b'] }, { permissionType: 1, names: ['ch-a'] }] },
+    { resourceType: 4, permissions: [{ permissionType: 0, names: ['peer-1'] }] },
+]
+const RTM2_RECORD = RTM2_RESOURCES.map(r => ({
+    resource_type: r.resourceType,
+    permissions: r.permissions.map(p => ({ permission_type: p.permissionType, names: p.names })),
+}))
+
+// BuildAccessToken's services out of type order (the token sorts them), in
+// verify_with_agora_token.js's form: privileges as [id, seconds] pairs.
+const ACCESS_TOKEN_SERVICES = [
+    { type: 8, privileges: [[1, 0]], user_id: 'multi-user', rtm2_resources: RTM2_RECORD },
+    { type: 1, privileges: [[1, 0], [2, 600]], channel_name: 'multi', account: '42' },
+    { type: 9, privileges: [] },
+    { type: 6, privileges: [[1, 0]], channel_name: 'cdn', account: 'alice' },
+    { type: 3, privileges: [[1, 0], [2, 300]], channel_name: 'live', account: '' },
+    { type: 7, privileges: [[2, 0]], user_uuid: 'u-1' },
+    { type: 2, privileges: [[1, 1200]], user_id: 'multi-user' },
+]
+// The same as the client's ServiceGrant objects.
+const ACCESS_TOKEN_GRANTS = ACCESS_TOKEN_SERVICES.map(s => ({
+    type: s.type,
+    privileges: s.privileges.map(([privilege, expireSeconds]) => ({ privilege, expireSeconds })),
+    channelName: s.channel_name,
+    account: s.account,
+    userId: s.user_id,
+    userUuid: s.user_uuid,
+    rtm2Resources: s.rtm2_resources && RTM2_RESOURCES,
+}))
+// The verifier wants every text field present.
+const ACCESS_TOKEN_RECORDS = ACCESS_TOKEN_SERVICES.map(s => ({
+    channel_name: '', account: '', user_id: '', room_uuid: '', user_uuid: '', rtm2_resources: [], ...s,
+}))
+
+// Per-privilege lifetimes: the request's names, and the verifier's.
+const RTC_EXPIRES = { joinChannelPrivilegeExpire: 3600, pubAudioPrivilegeExpire: 1800, pubVideoPrivilegeExpire: 900, pubDataStreamPrivilegeExpire: 0 }
+const RTC_EXPIRES_RECORD = { join_channel: 3600, publish_audio: 1800, publish_video: 900, publish_data_stream: 0 }
+const NO_RTC_EXPIRES_RECORD = { join_channel: 0, publish_audio: 0, publish_video: 0, publish_data_stream: 0 }
+
 // agora-token-server as a child process on a free loopback port.
 class ServerProcess {
     constructor(workDir, keyringPath) {
@@ -146,8 +188,78 @@ describe('Node.js client against agora-token-server', () => {
             },
             ...inputs,
         }
-        if (kind.endsWith('007')) record.compression = 'compatible'
+        if (kind.includes('007')) record.compression = 'compatible' // rtc007, apaas007_user, rtm2_007, ...
         return record
+    }
+
+    // Every token kind of issue 15, through its client method and some
+    // through buildTokens: { shape: [response, verifier record] }. Built once.
+    let newKinds = null
+    function buildNewKinds() {
+        newKinds = newKinds || (async () => {
+            const built = {}
+            const keep = (shape, kind, response, inputs) => { built[shape] = [response, verifierRecord(shape, kind, response, inputs)] }
+
+            keep('access_token', 'access_token2_007',
+                await client.buildAccessToken({ appId, services: ACCESS_TOKEN_GRANTS, tokenExpireSeconds: 3600 }),
+                { services: ACCESS_TOKEN_RECORDS, token_expire: 3600 })
+            keep('fpa', 'fpa007', await client.buildFpaToken({ appId }), { token_expire: 86400 })
+            keep('room_user', 'apaas007_room_user',
+                await client.buildRoomUserToken({ appId, roomUuid: 'room-42', userUuid: 'teacher-1', role: 1, expireSeconds: 1800 }),
+                { room_uuid: 'room-42', user_uuid: 'teacher-1', role: 1, token_expire: 1800 })
+            keep('apaas_user', 'apaas007_user', await client.buildUserToken({ appId, userUuid: 'student-7' }),
+                { user_uuid: 'student-7', token_expire: 0 })
+            keep('apaas_app', 'apaas007_app', await client.buildAppToken({ appId, expireSeconds: 600 }), { token_expire: 600 })
+            keep('rtm_with_permissions', 'rtm2_007',
+                await client.buildRtmTokenWithPermissions({ appId, userId: 'rtm2-user', rtm2Resources: RTM2_RESOURCES, tokenExpireSeconds: 1200 }),
+                { user_id: 'rtm2-user', rtm2_resources: RTM2_RECORD, token_expire: 1200 })
+            // Per-privilege lifetimes grant all four RTC privileges: the
+            // reference's publisher.
+            keep('rtc_with_rtm2_uid', 'rtc007_rtm2',
+                await client.buildTokenWithRtm2({
+                    appId, channelName: 'rtm2 chan', uid: 4242, tokenExpireSeconds: 3600, privilegeExpires: RTC_EXPIRES,
+                    rtmUserId: 'agent-x', rtmTokenExpireSeconds: 900,
+                }),
+                { channel_name: 'rtm2 chan', uid: 4242, role: 1, token_expire: 3600, privilege_expires: RTC_EXPIRES_RECORD, rtm_user_id: 'agent-x', rtm_token_expire: 900 })
+            keep('rtc_with_rtm2_account', 'rtc007_rtm2',
+                await client.buildTokenWithRtm2({ appId, channelName: 'rtm2 chan', account: 'viewer', role: 'subscriber', rtmUserId: 'agent-y' }),
+                { channel_name: 'rtm2 chan', account: 'viewer', role: 2, token_expire: 0, privilege_expires: NO_RTC_EXPIRES_RECORD, rtm_user_id: 'agent-y', rtm_token_expire: 0 })
+            keep('convo_ai', 'convoai007',
+                await client.buildConvoAiToken({
+                    appId, channelName: 'agent-room', uid: 1001, role: 'publisher', tokenExpireSeconds: 3600,
+                    privilegeExpires: RTC_EXPIRES, rtmUserId: 'agent-1001', rtmTokenExpireSeconds: 3600,
+                }),
+                { channel_name: 'agent-room', uid: 1001, role: 1, token_expire: 3600, privilege_expires: RTC_EXPIRES_RECORD, rtm_user_id: 'agent-1001', rtm_token_expire: 3600 })
+            keep('stt', 'stt007',
+                await client.buildSttToken({
+                    appId, channelName: 'meeting', account: 'stt-bot', role: 'subscriber',
+                    privilegeExpires: { joinChannelPrivilegeExpire: 600 }, rtmUserId: 'stt-bot-rtm',
+                }),
+                { channel_name: 'meeting', account: 'stt-bot', role: 2, token_expire: 0, privilege_expires: { ...NO_RTC_EXPIRES_RECORD, join_channel: 600 }, rtm_user_id: 'stt-bot-rtm', rtm_token_expire: 0 })
+
+            const batch = await client.buildTokens({
+                items: [
+                    { accessToken: { appId, services: ACCESS_TOKEN_GRANTS.slice(0, 2) } },
+                    { fpa: { appId } },
+                    { apaas: { appId, kind: 'room_user', roomUuid: 'room-b', userUuid: 'pupil', role: 2 } },
+                    { rtm: { appId, userId: 'rtm2-batch', tokenVersion: '007', rtm2Resources: RTM2_RESOURCES } },
+                    { convoAi: { appId, channelName: 'batch-room', account: 'agent', privilegeExpires: RTC_EXPIRES, rtmUserId: 'agent-b' } },
+                    { stt: { appId, channelName: 'batch-room', uid: 7, role: 'publisher', rtmUserId: 'stt-b' } },
+                ],
+            })
+            assert.deepEqual(batch.results.map(r => r.outcome), Array(6).fill('token'), JSON.stringify(batch.results))
+            const tokens = batch.results.map(r => r.token)
+            keep('batch_access_token', 'access_token2_007', tokens[0], { services: ACCESS_TOKEN_RECORDS.slice(0, 2), token_expire: 0 })
+            keep('batch_fpa', 'fpa007', tokens[1], { token_expire: 86400 })
+            keep('batch_room_user', 'apaas007_room_user', tokens[2], { room_uuid: 'room-b', user_uuid: 'pupil', role: 2, token_expire: 0 })
+            keep('batch_rtm2', 'rtm2_007', tokens[3], { user_id: 'rtm2-batch', rtm2_resources: RTM2_RECORD, token_expire: 0 })
+            keep('batch_convo_ai', 'convoai007', tokens[4],
+                { channel_name: 'batch-room', account: 'agent', role: 1, token_expire: 0, privilege_expires: RTC_EXPIRES_RECORD, rtm_user_id: 'agent-b', rtm_token_expire: 0 })
+            keep('batch_stt', 'stt007', tokens[5],
+                { channel_name: 'batch-room', uid: 7, role: 1, token_expire: 0, privilege_expires: NO_RTC_EXPIRES_RECORD, rtm_user_id: 'stt-b', rtm_token_expire: 0 })
+            return built
+        })()
+        return newKinds
     }
 
     async function runVerifier(records) {
@@ -211,6 +323,62 @@ describe('Node.js client against agora-token-server', () => {
         assert.equal(result.summary, '3 passed, 1 failed', result.output)
         assert.notEqual(result.code, 0, result.output)
         assert.match(result.output, /case=rtc007_uid /)
+    })
+
+    test('every new token kind passes Agora\'s official package', async () => {
+        const records = Object.values(await buildNewKinds()).map(([, record]) => record)
+        for (const record of records) assert.ok(record.token.startsWith('007'), record.shape)
+        const result = await runVerifier(records)
+        assert.equal(result.summary, `${records.length} passed, 0 failed`, result.output)
+        assert.equal(result.code, 0, result.output)
+    })
+
+    test('every new token kind decodes to its services', async () => {
+        const wantTypes = {
+            access_token: ['RTC', 'RTM', 'STREAMING', 'FCDN', 'APAAS', 'RTM2', 'CONVO_AI'],
+            fpa: ['FPA'], room_user: ['RTM', 'CHAT', 'APAAS'], apaas_user: ['APAAS'], apaas_app: ['APAAS'],
+            rtm_with_permissions: ['RTM2'], rtc_with_rtm2_uid: ['RTC', 'RTM'], rtc_with_rtm2_account: ['RTC', 'RTM'],
+            convo_ai: ['RTC', 'RTM', 'CONVO_AI'], stt: ['RTC', 'RTM', 'STT'],
+        }
+        const built = await buildNewKinds()
+        const services = {}
+        for (const [shape, types] of Object.entries(wantTypes)) {
+            const [response] = built[shape]
+            const decoded = await client.decodeToken({ token: response.token })
+            assert.deepEqual([decoded.signature, decoded.expiry], ['SIGNATURE_STATE_VALID', 'EXPIRY_STATE_VALID'], shape)
+            assert.deepEqual(decoded.token007.services.map(s => s.type), types.map(t => `SERVICE_TYPE_${t}`), shape)
+            // The response lists every privilege the token holds.
+            const pairs = list => list.map(([service, privilege]) => `${service}/${privilege}`).sort()
+            assert.deepEqual(pairs(response.privilegeExpiries.map(e => [e.service, e.privilege])),
+                pairs(decoded.token007.services.flatMap(s => s.privileges.map(p => [s.type, p.privilege]))), shape)
+            services[shape] = Object.fromEntries(decoded.token007.services.map(s => [s.type.replace('SERVICE_TYPE_', ''), s]))
+        }
+        const apaas = services.room_user.APAAS
+        assert.deepEqual([apaas.roomUuid, apaas.userUuid, apaas.role, apaas.privileges.map(p => p.privilege)], ['room-42', 'teacher-1', 1, [1]])
+        assert.deepEqual(services.apaas_app.APAAS.privileges.map(p => p.privilege), [3])
+        const rtm2 = services.rtm_with_permissions.RTM2
+        assert.equal(rtm2.userId, 'rtm2-user')
+        assert.deepEqual(rtm2.rtm2Resources.map(r => [r.resourceType, r.permissions.map(p => [p.permissionType, p.names])]),
+            [[0, [[0, ['ch-a', 'ch-b']], [1, ['ch-a']]]], [4, [[0, ['peer-1']]]]])
+        assert.deepEqual([services.rtc_with_rtm2_uid.RTC.account, services.rtc_with_rtm2_uid.RTM.userId], ['4242', 'agent-x'])
+        assert.deepEqual(services.stt.RTC.privileges.map(p => p.privilege), [1])
+    })
+
+    test('the new requests reject with field violations', async () => {
+        const rejection = promise => promise.then(() => assert.fail('accepted'), e => e)
+        let error = await rejection(client.buildRoomUserToken({ appId, roomUuid: 'room/1', userUuid: 'teacher-1', role: 1 }))
+        assert.ok(error instanceof TokenServiceError, String(error))
+        assert.equal(error.code, status.INVALID_ARGUMENT)
+        assert.deepEqual(error.fieldViolations.map(v => v.field), ['room_uuid'])
+
+        error = await rejection(client.buildAccessToken({
+            appId, services: [{ type: 'rtc', channelName: 'c', privileges: [{ privilege: 1 }], roomUuid: 'r' }],
+        }))
+        assert.equal(error.code, status.INVALID_ARGUMENT)
+        assert.deepEqual(error.fieldViolations.map(v => v.field), ['services[0].room_uuid'])
+
+        await assert.rejects(client.buildTokenWithRtm2({ appId, channelName: 'c', rtmUserId: 'r' }), /exactly one of uid, account/)
+        await assert.rejects(client.buildAccessToken({ appId, services: [{ type: 'SERVICE_TYPE_VIDEO' }] }), TypeError)
     })
 
     test('an invalid channel name rejects with a TokenServiceError naming channel_name', async () => {

@@ -40,6 +40,39 @@ SERVER_START_TIMEOUT = 15
 SERVER_STOP_TIMEOUT = 10
 SUBPROCESS_TIMEOUT = 60
 
+# RTM2 permissions, in the form of the request and of the verifier's input:
+# read and write on two message channels, read on one user.
+RTM2_RESOURCES = [
+  { resource_type: 0, permissions: [{ permission_type: 0, names: %w[ch-a ch-b] },
+                                    { permission_type: 1, names: %w[ch-a] }] },
+  { resource_type: 4, permissions: [{ permission_type: 0, names: %w[peer-1] }] }
+].freeze
+
+# BuildAccessToken's services out of type order (the token sorts them), in
+# verify_with_agora_token.js's form: privileges as [id, seconds] pairs.
+ACCESS_TOKEN_SERVICES = [
+  { type: 8, privileges: [[1, 0]], user_id: 'multi-user', rtm2_resources: RTM2_RESOURCES },
+  { type: 1, privileges: [[1, 0], [2, 600]], channel_name: 'multi', account: '42' },
+  { type: 9, privileges: [] },
+  { type: 6, privileges: [[1, 0]], channel_name: 'cdn', account: 'alice' },
+  { type: 3, privileges: [[1, 0], [2, 300]], channel_name: 'live', account: '' },
+  { type: 7, privileges: [[2, 0]], user_uuid: 'u-1' },
+  { type: 2, privileges: [[1, 1200]], user_id: 'multi-user' }
+].freeze
+ACCESS_TOKEN_GRANTS = ACCESS_TOKEN_SERVICES.map do |service|
+  service.merge(privileges: service[:privileges].map { |id, expire| { privilege: id, expire_seconds: expire } })
+end
+# The verifier wants every text field present.
+ACCESS_TOKEN_RECORDS = ACCESS_TOKEN_SERVICES.map do |service|
+  { channel_name: '', account: '', user_id: '', room_uuid: '', user_uuid: '', rtm2_resources: [] }.merge(service)
+end
+
+# Per-privilege lifetimes: the request's names, and the verifier's.
+RTC_EXPIRES = { join_channel_privilege_expire: 3600, pub_audio_privilege_expire: 1800,
+                pub_video_privilege_expire: 900, pub_data_stream_privilege_expire: 0 }.freeze
+RTC_EXPIRES_RECORD = { join_channel: 3600, publish_audio: 1800, publish_video: 900, publish_data_stream: 0 }.freeze
+NO_RTC_EXPIRES_RECORD = RTC_EXPIRES_RECORD.transform_values { 0 }.freeze
+
 WORK_DIR = Dir.mktmpdir('agora-token-ruby-e2e-')
 if ENV['AGORA_TOKEN_RUBY_GEN'].to_s.empty?
   ENV['AGORA_TOKEN_RUBY_GEN'] = File.join(WORK_DIR, 'gen')
@@ -176,8 +209,85 @@ class RubyClientAgainstServerTest < Minitest::Test
       built: { version: { TOKEN_VERSION_006: '006', TOKEN_VERSION_007: '007' }[response.token_version],
                salt: response.salt, issue_ts: response.issue_ts, expire_ts: response.expire_ts }
     }
-    record[:compression] = 'compatible' if kind.end_with?('007')
+    record[:compression] = 'compatible' if kind.include?('007') # rtc007, apaas007_user, rtm2_007, ...
     record.merge(inputs)
+  end
+
+  # Builds every token kind of issue 15 through its client method, and some
+  # through build_tokens; returns { shape => [response, verifier record] }.
+  def build_new_kinds
+    built = {}
+    keep = ->(shape, kind, response, **inputs) { built[shape] = [response, verifier_record(shape, kind, response, inputs)] }
+
+    keep.call('access_token', 'access_token2_007',
+              @client.build_access_token(app_id: APP_ID, services: ACCESS_TOKEN_GRANTS, token_expire_seconds: 3600),
+              services: ACCESS_TOKEN_RECORDS, token_expire: 3600)
+    keep.call('fpa', 'fpa007', @client.build_fpa_token(app_id: APP_ID), token_expire: 86_400)
+    keep.call('room_user', 'apaas007_room_user',
+              @client.build_room_user_token(app_id: APP_ID, room_uuid: 'room-42', user_uuid: 'teacher-1', role: 1,
+                                            expire_seconds: 1800),
+              room_uuid: 'room-42', user_uuid: 'teacher-1', role: 1, token_expire: 1800)
+    keep.call('apaas_user', 'apaas007_user', @client.build_user_token(app_id: APP_ID, user_uuid: 'student-7'),
+              user_uuid: 'student-7', token_expire: 0)
+    keep.call('apaas_app', 'apaas007_app', @client.build_app_token(app_id: APP_ID, expire_seconds: 600), token_expire: 600)
+    keep.call('rtm_with_permissions', 'rtm2_007',
+              @client.build_rtm_token_with_permissions(app_id: APP_ID, user_id: 'rtm2-user', rtm2_resources: RTM2_RESOURCES,
+                                                       token_expire_seconds: 1200),
+              user_id: 'rtm2-user', rtm2_resources: RTM2_RESOURCES, token_expire: 1200)
+    # Per-privilege lifetimes grant all four RTC privileges: the reference's
+    # publisher.
+    keep.call('rtc_with_rtm2_uid', 'rtc007_rtm2',
+              @client.build_token_with_rtm2(app_id: APP_ID, channel_name: 'rtm2 chan', uid: 4242, rtm_user_id: 'agent-x',
+                                            token_expire_seconds: 3600, privilege_expires: RTC_EXPIRES,
+                                            rtm_token_expire_seconds: 900),
+              channel_name: 'rtm2 chan', uid: 4242, role: 1, token_expire: 3600, privilege_expires: RTC_EXPIRES_RECORD,
+              rtm_user_id: 'agent-x', rtm_token_expire: 900)
+    keep.call('rtc_with_rtm2_account', 'rtc007_rtm2',
+              @client.build_token_with_rtm2(app_id: APP_ID, channel_name: 'rtm2 chan', account: 'viewer',
+                                            rtm_user_id: 'agent-y', role: :subscriber),
+              channel_name: 'rtm2 chan', account: 'viewer', role: 2, token_expire: 0,
+              privilege_expires: NO_RTC_EXPIRES_RECORD, rtm_user_id: 'agent-y', rtm_token_expire: 0)
+    keep.call('convo_ai', 'convoai007',
+              @client.build_convo_ai_token(app_id: APP_ID, channel_name: 'agent-room', uid: 1001, role: :publisher,
+                                           token_expire_seconds: 3600, privilege_expires: RTC_EXPIRES,
+                                           rtm_user_id: 'agent-1001', rtm_token_expire_seconds: 3600),
+              channel_name: 'agent-room', uid: 1001, role: 1, token_expire: 3600, privilege_expires: RTC_EXPIRES_RECORD,
+              rtm_user_id: 'agent-1001', rtm_token_expire: 3600)
+    keep.call('stt', 'stt007',
+              @client.build_stt_token(app_id: APP_ID, channel_name: 'meeting', account: 'stt-bot', role: 'subscriber',
+                                      privilege_expires: { join_channel_privilege_expire: 600 },
+                                      rtm_user_id: 'stt-bot-rtm'),
+              channel_name: 'meeting', account: 'stt-bot', role: 2, token_expire: 0,
+              privilege_expires: NO_RTC_EXPIRES_RECORD.merge(join_channel: 600), rtm_user_id: 'stt-bot-rtm',
+              rtm_token_expire: 0)
+
+    batch = @client.build_tokens(items: [
+                                   { access_token: { app_id: APP_ID, services: ACCESS_TOKEN_GRANTS.first(2) } },
+                                   { fpa: { app_id: APP_ID } },
+                                   { apaas: { app_id: APP_ID, kind: :room_user, room_uuid: 'room-b', user_uuid: 'pupil',
+                                              role: 2 } },
+                                   { rtm: { app_id: APP_ID, user_id: 'rtm2-batch', token_version: '007',
+                                            rtm2_resources: RTM2_RESOURCES } },
+                                   { convo_ai: { app_id: APP_ID, channel_name: 'batch-room', account: 'agent',
+                                                 privilege_expires: RTC_EXPIRES, rtm_user_id: 'agent-b' } },
+                                   { stt: { app_id: APP_ID, channel_name: 'batch-room', uid: 7, role: :publisher,
+                                            rtm_user_id: 'stt-b' } }
+                                 ])
+    assert_equal [:token] * 6, batch.results.map(&:outcome), batch.results.map(&:error).inspect
+    tokens = batch.results.map(&:token)
+    keep.call('batch_access_token', 'access_token2_007', tokens[0], services: ACCESS_TOKEN_RECORDS.first(2),
+                                                                    token_expire: 0)
+    keep.call('batch_fpa', 'fpa007', tokens[1], token_expire: 86_400)
+    keep.call('batch_room_user', 'apaas007_room_user', tokens[2], room_uuid: 'room-b', user_uuid: 'pupil', role: 2,
+                                                                  token_expire: 0)
+    keep.call('batch_rtm2', 'rtm2_007', tokens[3], user_id: 'rtm2-batch', rtm2_resources: RTM2_RESOURCES, token_expire: 0)
+    keep.call('batch_convo_ai', 'convoai007', tokens[4], channel_name: 'batch-room', account: 'agent', role: 1,
+                                                         token_expire: 0, privilege_expires: RTC_EXPIRES_RECORD,
+                                                         rtm_user_id: 'agent-b', rtm_token_expire: 0)
+    keep.call('batch_stt', 'stt007', tokens[5], channel_name: 'batch-room', uid: 7, role: 1, token_expire: 0,
+                                                privilege_expires: NO_RTC_EXPIRES_RECORD, rtm_user_id: 'stt-b',
+                                                rtm_token_expire: 0)
+    built
   end
 
   def run_verifier(records)
@@ -244,6 +354,62 @@ class RubyClientAgainstServerTest < Minitest::Test
     assert_equal '3 passed, 1 failed', summary, output
     refute_equal 0, status, output
     assert_includes output, 'case=rtc007_uid '
+  end
+
+  def test_every_new_kind_passes_agora_official_package
+    records = build_new_kinds.values.map(&:last)
+    records.each { |record| assert record[:token].start_with?('007'), record[:shape] }
+    status, summary, output = run_verifier(records)
+    assert_equal "#{records.size} passed, 0 failed", summary, output
+    assert_equal 0, status, output
+  end
+
+  def test_every_new_kind_decodes_to_its_services
+    want_types = {
+      'access_token' => %w[RTC RTM STREAMING FCDN APAAS RTM2 CONVO_AI], 'fpa' => %w[FPA],
+      'room_user' => %w[RTM CHAT APAAS], 'apaas_user' => %w[APAAS], 'apaas_app' => %w[APAAS],
+      'rtm_with_permissions' => %w[RTM2], 'rtc_with_rtm2_uid' => %w[RTC RTM], 'rtc_with_rtm2_account' => %w[RTC RTM],
+      'convo_ai' => %w[RTC RTM CONVO_AI], 'stt' => %w[RTC RTM STT]
+    }
+    built = build_new_kinds
+    services = want_types.to_h do |shape, types|
+      response = built.fetch(shape).first
+      decoded = @client.decode_token(token: response.token)
+      assert_equal %i[SIGNATURE_STATE_VALID EXPIRY_STATE_VALID], [decoded.signature, decoded.expiry], shape
+      decoded_services = decoded.token007.services
+      assert_equal types.map { |t| :"SERVICE_TYPE_#{t}" }, decoded_services.map(&:type), shape
+      # The response lists every privilege the token holds.
+      assert_equal decoded_services.flat_map { |s| s.privileges.map { |p| [s.type, p.privilege] } }.sort,
+                   response.privilege_expiries.map { |e| [e.service, e.privilege] }.sort, shape
+      [shape, decoded_services.to_h { |s| [s.type.to_s.delete_prefix('SERVICE_TYPE_'), s] }]
+    end
+    apaas = services['room_user']['APAAS']
+    assert_equal ['room-42', 'teacher-1', 1, [1]], [apaas.room_uuid, apaas.user_uuid, apaas.role, apaas.privileges.map(&:privilege)]
+    assert_equal [3], services['apaas_app']['APAAS'].privileges.map(&:privilege)
+    rtm2 = services['rtm_with_permissions']['RTM2']
+    assert_equal 'rtm2-user', rtm2.user_id
+    assert_equal [[0, [[0, %w[ch-a ch-b]], [1, %w[ch-a]]]], [4, [[0, %w[peer-1]]]]],
+                 rtm2.rtm2_resources.map { |r| [r.resource_type, r.permissions.map { |p| [p.permission_type, p.names.to_a] }] }
+    with_rtm2 = services['rtc_with_rtm2_uid']
+    assert_equal %w[4242 agent-x], [with_rtm2['RTC'].account, with_rtm2['RTM'].user_id]
+    assert_equal [1], services['stt']['RTC'].privileges.map(&:privilege)
+  end
+
+  def test_new_requests_raise_field_violations
+    error = assert_raises(AgoraToken::Error) do
+      @client.build_room_user_token(app_id: APP_ID, room_uuid: 'room/1', user_uuid: 'teacher-1', role: 1)
+    end
+    assert_equal GRPC::Core::StatusCodes::INVALID_ARGUMENT, error.code
+    assert_equal ['room_uuid'], error.field_violations.map(&:field)
+
+    error = assert_raises(AgoraToken::Error) do
+      @client.build_access_token(app_id: APP_ID, services: [{ type: :rtc, channel_name: 'c', room_uuid: 'r',
+                                                              privileges: [{ privilege: 1 }] }])
+    end
+    assert_equal GRPC::Core::StatusCodes::INVALID_ARGUMENT, error.code
+    assert_equal ['services[0].room_uuid'], error.field_violations.map(&:field)
+
+    assert_raises(ArgumentError) { @client.build_token_with_rtm2(app_id: APP_ID, channel_name: 'c', rtm_user_id: 'r') }
   end
 
   def test_invalid_channel_name_raises_error_with_field_violation

@@ -8,8 +8,11 @@
 # takes one line:
 #   client.build_token_with_uid(**params.except(:app_certificate))
 # The other methods take a request's fields as keywords and return the
-# response message. Each call gets a default deadline, the channel retries
-# UNAVAILABLE (both as the service config all five clients share,
+# response message: one per RPC, and the other reference builders
+# (build_token_with_rtm2, build_rtm_token_with_permissions, and
+# ApaasTokenBuilder's build_room_user_token, build_user_token and
+# build_app_token) on top of them. Each call gets a default deadline, the
+# channel retries UNAVAILABLE (both as the service config all five clients share,
 # clients/service_config.json, says), and failures raise AgoraToken::Error with the
 # google.rpc.BadRequest field violations decoded from the
 # grpc-status-details-bin trailer.
@@ -135,9 +138,6 @@ module AgoraToken
     without_timeout = SERVICE_CONFIG['methodConfig'].map { |method| method.reject { |key, _| key == 'timeout' } }
     CHANNEL_SERVICE_CONFIG = JSON.generate(SERVICE_CONFIG.merge('methodConfig' => without_timeout))
 
-    # Enum fields and the prefix of their value names.
-    ENUM_PREFIXES = { role: 'ROLE_', token_version: 'TOKEN_VERSION_', kind: 'CHAT_TOKEN_KIND_' }.freeze
-
     # target: "host:port". timeout: default deadline of each call, seconds.
     # tls: nil (plaintext, for a server on the same host), true (system
     # roots), or a Hash with :root_certs and, for mutual TLS, :private_key and
@@ -170,9 +170,10 @@ module AgoraToken
                                    privilege_expired_ts: privilege_expired_ts, **optional).token
     end
 
-    # The six RPCs: each takes the request's fields as keywords (enum values
-    # as symbols, integers or short names such as :publisher or '007'), plus
-    # timeout: for this call, and returns the response message.
+    # The eleven RPCs: each takes the request's fields as keywords (nested
+    # messages as hashes; enum values as symbols, integers or short names such
+    # as :publisher, '007' or :rtc), plus timeout: for this call, and returns
+    # the response message.
     def build_rtc_token_with_uid(timeout: nil, **fields)
       call(:build_rtc_token_with_uid, V1::BuildRtcTokenWithUidRequest, fields, timeout)
     end
@@ -189,12 +190,80 @@ module AgoraToken
       call(:build_chat_token, V1::BuildChatTokenRequest, fields, timeout)
     end
 
+    # services: ServiceGrant hashes, such as
+    # { type: :rtc, channel_name: 'c', privileges: [{ privilege: 1 }] }.
+    def build_access_token(timeout: nil, **fields)
+      call(:build_access_token, V1::BuildAccessTokenRequest, fields, timeout)
+    end
+
+    # The reference FpaTokenBuilder.build_token.
+    def build_fpa_token(timeout: nil, **fields)
+      call(:build_fpa_token, V1::BuildFpaTokenRequest, fields, timeout)
+    end
+
+    # kind: :room_user, :user or :app; build_room_user_token and friends
+    # name each one.
+    def build_apaas_token(timeout: nil, **fields)
+      call(:build_apaas_token, V1::BuildApaasTokenRequest, fields, timeout)
+    end
+
+    # The reference ConvoAITokenBuilder.build_token; give uid: or account:.
+    def build_convo_ai_token(timeout: nil, **fields)
+      call(:build_convo_ai_token, V1::BuildConvoAiTokenRequest, fields, timeout)
+    end
+
+    # The reference SttTokenBuilder.build_token; give uid: or account:.
+    def build_stt_token(timeout: nil, **fields)
+      call(:build_stt_token, V1::BuildSttTokenRequest, fields, timeout)
+    end
+
     # items: BuildTokensRequestItem messages or hashes such as
     # { rtc_with_uid: { app_id: ..., ... } }. Failed items come back with an
     # error; AgoraToken::Error.from_status(result.error) reads it.
     def build_tokens(items:, timeout: nil)
-      items = items.map { |item| item.is_a?(Hash) ? item.transform_values { |request| normalize_enums(request) } : item }
       call(:build_tokens, V1::BuildTokensRequest, { items: items }, timeout)
+    end
+
+    # The reference RtcTokenBuilder2.build_token_with_rtm2: a 007 RTC token for
+    # uid: or account: (exactly one) that also logs rtm_user_id in to RTM,
+    # through BuildRtcTokenWithUid or BuildRtcTokenWithAccount. The optional
+    # keywords are the request's (role or privilege_expires,
+    # token_expire_seconds, rtm_token_expire_seconds).
+    def build_token_with_rtm2(app_id:, channel_name:, rtm_user_id:, uid: nil, account: nil, **optional)
+      raise ArgumentError, 'build_token_with_rtm2: give exactly one of uid:, account:' if uid.nil? == account.nil?
+
+      fields = { app_id: app_id, channel_name: channel_name, rtm_user_id: rtm_user_id,
+                 **optional, token_version: :TOKEN_VERSION_007 }
+      return build_rtc_token_with_account(account: account, **fields) if uid.nil?
+
+      build_rtc_token_with_uid(uid: uid, **fields)
+    end
+
+    # The reference RtmTokenBuilder2.build_token_with_permissions: a 007 RTM2
+    # token, through BuildRtmToken. rtm2_resources: hashes such as
+    # { resource_type: 0, permissions: [{ permission_type: 0, names: ['ch'] }] }.
+    def build_rtm_token_with_permissions(app_id:, user_id:, rtm2_resources:, token_expire_seconds: 0, timeout: nil)
+      build_rtm_token(app_id: app_id, user_id: user_id, rtm2_resources: rtm2_resources,
+                      token_expire_seconds: token_expire_seconds, token_version: :TOKEN_VERSION_007, timeout: timeout)
+    end
+
+    # The reference ApaasTokenBuilder.build_room_user_token: APaaS room user,
+    # RTM login for user_uuid and Chat for its MD5.
+    def build_room_user_token(app_id:, room_uuid:, user_uuid:, role:, expire_seconds: 0, timeout: nil)
+      build_apaas_token(app_id: app_id, kind: :APAAS_TOKEN_KIND_ROOM_USER, room_uuid: room_uuid, user_uuid: user_uuid,
+                        role: role, expire_seconds: expire_seconds, timeout: timeout)
+    end
+
+    # The reference ApaasTokenBuilder.build_user_token.
+    def build_user_token(app_id:, user_uuid:, expire_seconds: 0, timeout: nil)
+      build_apaas_token(app_id: app_id, kind: :APAAS_TOKEN_KIND_USER, user_uuid: user_uuid,
+                        expire_seconds: expire_seconds, timeout: timeout)
+    end
+
+    # The reference ApaasTokenBuilder.build_app_token, for the app's own
+    # servers.
+    def build_app_token(app_id:, expire_seconds: 0, timeout: nil)
+      build_apaas_token(app_id: app_id, kind: :APAAS_TOKEN_KIND_APP, expire_seconds: expire_seconds, timeout: timeout)
     end
 
     def decode_token(timeout: nil, **fields)
@@ -214,24 +283,36 @@ module AgoraToken
       end
     end
 
-    # Accepts :ROLE_PUBLISHER, 1, :publisher, 'publisher', '007'.
-    def normalize_enums(fields)
+    # fields with every enum value, in nested hashes too, as its full name:
+    # accepts :ROLE_PUBLISHER, 1, :publisher, 'publisher', '007'. The
+    # message's descriptor says which enum a field holds (kind is a
+    # ChatTokenKind in one request and an ApaasTokenKind in another).
+    def normalize_enums(descriptor, fields)
       return fields unless fields.is_a?(Hash)
 
       fields.to_h do |key, value|
-        prefix = ENUM_PREFIXES[key.to_sym]
-        if prefix && (value.is_a?(Symbol) || value.is_a?(String))
-          name = value.to_s.upcase
-          value = (name.start_with?(prefix) ? name : prefix + name).to_sym
-        end
-        [key, value]
+        field = descriptor.lookup(key.to_s) # nil: Message.new reports the unknown field
+        [key, field && value.is_a?(Array) ? value.map { |v| normalize_value(field, v) } : normalize_value(field, value)]
+      end
+    end
+
+    def normalize_value(field, value)
+      case field&.type
+      when :message then normalize_enums(field.subtype, value)
+      when :enum
+        return value unless value.is_a?(Symbol) || value.is_a?(String)
+
+        prefix = field.subtype.lookup_value(0).to_s.delete_suffix('UNSPECIFIED')
+        name = value.to_s.upcase
+        (name.start_with?(prefix) ? name : prefix + name).to_sym
+      else value
       end
     end
 
     def call(method, request_class, fields, timeout)
       # Message.new raises ArgumentError for an unknown field and RangeError
       # for an unknown enum name, before anything is sent.
-      request = request_class.new(**normalize_enums(fields))
+      request = request_class.new(**normalize_enums(request_class.descriptor, fields))
       deadline = Time.now + (timeout || @timeout)
       @stub.public_send(method, request, deadline: deadline, metadata: @metadata)
     rescue GRPC::BadStatus => e
