@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/callers.h"
+#include "server/log.h"  // JsonQuote
 
 namespace agora_token {
 
@@ -42,10 +43,6 @@ struct HttpResponse {
     headers.emplace_back(std::move(name), std::move(value));
   }
 };
-
-// `text` as a JSON string literal, quotes included. Bytes that are not
-// UTF-8 become U+FFFD, so the result is always valid JSON.
-std::string JsonQuote(std::string_view text);
 
 }  // namespace agora_token
 

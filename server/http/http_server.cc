@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <future>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -36,6 +37,8 @@ class SessionBase {
   // Closes the connection unless a request is being served (then its
   // response says Connection: close).
   virtual void CloseIfIdle() = 0;
+  // Closes the socket now; only once no I/O thread runs.
+  virtual void CloseNow() = 0;
 };
 
 // The HTTP status and message for a request Beast refused to parse.
@@ -86,6 +89,17 @@ class HttpServer::Impl {
     connections_.fetch_sub(1, std::memory_order_acq_rel);
   }
 
+  // Taken under the lock, used (and perhaps released last) outside it: a
+  // session's destructor unregisters under the same lock.
+  std::vector<std::shared_ptr<SessionBase>> LiveSessions() {
+    std::vector<std::shared_ptr<SessionBase>> live;
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    for (const std::weak_ptr<SessionBase>& weak : sessions_) {
+      if (std::shared_ptr<SessionBase> session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
+  }
+
   const HttpServerOptions& options() const { return options_; }
   HttpApi& api() { return *api_; }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
@@ -129,6 +143,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     registration_ = server_->Register(this->weak_from_this());
     registered_ = true;
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+  void CloseNow() override {
+    beast::error_code ignored;
+    Socket().socket().close(ignored);
   }
 
   void CloseIfIdle() override {
@@ -197,6 +216,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (ec) return OnReadError(ec);
     idle_ = false;
     const auto& header = parser_->get();
+    if (header.version() != 10 && header.version() != 11) {
+      return Refuse(505, "only HTTP/1.0 and HTTP/1.1 are served");
+    }
     // RFC 9112: a repeated Content-Length, even with equal values, is not
     // trusted (request smuggling).
     if (header.count(http::field::content_length) > 1) {
@@ -204,6 +226,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (header.count(http::field::transfer_encoding) > 1) {
       return Refuse(400, "repeated Transfer-Encoding");
+    }
+    // A request body's length must be known: a Transfer-Encoding must end
+    // in chunked (RFC 9112 6.3), or the rest of the stream is ambiguous.
+    if (header.count(http::field::transfer_encoding) == 1 && !parser_->chunked()) {
+      return Refuse(400, "Transfer-Encoding must end in chunked");
     }
     auto self = this->shared_from_this();
     auto read_body = [self] {
@@ -413,16 +440,15 @@ void HttpServer::Impl::Drain(std::chrono::system_clock::time_point deadline) {
   if (drained_) return;
   drained_ = true;
   draining_.store(true, std::memory_order_release);
-  net::post(acceptor_.get_executor(), [this] {
+  // Closed on its strand, and waited for: no connection is accepted after.
+  std::promise<void> closed;
+  net::post(acceptor_.get_executor(), [this, &closed] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    closed.set_value();
   });
-  {
-    std::lock_guard<std::mutex> lock(sessions_mutex_);
-    for (const std::weak_ptr<SessionBase>& weak : sessions_) {
-      if (std::shared_ptr<SessionBase> session = weak.lock()) session->CloseIfIdle();
-    }
-  }
+  closed.get_future().wait();
+  for (const std::shared_ptr<SessionBase>& session : LiveSessions()) session->CloseIfIdle();
   // Requests in progress finish and their connections close.
   while (connections_.load(std::memory_order_acquire) > 0 &&
          std::chrono::system_clock::now() < deadline) {
@@ -431,6 +457,8 @@ void HttpServer::Impl::Drain(std::chrono::system_clock::time_point deadline) {
   ioc_.stop();
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
+  // What the deadline cut off: closed now, so clients see the end.
+  for (const std::shared_ptr<SessionBase>& session : LiveSessions()) session->CloseNow();
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
