@@ -1,6 +1,7 @@
 #include "server/http/http_server.h"
 
 #include <openssl/ssl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -101,6 +102,9 @@ class HttpServer::Impl {
   }
 
   const HttpServerOptions& options() const { return options_; }
+  std::string TlsStamp() const;
+  absl::StatusOr<std::shared_ptr<ssl::context>> BuildTls() const;
+  void WatchTls();
   HttpApi& api() { return *api_; }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
@@ -116,7 +120,12 @@ class HttpServer::Impl {
   std::mutex sessions_mutex_;
   std::list<std::weak_ptr<SessionBase>> sessions_;
   net::io_context ioc_;
-  std::optional<ssl::context> tls_;
+  // The TLS context new connections get; rebuilt when the files change
+  // (WatchTls), so rotated certificates apply as on the gRPC port. Used on
+  // the acceptor's strand only.
+  std::shared_ptr<ssl::context> tls_;
+  std::string tls_stamp_;
+  std::optional<net::steady_timer> tls_timer_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   int port_ = 0;
@@ -144,6 +153,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     registered_ = true;
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
+
+  // The context outlives the session even after a rotation replaced it.
+  void KeepContext(std::shared_ptr<ssl::context> context) { context_ = std::move(context); }
 
   void CloseNow() override {
     beast::error_code ignored;
@@ -327,6 +339,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   HttpServer::Impl* server_;
   std::string peer_;
+  std::shared_ptr<ssl::context> context_;
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -367,35 +380,83 @@ absl::Status HttpServer::Impl::Listen() {
   port_ = acceptor_.local_endpoint().port();
 
   if (options_.tls.has_value()) {
-    tls_.emplace(ssl::context::tls_server);
-    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                      ssl::context::no_tlsv1_1);
-    tls_->use_certificate_chain_file(options_.tls->certificate_chain_path, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls->private_key_path, ssl::context::pem, ec);
-    if (ec) return absl::InvalidArgumentError("config: tls: the HTTP port cannot load the key pair");
-    if (!options_.tls->client_ca_path.empty()) {
-      tls_->load_verify_file(options_.tls->client_ca_path, ec);
-      if (ec) return absl::InvalidArgumentError("config: tls.client_ca_path: cannot load it");
-      tls_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-    }
-    // ALPN: only http/1.1 (Beast has no HTTP/2); a client offering h2 falls back.
-    SSL_CTX_set_alpn_select_cb(
-        tls_->native_handle(),
-        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-           unsigned int inlen, void*) -> int {
-          static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-          unsigned char* selected = nullptr;
-          if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) !=
-              OPENSSL_NPN_NEGOTIATED) {
-            return SSL_TLSEXT_ERR_NOACK;
-          }
-          *out = selected;
-          return SSL_TLSEXT_ERR_OK;
-        },
-        nullptr);
+    absl::StatusOr<std::shared_ptr<ssl::context>> tls = BuildTls();
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
+    tls_stamp_ = TlsStamp();
   }
   return absl::OkStatus();
+}
+
+// Size, inode and mtime of each TLS file: a change means a rotation.
+std::string HttpServer::Impl::TlsStamp() const {
+  std::string stamp;
+  for (const std::string* file : {&options_.tls->certificate_chain_path,
+                                  &options_.tls->private_key_path,
+                                  &options_.tls->client_ca_path}) {
+    struct stat st {};
+    if (file->empty() || ::stat(file->c_str(), &st) != 0) {
+      stamp += "-;";
+      continue;
+    }
+    absl::StrAppend(&stamp, st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
+                    st.st_mtim.tv_nsec, ";");
+  }
+  return stamp;
+}
+
+absl::StatusOr<std::shared_ptr<ssl::context>> HttpServer::Impl::BuildTls() const {
+  auto tls = std::make_shared<ssl::context>(ssl::context::tls_server);
+  beast::error_code ec;
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  tls->use_certificate_chain_file(options_.tls->certificate_chain_path, ec);
+  if (!ec) tls->use_private_key_file(options_.tls->private_key_path, ssl::context::pem, ec);
+  if (ec) return absl::InvalidArgumentError("config: tls: the HTTP port cannot load the key pair");
+  if (!options_.tls->client_ca_path.empty()) {
+    tls->load_verify_file(options_.tls->client_ca_path, ec);
+    if (ec) return absl::InvalidArgumentError("config: tls.client_ca_path: cannot load it");
+    tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
+  // ALPN: only http/1.1 (Beast has no HTTP/2); a client offering h2 falls back.
+  SSL_CTX_set_alpn_select_cb(
+      tls->native_handle(),
+      [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+         unsigned int inlen, void*) -> int {
+        static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+        unsigned char* selected = nullptr;
+        if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) !=
+            OPENSSL_NPN_NEGOTIATED) {
+          return SSL_TLSEXT_ERR_NOACK;
+        }
+        *out = selected;
+        return SSL_TLSEXT_ERR_OK;
+      },
+      nullptr);
+  return tls;
+}
+
+// Every second, as gRPC re-reads its TLS files: changed files make a new
+// context for new connections; a broken pair keeps the old one.
+void HttpServer::Impl::WatchTls() {
+  tls_timer_->expires_after(std::chrono::seconds(1));
+  tls_timer_->async_wait([this](beast::error_code ec) {
+    if (ec || draining()) return;
+    const std::string stamp = TlsStamp();
+    if (stamp != tls_stamp_) {
+      absl::StatusOr<std::shared_ptr<ssl::context>> tls = BuildTls();
+      if (tls.ok()) {
+        tls_ = *std::move(tls);
+        tls_stamp_ = stamp;
+        Log(LogLevel::kInfo, "HTTP TLS files changed; new connections use them");
+      } else {
+        Log(LogLevel::kError, "HTTP TLS files changed but do not load; keeping the old ones",
+            {{"error", std::string(tls.status().message())}});
+        tls_stamp_ = stamp;  // logged once per change
+      }
+    }
+    WatchTls();
+  });
 }
 
 template <typename SessionType>
@@ -403,7 +464,9 @@ void HttpServer::Impl::StartSession(tcp::socket socket) {
   if constexpr (std::is_same_v<SessionType, Session<beast::tcp_stream>>) {
     std::make_shared<SessionType>(this, std::move(socket))->Start();
   } else {
-    std::make_shared<SessionType>(this, std::move(socket), *tls_)->Start();
+    auto session = std::make_shared<SessionType>(this, std::move(socket), *tls_);
+    session->KeepContext(tls_);
+    session->Start();
   }
 }
 
@@ -417,7 +480,7 @@ void HttpServer::Impl::Accept() {
         socket.close(ignored);  // over the limit: refused at once
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        if (tls_.has_value()) {
+        if (tls_ != nullptr) {
           StartSession<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket));
         } else {
           StartSession<Session<beast::tcp_stream>>(std::move(socket));
@@ -430,6 +493,10 @@ void HttpServer::Impl::Accept() {
 
 void HttpServer::Impl::Run() {
   Accept();
+  if (tls_ != nullptr) {
+    tls_timer_.emplace(acceptor_.get_executor());
+    WatchTls();
+  }
   const int threads = options_.threads > 0
                           ? options_.threads
                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
@@ -448,6 +515,9 @@ void HttpServer::Impl::Drain(std::chrono::system_clock::time_point deadline) {
     closed.set_value();
   });
   closed.get_future().wait();
+  if (tls_timer_.has_value()) {
+    net::post(acceptor_.get_executor(), [this] { tls_timer_->cancel(); });
+  }
   for (const std::shared_ptr<SessionBase>& session : LiveSessions()) session->CloseIfIdle();
   // Requests in progress finish and their connections close.
   while (connections_.load(std::memory_order_acquire) > 0 &&

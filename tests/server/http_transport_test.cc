@@ -816,6 +816,30 @@ TEST_F(HttpTlsTest, HttpsServesTheSameTlsAsGrpcWithApiKeys) {
   EXPECT_EQ(Fetch(server->http_port(), "GET", "/healthz").status, 0);
 }
 
+TEST_F(HttpTlsTest, RotatedCertificateFilesApplyToNewConnections) {
+  auto server = StartServer(R"(tls { certificate_chain_path: "server.crt" private_key_path: "server.key" })");
+  ASSERT_NE(server, nullptr);
+  absl::StatusOr<TestPki> other = TestPki::Create(dir_.path(), "other-ca");
+  ASSERT_TRUE(other.ok()) << other.status();
+  absl::StatusOr<PemPair> rotated = other->Issue("rotated", "token-server", "DNS:localhost");
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  const auto curl_with = [&](const std::string& ca) {
+    return CurlStatus(absl::StrCat(" --cacert ", ca, " --resolve localhost:", server->http_port(),
+                                   ":127.0.0.1 ", Url(*server, "/healthz")));
+  };
+  ASSERT_EQ(curl_with(pki_->ca_path()), 200);
+  // Rename into place, as a certificate manager does.
+  ASSERT_EQ(std::rename(rotated->private_key_path.c_str(), (dir_.path() + "/server.key").c_str()), 0);
+  ASSERT_EQ(std::rename(rotated->certificate_path.c_str(), (dir_.path() + "/server.crt").c_str()), 0);
+  int status = -1;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = curl_with(other->ca_path());
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(curl_with(pki_->ca_path()), -1);
+}
+
 TEST_F(HttpTlsTest, MutualTlsCallersAreIdentifiedAsOnGrpc) {
   auto client = pki_->Issue("client", "ignored-cn", "URI:spiffe://test/backend");
   ASSERT_TRUE(client.ok());
