@@ -1,10 +1,9 @@
 #include "server/http/connect_routes.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "server/http/json_codec.h"
 
 namespace agora_token {
 namespace {
@@ -38,10 +37,8 @@ absl::Status Serve(ServiceLayer& layer, RpcMethod method, const CallCredentials&
   Response response;
   std::string parse_error;
   if (codec == ConnectCodec::kJson) {
-    google::protobuf::util::JsonParseOptions parse;
-    parse.ignore_unknown_fields = false;  // a misspelt field is an error, not a default
-    const auto parsed = google::protobuf::util::JsonStringToMessage(
-        google::protobuf::StringPiece(body.data(), body.size()), &request, parse);
+    // A misspelt field is an error, not a default.
+    const absl::Status parsed = JsonToMessage(body, &request);
     if (!parsed.ok()) {
       parse_error = absl::StrCat("the body is not a JSON ", Request::descriptor()->name(), ": ",
                                  ClipParseError(std::string(parsed.message())));
@@ -61,8 +58,9 @@ absl::Status Serve(ServiceLayer& layer, RpcMethod method, const CallCredentials&
   absl::Status status = (layer.*Member)(credentials, options, request, &response);
   if (!status.ok()) return status;
   if (codec == ConnectCodec::kJson) {
-    const auto printed = google::protobuf::util::MessageToJsonString(response, out);
-    if (!printed.ok()) return absl::InternalError("cannot print the response as JSON");
+    if (!MessageToJson(response, out).ok()) {
+      return absl::InternalError("cannot print the response as JSON");
+    }
   } else if (!response.SerializeToString(out)) {
     return absl::InternalError("cannot serialize the response");
   }
