@@ -2,7 +2,7 @@
 // descriptions cached. JsonStringToMessage and MessageToJsonString rebuild
 // a google.protobuf.Type from the descriptors of every type a message uses
 // on every call (about a tenth of the HTTP JSON call's throughput here).
-// same conversion (JsonToBinaryString, BinaryToJsonString) runs here with a
+// Here the same conversion (JsonToBinaryString, BinaryToJsonString) runs with a
 // resolver that builds each type once.
 #ifndef AGORA_TOKEN_SERVER_HTTP_JSON_CODEC_H_
 #define AGORA_TOKEN_SERVER_HTTP_JSON_CODEC_H_
