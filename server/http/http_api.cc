@@ -124,6 +124,10 @@ HttpResponse HttpApi::ServeConnect(const HttpRequest& request, std::string_view 
           absl::InvalidArgumentError("Connect-Timeout-Ms must be 1 to 10 digits, in milliseconds"));
     }
     options.deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(ms);
+    // A large batch stops between items once nobody waits for it.
+    options.cancelled = [deadline = options.deadline] {
+      return deadline <= std::chrono::system_clock::now();
+    };
   }
   std::string body;
   const absl::Status status =

@@ -698,6 +698,24 @@ TEST_F(HttpTest, HostileRequestsEachGetTheirStatusAndTheServerKeepsServing) {
   }
 }
 
+TEST_F(HttpTest, ExpectContinueGetsA100BeforeTheBodyIsSent) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const int fd = OpenSocket(server->http_port());
+  const std::string body = RtcJson(kInlineAppId, "room-1");
+  SendAll(fd, absl::StrCat("POST /agora.token.v1.TokenService/BuildRtcTokenWithUid HTTP/1.1\r\n"
+                           "Host: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                           "Authorization: Bearer ",
+                           kHttpBackendKey, "\r\nExpect: 100-continue\r\nContent-Length: ",
+                           body.size(), "\r\n\r\n"));
+  const std::string interim = ReadUntilClosed(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << interim;
+  SendAll(fd, body);
+  const Response response = Parse(ReadUntilClosed(fd, std::chrono::seconds(5)));
+  ::close(fd);
+  EXPECT_EQ(response.status, 200);
+}
+
 TEST_F(HttpTest, SlowClientsAreCutOffAtTheirTimeouts) {
   auto server = StartServer("", [](ServerOptions* options) {
     options->http_header_timeout = std::chrono::milliseconds(300);
