@@ -897,6 +897,20 @@ TEST_F(HttpTest, PlaintextHttpOffLoopbackIsRefused) {
   EXPECT_TRUE(absl::StrContains(server.status().message(), "0.0.0.0:0"));
 }
 
+TEST_F(HttpTest, AReloadThatMovesTheHttpListenAddressIsRefusedAndHttpKeepsServing) {
+  auto server = StartServer("http_listen_address: \"127.0.0.1:0\"\n", [](ServerOptions* options) {
+    options->http_listen_address.clear();  // the config's address serves
+  });
+  ASSERT_NE(server, nullptr);
+  dir_.WriteFile("config.textproto",
+                 absl::StrCat("keyring_path: \"keyring.textproto\"\naudit_log { path: \"audit.log\" }\n",
+                              CallersText(), "http_listen_address: \"127.0.0.1:1\"\n"));
+  const absl::Status reload = server->Reload("test");
+  EXPECT_EQ(reload.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(reload.message(), "http_listen_address")) << reload;
+  EXPECT_EQ(Fetch(server->http_port(), "GET", "/healthz").status, 200);
+}
+
 TEST(HttpConfigTest, AReloadThatMovesTheHttpListenAddressIsRefused) {
   agora_token::ServerConfig running, next;
   running.http_listen_address = "127.0.0.1:8080";
