@@ -529,6 +529,19 @@ TEST_F(HttpTest, CorsPreflightForAnAllowedOriginAnswers204WithWhatItAllows) {
   EXPECT_EQ(call.headers.at("access-control-allow-origin"), "https://app.test");
 }
 
+TEST_F(HttpTest, CredentialsAreAllowedOnlyForAnExactOrigin) {
+  auto server = StartServer(
+      "http { cors { allowed_origins: \"https://app.test\" allow_credentials: true } }\n");
+  ASSERT_NE(server, nullptr);
+  const Response preflight =
+      Fetch(server->http_port(), "OPTIONS", "/rtm/alice/",
+            {{"Origin", "https://app.test"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.headers.at("access-control-allow-origin"), "https://app.test");
+  EXPECT_EQ(preflight.headers.at("access-control-allow-credentials"), "true");
+  EXPECT_EQ(preflight.headers.at("access-control-max-age"), "600");
+}
+
 TEST_F(HttpTest, ADisallowedOriginGets403AndNothingIsMinted) {
   auto server = StartServer(kDropInApp);
   ASSERT_NE(server, nullptr);
