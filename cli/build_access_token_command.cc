@@ -5,7 +5,6 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "cli/build_support.h"
 #include "core/access_token2.h"
 #include "core/input_rules.h"
+#include "server/service_grants.h"
 #include "nlohmann/json.hpp"
 
 namespace agora_token::cli {
@@ -81,52 +81,13 @@ absl::StatusOr<AccessTokenBuildOptions> ParseAccessTokenOptions(const ParsedArgu
   return options;
 }
 
-// The wire's u16 ids arrive as wider proto numbers. Out of range they
-// saturate to 65535, which no type, privilege, resource or permission uses,
-// so the core rejects them under the field's own name.
-uint16_t Saturated(int64_t id) {
-  constexpr int64_t kMax = std::numeric_limits<uint16_t>::max();
-  return static_cast<uint16_t>(id < 0 || id > kMax ? kMax : id);
-}
-
-absl::StatusOr<ServiceGrant> CoreGrant(const v1::ServiceGrant& in, const std::string& path) {
-  ServiceGrant out;
-  out.type = Saturated(in.type());
-  for (const v1::PrivilegeGrant& privilege : in.privileges()) {
-    out.privileges.push_back({Saturated(privilege.privilege()), privilege.expire_seconds()});
-  }
-  out.channel_name = in.channel_name();
-  out.account = in.account();
-  out.user_id = in.user_id();
-  out.room_uuid = in.room_uuid();
-  out.user_uuid = in.user_uuid();
-  if (in.has_role()) out.role = in.role();
-  for (int r = 0; r < in.rtm2_resources_size(); ++r) {
-    const v1::Rtm2Resource& resource = in.rtm2_resources(r);
-    Rtm2Resource& core = out.rtm2_resources.emplace_back();
-    core.resource_type = Saturated(resource.resource_type());
-    for (int p = 0; p < resource.permissions_size(); ++p) {
-      const v1::Rtm2Permission& permission = resource.permissions(p);
-      if (permission.names_bytes_size() > 0) {
-        return InvalidField(
-            absl::StrCat(path, ".rtm2_resources[", r, "].permissions[", p, "].names_bytes"),
-            "is set only in responses; give the names in names");
-      }
-      core.permissions.push_back(
-          {Saturated(permission.permission_type()),
-           std::vector<std::string>(permission.names().begin(), permission.names().end())});
-    }
-  }
-  return out;
-}
-
 absl::StatusOr<BuiltToken> BuildFromGrants(const AccessTokenBuildOptions& options,
                                            const AppCredentials& app, const Issuance& at) {
   AccessToken2Params params;
   params.token_expire = options.token_expire;
   for (size_t i = 0; i < options.services.size(); ++i) {
     absl::StatusOr<ServiceGrant> grant =
-        CoreGrant(options.services[i], absl::StrCat("services[", i, "]"));
+        ServiceGrantOf(options.services[i], absl::StrCat("services[", i, "]"));
     if (!grant.ok()) return grant.status();
     params.services.push_back(*std::move(grant));
   }

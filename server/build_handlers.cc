@@ -9,6 +9,7 @@
 #include "core/service_builders.h"
 #include "server/issued_token.h"
 #include "server/rpc_status.h"
+#include "server/service_grants.h"
 
 namespace agora_token {
 namespace {
@@ -57,41 +58,6 @@ RtcPrivilegeExpires PrivilegeExpiresOf(const v1::RtcPrivilegeExpires& e) {
                              e.pub_video_privilege_expire(), e.pub_data_stream_privilege_expire()};
 }
 
-// A 16-bit id of the wire format, checked before it is narrowed.
-absl::StatusOr<uint16_t> Uint16Of(uint32_t value, const std::string& field) {
-  if (value > 0xFFFF) return InvalidField(field, "must be at most 65535");
-  return static_cast<uint16_t>(value);
-}
-
-// Request permissions, in the core's terms. Their rules (types, bounds,
-// names) are the core's; this only narrows and refuses output-only fields.
-absl::StatusOr<std::vector<Rtm2Resource>> Rtm2ResourcesOf(
-    const google::protobuf::RepeatedPtrField<v1::Rtm2Resource>& resources,
-    const std::string& field) {
-  std::vector<Rtm2Resource> out;
-  out.reserve(resources.size());
-  for (int i = 0; i < resources.size(); ++i) {
-    const std::string at = absl::StrCat(field, "[", i, "]");
-    absl::StatusOr<uint16_t> type = Uint16Of(resources[i].resource_type(), at + ".resource_type");
-    if (!type.ok()) return type.status();
-    Rtm2Resource& resource = out.emplace_back();
-    resource.resource_type = *type;
-    for (int k = 0; k < resources[i].permissions_size(); ++k) {
-      const v1::Rtm2Permission& permission = resources[i].permissions(k);
-      const std::string at_permission = absl::StrCat(at, ".permissions[", k, "]");
-      absl::StatusOr<uint16_t> permission_type =
-          Uint16Of(permission.permission_type(), at_permission + ".permission_type");
-      if (!permission_type.ok()) return permission_type.status();
-      if (!permission.names_bytes().empty()) {
-        return InvalidField(at_permission + ".names_bytes", "is set only in responses; use names");
-      }
-      resource.permissions.push_back(
-          Rtm2Permission{*permission_type, {permission.names().begin(), permission.names().end()}});
-    }
-  }
-  return out;
-}
-
 // BuildAccessToken's services in the core's terms; the core checks each
 // type's fields and privileges.
 absl::StatusOr<AccessToken2Params> AccessTokenParamsOf(const v1::BuildAccessTokenRequest& request) {
@@ -99,28 +65,10 @@ absl::StatusOr<AccessToken2Params> AccessTokenParamsOf(const v1::BuildAccessToke
   params.token_expire = request.token_expire_seconds();
   params.services.reserve(request.services_size());
   for (int i = 0; i < request.services_size(); ++i) {
-    const v1::ServiceGrant& from = request.services(i);
-    const std::string at = absl::StrCat("services[", i, "]");
-    ServiceGrant& to = params.services.emplace_back();
-    absl::StatusOr<uint16_t> type = Uint16Of(static_cast<uint32_t>(from.type()), at + ".type");
-    if (!type.ok()) return type.status();
-    to.type = *type;
-    for (int k = 0; k < from.privileges_size(); ++k) {
-      absl::StatusOr<uint16_t> id = Uint16Of(from.privileges(k).privilege(),
-                                             absl::StrCat(at, ".privileges[", k, "].privilege"));
-      if (!id.ok()) return id.status();
-      to.privileges.push_back({*id, from.privileges(k).expire_seconds()});
-    }
-    to.channel_name = from.channel_name();
-    to.account = from.account();
-    to.user_id = from.user_id();
-    to.room_uuid = from.room_uuid();
-    to.user_uuid = from.user_uuid();
-    if (from.has_role()) to.role = from.role();
-    absl::StatusOr<std::vector<Rtm2Resource>> resources =
-        Rtm2ResourcesOf(from.rtm2_resources(), at + ".rtm2_resources");
-    if (!resources.ok()) return resources.status();
-    to.rtm2_resources = *std::move(resources);
+    absl::StatusOr<ServiceGrant> grant =
+        ServiceGrantOf(request.services(i), absl::StrCat("services[", i, "]"));
+    if (!grant.ok()) return grant.status();
+    params.services.push_back(*std::move(grant));
   }
   return params;
 }
@@ -162,6 +110,12 @@ absl::Status RtcWithRtmShape(const Request& request) {
   return absl::OkStatus();
 }
 
+// One grant: a service of `kind`, the channel it names if any, and whether
+// it lets any user in (a channel grant without an account or uid).
+GrantFacts Grant(TokenKind kind, std::string_view channel = {}, bool any_user = false) {
+  return GrantFacts{kind, channel, any_user};
+}
+
 // The channel names an RTM2 token's permissions name (message, stream and
 // group channels), each a grant the caller's channel rules apply to.
 void AddRtm2ChannelGrants(const google::protobuf::RepeatedPtrField<v1::Rtm2Resource>& resources,
@@ -170,15 +124,10 @@ void AddRtm2ChannelGrants(const google::protobuf::RepeatedPtrField<v1::Rtm2Resou
     if (resource.resource_type() > kRtm2GroupChannels) continue;
     for (const v1::Rtm2Permission& permission : resource.permissions()) {
       for (const std::string& name : permission.names()) {
-        facts.grants.push_back({TokenKind::kRtm2, name});
+        facts.grants.push_back(Grant(TokenKind::kRtm2, name));
       }
     }
   }
-}
-
-// A channel grant (RTC, Streaming, FCDN) for `account`, "" being any user.
-GrantFacts ChannelGrant(TokenKind kind, std::string_view channel, bool any_user) {
-  return GrantFacts{kind, channel, any_user};
 }
 
 const GrantFacts* FirstChannel(const TokenFacts& facts) {
@@ -204,8 +153,8 @@ TokenFacts RtcFacts(const Request& request, std::optional<TokenVersion> version)
 template <typename Request>
 void AddRtcGrants(const Request& request, bool with_rtm, TokenFacts& facts) {
   const bool any_user = facts.uid.has_value() ? *facts.uid == 0 : facts.account.empty();
-  facts.grants.push_back(ChannelGrant(TokenKind::kRtc, request.channel_name(), any_user));
-  if (with_rtm || !request.rtm_user_id().empty()) facts.grants.push_back({TokenKind::kRtm});
+  facts.grants.push_back(Grant(TokenKind::kRtc, request.channel_name(), any_user));
+  if (with_rtm || !request.rtm_user_id().empty()) facts.grants.push_back(Grant(TokenKind::kRtm));
 }
 
 // ConvoAI and STT requests: RTC for the user, RTM, and the service itself.
@@ -215,7 +164,7 @@ TokenFacts RtcWithRtmFacts(const Request& request, TokenKind kind) {
   facts.kind = kind;
   if (request.user_case() == Request::kUid) facts.uid = request.uid();
   facts.account = request.account();
-  facts.grants.push_back({kind});
+  facts.grants.push_back(Grant(kind));
   AddRtcGrants(request, true, facts);
   return facts;
 }
@@ -547,7 +496,7 @@ TokenFacts FactsOf(const v1::BuildRtmTokenRequest& request, const HandlerOptions
   facts.version = VersionOrNone(request.token_version(), options);
   facts.app_id = request.app_id();
   facts.account = request.user_id();
-  facts.grants.push_back({facts.kind});
+  facts.grants.push_back(Grant(facts.kind));
   AddRtm2ChannelGrants(request.rtm2_resources(), facts);
   return facts;
 }
@@ -560,7 +509,7 @@ TokenFacts FactsOf(const v1::BuildChatTokenRequest& request, const HandlerOption
   facts.app_id = request.app_id();
   facts.account = request.user_id();
   facts.role = request.kind();
-  facts.grants.push_back({facts.kind});
+  facts.grants.push_back(Grant(facts.kind));
   return facts;
 }
 
@@ -572,17 +521,17 @@ TokenFacts FactsOf(const v1::BuildAccessTokenRequest& request, const HandlerOpti
     const bool any_user = service.account().empty();
     switch (service.type()) {
       case v1::SERVICE_TYPE_RTC:
-        facts.grants.push_back(ChannelGrant(TokenKind::kRtc, service.channel_name(), any_user));
+        facts.grants.push_back(Grant(TokenKind::kRtc, service.channel_name(), any_user));
         break;
       case v1::SERVICE_TYPE_RTM:
-        facts.grants.push_back({TokenKind::kRtm});
+        facts.grants.push_back(Grant(TokenKind::kRtm));
         break;
       case v1::SERVICE_TYPE_STREAMING:
         facts.grants.push_back(
-            ChannelGrant(TokenKind::kStreaming, service.channel_name(), any_user));
+            Grant(TokenKind::kStreaming, service.channel_name(), any_user));
         break;
       case v1::SERVICE_TYPE_FPA:
-        facts.grants.push_back({TokenKind::kFpa});
+        facts.grants.push_back(Grant(TokenKind::kFpa));
         break;
       case v1::SERVICE_TYPE_CHAT: {
         // Privilege 2 is the app-wide token; a service without privileges
@@ -592,25 +541,25 @@ TokenFacts FactsOf(const v1::BuildAccessTokenRequest& request, const HandlerOpti
         for (const v1::PrivilegeGrant& privilege : service.privileges()) {
           (privilege.privilege() == kChatApp ? app : user) = true;
         }
-        if (user) facts.grants.push_back({TokenKind::kChatUser});
-        if (app) facts.grants.push_back({TokenKind::kChatApp});
+        if (user) facts.grants.push_back(Grant(TokenKind::kChatUser));
+        if (app) facts.grants.push_back(Grant(TokenKind::kChatApp));
         break;
       }
       case v1::SERVICE_TYPE_FCDN:
-        facts.grants.push_back(ChannelGrant(TokenKind::kFcdn, service.channel_name(), any_user));
+        facts.grants.push_back(Grant(TokenKind::kFcdn, service.channel_name(), any_user));
         break;
       case v1::SERVICE_TYPE_APAAS:
-        facts.grants.push_back({TokenKind::kApaas, service.room_uuid()});
+        facts.grants.push_back(Grant(TokenKind::kApaas, service.room_uuid()));
         break;
       case v1::SERVICE_TYPE_RTM2:
-        facts.grants.push_back({TokenKind::kRtm2});
+        facts.grants.push_back(Grant(TokenKind::kRtm2));
         AddRtm2ChannelGrants(service.rtm2_resources(), facts);
         break;
       case v1::SERVICE_TYPE_CONVO_AI:
-        facts.grants.push_back({TokenKind::kConvoAi});
+        facts.grants.push_back(Grant(TokenKind::kConvoAi));
         break;
       case v1::SERVICE_TYPE_STT:
-        facts.grants.push_back({TokenKind::kStt});
+        facts.grants.push_back(Grant(TokenKind::kStt));
         break;
       default:
         break;  // grants nothing; the core refuses the type
@@ -628,7 +577,7 @@ TokenFacts FactsOf(const v1::BuildFpaTokenRequest& request, const HandlerOptions
   facts.kind = TokenKind::kFpa;
   facts.version = TokenVersion::k007;
   facts.app_id = request.app_id();
-  facts.grants.push_back({TokenKind::kFpa});
+  facts.grants.push_back(Grant(TokenKind::kFpa));
   return facts;
 }
 
@@ -640,11 +589,11 @@ TokenFacts FactsOf(const v1::BuildApaasTokenRequest& request, const HandlerOptio
   facts.channel_name = request.room_uuid();
   facts.account = request.user_uuid();
   facts.role = request.role();
-  facts.grants.push_back({TokenKind::kApaas, request.room_uuid()});
+  facts.grants.push_back(Grant(TokenKind::kApaas, request.room_uuid()));
   if (request.kind() == v1::APAAS_TOKEN_KIND_ROOM_USER) {
     // buildRoomUserToken also logs the user in to RTM and Chat.
-    facts.grants.push_back({TokenKind::kRtm});
-    facts.grants.push_back({TokenKind::kChatUser});
+    facts.grants.push_back(Grant(TokenKind::kRtm));
+    facts.grants.push_back(Grant(TokenKind::kChatUser));
   }
   return facts;
 }
