@@ -75,6 +75,11 @@ constexpr ConnectRoute kConnectRoutes[] = {
     {RpcMethod::kBuildChatToken, &Serve<&ServiceLayer::BuildChatToken>},
     {RpcMethod::kBuildTokens, &Serve<&ServiceLayer::BuildTokens>},
     {RpcMethod::kDecodeToken, &Serve<&ServiceLayer::DecodeToken>},
+    {RpcMethod::kBuildAccessToken, &Serve<&ServiceLayer::BuildAccessToken>},
+    {RpcMethod::kBuildFpaToken, &Serve<&ServiceLayer::BuildFpaToken>},
+    {RpcMethod::kBuildApaasToken, &Serve<&ServiceLayer::BuildApaasToken>},
+    {RpcMethod::kBuildConvoAiToken, &Serve<&ServiceLayer::BuildConvoAiToken>},
+    {RpcMethod::kBuildSttToken, &Serve<&ServiceLayer::BuildSttToken>},
 };
 
 }  // namespace
