@@ -578,11 +578,11 @@ test('refused_api_keys_are_unauthenticated', function (): void {
 
 test('tls_with_an_unknown_ca_fails_without_retries', function (): void {
     $client = new TokenClient(TLS_URL, ['caFile' => WORK_DIR . '/other-ca.crt', 'apiKey' => API_KEY]);
-    $started = microtime(true);
     $e = expectThrows(TokenServiceException::class, fn () => $client->buildTokenWithUid(APP_ID, 'room', 1));
     checkSame('unavailable', $e->connectCode);
-    check($e->curlError !== null && $e->httpStatus === null, 'a transport error');
-    check(microtime(true) - $started < 1.0, 'not retried');
+    checkSame(null, $e->httpStatus);
+    // CURLE_PEER_FAILED_VERIFICATION: not among the errors that are retried.
+    checkSame(60, $e->curlError, $e->getMessage());
     // Plain HTTP to the TLS port reaches nothing either.
     $plain = new TokenClient(str_replace('https:', 'http:', TLS_URL), ['timeout' => 3]);
     expectThrows(TokenServiceException::class, fn () => $plain->buildTokenWithUid(APP_ID, 'room', 1));
@@ -629,12 +629,12 @@ test('requests_are_connect_json_with_key_and_timeout_headers', function (): void
     checkSame('1', $first['headers']['connect-protocol-version']);
     checkSame('Bearer k-123', $first['headers']['authorization']);
     $timeoutMs = (int) $first['headers']['connect-timeout-ms'];
-    check($timeoutMs > 2000 && $timeoutMs <= 3000, "Connect-Timeout-Ms $timeoutMs for a 3 s timeout");
+    check($timeoutMs > 1000 && $timeoutMs <= 3000, "Connect-Timeout-Ms $timeoutMs for a 3 s timeout");
     checkSame(['appId' => APP_ID, 'channelName' => 'room', 'uid' => 7, 'role' => 'ROLE_SUBSCRIBER',
         'privilegeExpiredTs' => 0, 'tokenVersion' => 'TOKEN_VERSION_006'], json_decode($first['body'], true));
     check(!isset($second['headers']['authorization']), 'no key, no header');
     $timeoutMs = (int) $second['headers']['connect-timeout-ms'];
-    check($timeoutMs > 4000 && $timeoutMs <= 5000, "Connect-Timeout-Ms $timeoutMs by default (5 s)");
+    check($timeoutMs > 3000 && $timeoutMs <= 5000, "Connect-Timeout-Ms $timeoutMs by default (5 s)");
     checkSame(['appId' => APP_ID, 'kind' => 'CHAT_TOKEN_KIND_APP', 'tokenExpireSeconds' => 0],
         json_decode($second['body'], true));
 });
@@ -666,7 +666,7 @@ test('gives_up_after_the_shared_max_attempts', function (): void {
     checkSame(4, TokenClient::retryPolicy()['maxAttempts'], 'the README states it');
     checkSame(4, count($calls));
     // Three waits below 0.1, 0.2 and 0.4 s.
-    check(microtime(true) - $started < 2.5, 'backoff stays small');
+    check(microtime(true) - $started < 5.0, 'backoff stays small');
 
     // A proxy's 503 page is `unavailable` too, and retried.
     $calls = withScripted('not-connect', function (string $url): void {
@@ -707,7 +707,7 @@ test('the_deadline_covers_the_call', function (): void {
         checkSame('deadline_exceeded', $e->connectCode);
         checkSame(4, $e->getCode());
         $elapsed = microtime(true) - $started;
-        check($elapsed >= 0.45 && $elapsed < 1.5, "gave up after $elapsed s");
+        check($elapsed >= 0.45 && $elapsed < 2.5, "gave up after $elapsed s, before the 3 s answer");
     });
     checkSame(1, count($calls), 'a deadline is not retried');
 });
