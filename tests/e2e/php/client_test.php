@@ -313,6 +313,8 @@ if (!is_executable(SERVER_BINARY)) {
 }
 define('WORK_DIR', sys_get_temp_dir() . '/agora-token-php-e2e-' . bin2hex(random_bytes(4)));
 mkdir(WORK_DIR, 0700);
+// Removed however the run ends, a failed set-up included.
+register_shutdown_function(static fn () => exec('rm -rf ' . escapeshellarg(WORK_DIR)));
 define('APP_ID', bin2hex(random_bytes(16)));
 define('APP_CERTIFICATE', bin2hex(random_bytes(16)));
 define('API_KEY', 'php-e2e-key-' . bin2hex(random_bytes(16)));
@@ -766,6 +768,5 @@ foreach ($servers as $name => $server) {
         echo "# $name server exited with $code; log:\n", preg_replace('/^/m', '#   ', $server->log()), "\n";
     }
 }
-exec('rm -rf ' . escapeshellarg(WORK_DIR));
 printf("# %d passed, %d failed in %.1f s\n", count($selected) - $failed, $failed, microtime(true) - $started);
 exit($failed > 0 ? 1 : 0);
