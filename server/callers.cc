@@ -24,7 +24,9 @@ absl::Status ConfigError(const std::string& field, std::string_view what) {
 
 constexpr char kDeniedByPayloadUrl[] = "type.agora.token/denied-by-rule";
 
-absl::Status Denied(std::string_view rule, std::string_view what) { return PolicyDenied(rule, what); }
+absl::Status Denied(std::string_view rule, std::string_view what) {
+  return PolicyDenied(rule, what);
+}
 
 bool IsCallerName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
@@ -105,7 +107,8 @@ constexpr std::string_view kBearer = "Bearer ";
 }  // namespace
 
 absl::Status PolicyDenied(std::string_view rule, std::string_view what) {
-  absl::Status status = absl::PermissionDeniedError(absl::StrCat("this caller ", std::string(what)));
+  absl::Status status =
+      absl::PermissionDeniedError(absl::StrCat("this caller ", std::string(what)));
   status.SetPayload(kDeniedByPayloadUrl, absl::Cord(absl::string_view(rule.data(), rule.size())));
   return status;
 }
@@ -244,7 +247,8 @@ absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
       !app_ids_.contains(absl::string_view(facts.app_id.data(), facts.app_id.size()))) {
     return Denied("app_ids", "may not use this app id");
   }
-  if (facts.decode) return decode_ ? absl::OkStatus() : Denied("allow_decode", "may not decode tokens");
+  if (facts.decode)
+    return decode_ ? absl::OkStatus() : Denied("allow_decode", "may not decode tokens");
   for (const GrantFacts& grant : facts.grants) {
     if (absl::Status status = CheckGrant(grant, facts.version); !status.ok()) return status;
   }
@@ -262,13 +266,13 @@ absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
                            : Grants(grant.kind);
   if (!allowed) {
     return Denied(
-        "token_kinds", absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)), " tokens"));
+        "token_kinds",
+        absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)), " tokens"));
   }
   if (grant.any_user && !allow_any_user_) {
-    return Denied(
-        "allow_any_user",
-        "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
-        "set allow_any_user in the caller's policy");
+    return Denied("allow_any_user",
+                  "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
+                  "set allow_any_user in the caller's policy");
   }
   if (grant.channel_name.empty()) return absl::OkStatus();
   if (grant.channel_name == kWildcardChannel) {
@@ -300,7 +304,8 @@ absl::Status CallerPolicy::CheckLifetime(const BuiltToken& token) const {
   for (const PrivilegeExpiry& p : token.privileges) last = std::max(last, p.expire_ts);
   const uint32_t lifetime = last > token.issue_ts ? last - token.issue_ts : 0;
   if (lifetime <= max_lifetime_seconds_) return absl::OkStatus();
-  return Denied("max_token_lifetime_seconds", absl::StrCat("may mint tokens that last at most ", max_lifetime_seconds_,
+  return Denied("max_token_lifetime_seconds",
+                absl::StrCat("may mint tokens that last at most ", max_lifetime_seconds_,
                              " seconds (max_token_lifetime_seconds); this request asks for ",
                              lifetime, " seconds: shorten its expiry"));
 }

@@ -22,7 +22,8 @@ absl::Status ConfigError(const std::string& field, std::string_view what) {
 }
 
 absl::Status ClaimRefused(const std::string& claim, std::string_view what) {
-  return absl::UnauthenticatedError(absl::StrCat("the JWT's claim ", claim, " ", std::string(what)));
+  return absl::UnauthenticatedError(
+      absl::StrCat("the JWT's claim ", claim, " ", std::string(what)));
 }
 
 // Checks a template's `{claim:NAME}` placeholders: each closed, each NAME
@@ -94,7 +95,9 @@ std::vector<JwtAlgorithm> AlgorithmsOf(const v1::TrustedIssuer& proto) {
 
 }  // namespace
 
-std::string EndUserBinding::RtmUserId() const { return uid.has_value() ? std::to_string(*uid) : account; }
+std::string EndUserBinding::RtmUserId() const {
+  return uid.has_value() ? std::to_string(*uid) : account;
+}
 
 absl::Status EndUserBinding::Check(const TokenFacts& facts) const {
   const std::string rtm_user = RtmUserId();
@@ -143,7 +146,8 @@ absl::StatusOr<EndUserTemplate> EndUserTemplate::FromProto(const v1::EndUserPoli
                                                            const std::string& field) {
   v1::CallerPolicy base;
   *base.mutable_app_ids() = proto.app_ids();
-  if (proto.token_kinds().empty()) return ConfigError(field + ".token_kinds", "at least one is required");
+  if (proto.token_kinds().empty())
+    return ConfigError(field + ".token_kinds", "at least one is required");
   for (int i = 0; i < proto.token_kinds_size(); ++i) {
     // Other kinds act beyond one user (apps, rooms, agents) or name users
     // the binding cannot check.
@@ -190,8 +194,9 @@ absl::StatusOr<EndUserTemplate> EndUserTemplate::FromProto(const v1::EndUserPoli
   }
   if (compiled.channels_claim_.empty() && compiled.channel_templates_.empty() &&
       compiled.channel_prefixes_.empty()) {
-    return ConfigError(field, "allows no channel: set channels_claim, channel_templates or "
-                              "channel_name_prefixes");
+    return ConfigError(field,
+                       "allows no channel: set channels_claim, channel_templates or "
+                       "channel_name_prefixes");
   }
   compiled.publisher_claim_ = proto.publisher_claim();
   compiled.subscriber_instead_ = proto.subscriber_without_publisher_claim();
@@ -221,7 +226,8 @@ absl::StatusOr<Caller> EndUserTemplate::CallerFor(const VerifiedJwt& jwt) const 
     if (auto it = claims.find(channels_claim_); it != claims.end()) {
       if (!it->is_array()) return ClaimRefused(channels_claim_, "is not an array of strings");
       for (const nlohmann::json& channel : *it) {
-        if (!channel.is_string()) return ClaimRefused(channels_claim_, "is not an array of strings");
+        if (!channel.is_string())
+          return ClaimRefused(channels_claim_, "is not an array of strings");
         binding->channels.push_back(channel.get<std::string>());
       }
     }
@@ -253,7 +259,8 @@ absl::StatusOr<std::shared_ptr<const TrustedIssuers>> TrustedIssuers::FromProto(
     if (proto.issuer().empty()) return ConfigError(field + ".issuer", "required");
     if (!seen.insert(proto.issuer()).second) return ConfigError(field + ".issuer", "listed twice");
     issuer.issuer = proto.issuer();
-    if (proto.audiences().empty()) return ConfigError(field + ".audiences", "at least one is required");
+    if (proto.audiences().empty())
+      return ConfigError(field + ".audiences", "at least one is required");
     for (const std::string& audience : proto.audiences()) {
       if (audience.empty()) return ConfigError(field + ".audiences", "must not be empty");
       issuer.audiences.push_back(audience);

@@ -25,8 +25,8 @@ namespace agora_token {
 
 // What one end user's token lets it mint, beyond its issuer's policy.
 struct EndUserBinding {
-  std::optional<uint32_t> uid;  // set for a uid identity
-  std::string account;          // else the account identity
+  std::optional<uint32_t> uid;        // set for a uid identity
+  std::string account;                // else the account identity
   std::vector<std::string> channels;  // exact names, from a claim or templates
   std::vector<std::string> channel_prefixes;
   bool may_publish = false;

@@ -66,12 +66,10 @@ std::shared_ptr<EVP_PKEY> FromData(const char* type, OSSL_PARAM_BLD* build) {
 
 std::shared_ptr<EVP_PKEY> RsaKey(const std::string& n, const std::string& e) {
   std::unique_ptr<OSSL_PARAM_BLD, ParamBuildDeleter> build(OSSL_PARAM_BLD_new());
-  std::unique_ptr<BIGNUM, BignumDeleter> modulus(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()),
-                nullptr));
-  std::unique_ptr<BIGNUM, BignumDeleter> exponent(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()),
-                nullptr));
+  std::unique_ptr<BIGNUM, BignumDeleter> modulus(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr));
+  std::unique_ptr<BIGNUM, BignumDeleter> exponent(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr));
   if (build == nullptr || modulus == nullptr || exponent == nullptr ||
       OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()) != 1) {

@@ -24,8 +24,8 @@ absl::Status Refused(std::string_view reason) {
 
 bool IsBase64Url(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -58,7 +58,8 @@ std::optional<nlohmann::json> JsonObjectOf(std::string_view base64url) {
 }
 
 std::optional<JwtAlgorithm> AlgorithmNamed(std::string_view name) {
-  for (JwtAlgorithm algorithm : {JwtAlgorithm::kRs256, JwtAlgorithm::kEs256, JwtAlgorithm::kEdDsa}) {
+  for (JwtAlgorithm algorithm :
+       {JwtAlgorithm::kRs256, JwtAlgorithm::kEs256, JwtAlgorithm::kEdDsa}) {
     if (JwtAlgorithmName(algorithm) == name) return algorithm;
   }
   return std::nullopt;
@@ -99,10 +100,9 @@ bool SignatureVerifies(const Jwk& key, std::string_view signed_part, std::string
   const EVP_MD* digest = key.algorithm == JwtAlgorithm::kEdDsa ? nullptr : EVP_sha256();
   return ctx != nullptr &&
          EVP_DigestVerifyInit(ctx.get(), nullptr, digest, nullptr, key.key.get()) == 1 &&
-         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char*>(signed_part.data()),
-                          signed_part.size()) == 1;
+         EVP_DigestVerify(
+             ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
 }
 
 bool AudienceMatches(const nlohmann::json& aud, const std::vector<std::string>& accepted) {
@@ -157,9 +157,8 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(std::string_view token, const std::vector<
   auto alg = header->find("alg");
   if (alg == header->end() || !alg->is_string()) return Refused("the JWT header has no alg");
   const std::optional<JwtAlgorithm> algorithm = AlgorithmNamed(alg->get_ref<const std::string&>());
-  if (!algorithm.has_value() ||
-      std::find(issuer->algorithms.begin(), issuer->algorithms.end(), *algorithm) ==
-          issuer->algorithms.end()) {
+  if (!algorithm.has_value() || std::find(issuer->algorithms.begin(), issuer->algorithms.end(),
+                                          *algorithm) == issuer->algorithms.end()) {
     // Covers "none" and HMAC, which no issuer may allow: logged by name only
     // when it is a JWS algorithm name, never as whatever the header says.
     const std::string& name = alg->get_ref<const std::string&>();
