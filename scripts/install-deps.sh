@@ -20,6 +20,8 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
+  # Trusted issuers' jwks_uri: an HTTPS client and the CAs it trusts.
+  libcurl4-openssl-dev ca-certificates
 )
 # The README's Python example: the stubs need protoc's Python plugin (in
 # protobuf-compiler-grpc) and the runtime.

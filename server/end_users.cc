@@ -15,6 +15,8 @@ namespace {
 namespace v1 = agora::token::v1;
 
 constexpr uint32_t kMaxLeewaySeconds = 300;
+constexpr uint32_t kDefaultJwksRefreshSeconds = 3600;
+constexpr uint32_t kMaxJwksRefreshSeconds = 86400;
 constexpr std::string_view kClaimOpen = "{claim:";
 
 absl::Status ConfigError(const std::string& field, std::string_view what) {
@@ -274,22 +276,37 @@ absl::StatusOr<std::shared_ptr<const TrustedIssuers>> TrustedIssuers::FromProto(
       return ConfigError(field + ".clock_leeway_seconds", "must be 0 to 300");
     }
     issuer.leeway_seconds = proto.clock_leeway_seconds();
-    if (proto.jwks_path().empty()) return ConfigError(field + ".jwks_path", "required");
-    const std::string path = ResolvePath(base_dir, proto.jwks_path());
-    absl::StatusOr<std::string> json = ReadWholeFile(path);
-    if (!json.ok()) return ConfigError(field + ".jwks_path", absl::StrCat("cannot read ", path));
-    absl::StatusOr<std::shared_ptr<const Jwks>> jwks = Jwks::Parse(*json);
-    if (!jwks.ok()) {
-      return ConfigError(field + ".jwks_path", absl::StrCat(path, ": ", jwks.status().message()));
+    if (proto.jwks_path().empty() == proto.jwks_uri().empty()) {
+      return ConfigError(field + ".jwks_path", "exactly one of jwks_path and jwks_uri is required");
     }
-    issuer.jwks = *std::move(jwks);
+    if (!proto.jwks_uri().empty()) {
+      if (absl::Status url = CheckJwksUrl(proto.jwks_uri()); !url.ok()) {
+        return ConfigError(field + ".jwks_uri", std::string(url.message()));
+      }
+      if (proto.jwks_refresh_seconds() > kMaxJwksRefreshSeconds) {
+        return ConfigError(field + ".jwks_refresh_seconds", "must be 0 (3600) to 86400");
+      }
+      issuer.fetcher = JwksFetcher::ForUrl(
+          proto.jwks_uri(),
+          std::chrono::seconds(proto.jwks_refresh_seconds() != 0 ? proto.jwks_refresh_seconds()
+                                                                 : kDefaultJwksRefreshSeconds));
+    } else {
+      const std::string path = ResolvePath(base_dir, proto.jwks_path());
+      absl::StatusOr<std::string> json = ReadWholeFile(path);
+      if (!json.ok()) return ConfigError(field + ".jwks_path", absl::StrCat("cannot read ", path));
+      absl::StatusOr<std::shared_ptr<const Jwks>> jwks = Jwks::Parse(*json);
+      if (!jwks.ok()) {
+        return ConfigError(field + ".jwks_path", absl::StrCat(path, ": ", jwks.status().message()));
+      }
+      issuer.jwks = *std::move(jwks);
+      issuers->jwks_files_.push_back(path);
+    }
     if (!proto.has_end_user_policy()) return ConfigError(field + ".end_user_policy", "required");
     absl::StatusOr<EndUserTemplate> policy =
         EndUserTemplate::FromProto(proto.end_user_policy(), field + ".end_user_policy");
     if (!policy.ok()) return policy.status();
     issuers->issuers_.push_back(std::move(issuer));
     issuers->templates_.push_back(*std::move(policy));
-    issuers->jwks_files_.push_back(path);
   }
   return std::shared_ptr<const TrustedIssuers>(std::move(issuers));
 }

@@ -173,7 +173,14 @@ absl::StatusOr<VerifiedJwt> VerifyJwt(std::string_view token, const std::vector<
     if (!it->is_string()) return Refused("the JWT header's kid is not a string");
     kid = it->get<std::string>();
   }
-  const Jwk* key = issuer->jwks->Find(kid, *algorithm);
+  std::shared_ptr<const Jwks> jwks =
+      issuer->fetcher != nullptr ? issuer->fetcher->Current() : issuer->jwks;
+  const Jwk* key = jwks != nullptr ? jwks->Find(kid, *algorithm) : nullptr;
+  if (key == nullptr && issuer->fetcher != nullptr) {
+    // Perhaps the issuer rotated: fetch (rate-limited) and look again.
+    jwks = issuer->fetcher->RefreshForUnknownKid();
+    key = jwks != nullptr ? jwks->Find(kid, *algorithm) : nullptr;
+  }
   if (key == nullptr) return Refused("no key of the issuer's JWKS has the JWT's kid");
   std::string signature;
   if (!absl::WebSafeBase64Unescape(

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/jwks.h"
+#include "server/jwks_fetcher.h"
 
 namespace agora_token {
 
@@ -30,7 +31,9 @@ struct JwtIssuer {
   std::vector<std::string> audiences;
   std::vector<JwtAlgorithm> algorithms;
   uint32_t leeway_seconds = 0;
+  // The keys: a fixed set (jwks_path), or the fetcher of jwks_uri.
   std::shared_ptr<const Jwks> jwks;
+  std::shared_ptr<JwksFetcher> fetcher;
 };
 
 // A JWT whose signature and claims were checked: only VerifyJwt makes one,

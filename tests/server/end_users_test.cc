@@ -1,10 +1,14 @@
 // Signed-in end users over gRPC against a live in-process server: a JWT of
 // a trusted issuer mints only for its own uid or account, on its own
 // channels, publishing only with the claim; every refusal names its rule in
-// the audit line; each end user has a rate-limit bucket of its own; and a
-// JWKS file rotates keys on reload, under load, without a failed call.
+// the audit line; each end user has a rate-limit bucket of its own; a JWKS
+// file rotates keys on reload, under load, without a failed call; and a
+// jwks_uri that goes down keeps its last good key set.
+#include <arpa/inet.h>
 #include <google/protobuf/text_format.h>
 #include <grpcpp/grpcpp.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 
 #include <atomic>
 #include <fstream>
@@ -15,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "gtest/gtest.h"
+#include "server/jwks_fetcher.h"
 #include "server/server.h"
 #include "tests/server/test_jwt.h"
 #include "tests/server/test_support.h"
@@ -354,6 +359,107 @@ TEST_F(JwtEndUserTest, AChangedJwksFileIsPickedUpWithoutASignal) {
     status = Rtc(new_jwt, RtcRequest(1002, "room-1"));
   } while (!status.ok() && std::chrono::steady_clock::now() < deadline);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+// An issuer's jwks_uri on loopback: serves `body` with `status`.
+class JwksHttpServer {
+ public:
+  JwksHttpServer() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, nullptr, nullptr, &Handle, this,
+                               MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+    port_ = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port;
+  }
+  ~JwksHttpServer() { MHD_stop_daemon(daemon_); }
+
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_, "/jwks.json"); }
+  void Serve(unsigned int status, std::string body) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_ = status;
+    body_ = std::move(body);
+  }
+  int requests() const { return requests_; }
+
+ private:
+  static MHD_Result Handle(void* self, MHD_Connection* connection, const char*, const char*,
+                           const char*, const char*, size_t*, void**) {
+    auto* server = static_cast<JwksHttpServer*>(self);
+    std::lock_guard<std::mutex> lock(server->mutex_);
+    ++server->requests_;
+    MHD_Response* response = MHD_create_response_from_buffer(
+        server->body_.size(), server->body_.data(), MHD_RESPMEM_MUST_COPY);
+    const MHD_Result result = MHD_queue_response(connection, server->status_, response);
+    MHD_destroy_response(response);
+    return result;
+  }
+
+  MHD_Daemon* daemon_ = nullptr;
+  int port_ = 0;
+  std::mutex mutex_;
+  unsigned int status_ = MHD_HTTP_OK;
+  std::string body_;
+  std::atomic<int> requests_{0};
+};
+
+TEST(JwtJwksUriTest, RefreshesOnAnUnknownKidAndKeepsTheLastGoodSetWhenDown) {
+  JwksHttpServer issuer;
+  issuer.Serve(MHD_HTTP_OK, JwksOf({&OldKey()}));
+  TempDir dir;
+  WriteTestKeyring(dir);
+  const agora_token::FixedClock clock{kNow};
+  agora_token::ServerOptions options = TestServerOptions("", &clock);
+  options.keyring_path.clear();
+  std::string config = Config();
+  const std::string jwks_path = "jwks_path: \"jwks.json\"";
+  config.replace(config.find(jwks_path), jwks_path.size(),
+                 absl::StrCat("jwks_uri: \"", issuer.url(), "\" jwks_refresh_seconds: 1"));
+  dir.WriteFile("jwks.json", JwksOf({&OldKey()}));  // the second issuer's
+  options.config_path = dir.WriteFile("config.textproto", config);
+  absl::StatusOr<std::unique_ptr<agora_token::TokenServer>> server =
+      agora_token::TokenServer::BuildAndStart(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = TcpStub((*server)->port());
+  auto rtc = [&](const std::string& jwt, uint32_t uid) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", jwt));
+    v1::BuildRtcTokenWithUidResponse response;
+    return stub->BuildRtcTokenWithUid(&context, RtcRequest(uid, "room-1"), &response);
+  };
+  const std::string old_jwt = OldKey().Token(Claims("user-1", 1001));
+  const std::string new_jwt = NewKey().Token(Claims("user-2", 1002));
+  EXPECT_TRUE(rtc(old_jwt, 1001).ok());
+
+  // The issuer rotates: the first token under the new kid fetches at once.
+  issuer.Serve(MHD_HTTP_OK, JwksOf({&OldKey(), &NewKey()}));
+  EXPECT_TRUE(rtc(new_jwt, 1002).ok());
+
+  // Down: fetches fail and are counted, the last good set keeps serving.
+  issuer.Serve(MHD_HTTP_SERVICE_UNAVAILABLE, "down");
+  const int before = issuer.requests();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (issuer.requests() < before + 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(issuer.requests(), before + 2);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(rtc(old_jwt, 1001).ok());
+    EXPECT_TRUE(rtc(new_jwt, 1002).ok());
+  }
+  EXPECT_TRUE(
+      absl::StrContains((*server)->metrics().Render(), "agora_token_jwks_fetch_failures_total "));
+  EXPECT_GT(agora_token::JwksFetchFailures(), 0u);
+  // Unknown kids while down do not hammer the issuer: one early fetch per
+  // 10 seconds at most, whatever the number of tokens.
+  const TestJwtKey stranger("ES256", "stranger");
+  const int requests = issuer.requests();
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(HasCode(rtc(stranger.Token(Claims("user-3", 1003)), 1003),
+                        grpc::StatusCode::UNAUTHENTICATED));
+  }
+  EXPECT_LE(issuer.requests(), requests + 3);  // the 1 s schedule may add some
+  (*server)->Shutdown();
 }
 
 }  // namespace
