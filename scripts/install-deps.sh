@@ -20,6 +20,8 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
+  # The HTTP transport (server/http/): Boost.Beast and Asio, header-only.
+  libboost1.81-dev
   # Trusted issuers' jwks_uri: an HTTPS client and the CAs it trusts.
   libcurl4-openssl-dev ca-certificates
 )
@@ -32,6 +34,9 @@ package_packages=(file)
 test_packages=(
   git android-libboringssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nghttp2-client nginx-light gnuplot-nox
+  # HTTP tests and the HTTP benchmark (tests/server/http_transport_test.cc,
+  # tests/e2e/http_e2e_test.py, bench/run.sh).
+  curl wrk
   # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
   clang libclang-rt-dev llvm
   # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.

@@ -114,7 +114,8 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
     DescribeRefused(request, *state, record);
     state->audit->Record(std::move(record));
   }
-  metrics_->RecordCall(method, status.code(), std::chrono::steady_clock::now() - start);
+  metrics_->RecordCall(method, status.code(), std::chrono::steady_clock::now() - start,
+                       credentials.transport);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   return status;
 }

@@ -1,7 +1,8 @@
 // The service layer: what every transport calls, and nothing of any
 // transport in it. A transport turns its wire request into the proto
 // request and its connection into CallCredentials, calls one method here,
-// and maps the absl::Status back (grpc_status.h for gRPC). Each call:
+// and maps the absl::Status back (grpc_status.h for gRPC,
+// http/connect_error.h for HTTP). Each call:
 //   read one ServingState snapshot -> deadline -> authenticate (the
 //   snapshot's CallerDirectory) -> the caller's method policy -> its rate
 //   limit -> the handler (build_handlers.h, decode_handler.h) -> core,

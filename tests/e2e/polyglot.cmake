@@ -48,6 +48,21 @@ else()
   _agora_token_missing_toolchain_test(e2e_node_client "node")
 endif()
 
+# --- The HTTP transport (server/http/) ------------------------------------------
+# A Connect client from npm @connectrpc/connect-node with protoc-gen-es code
+# generated from proto/ into the build tree, curl over every route, the
+# drop-in routes, a SIGTERM drain under load and the secret scan.
+if(AGORA_TOKEN_NODE)
+  add_test(NAME e2e_http_connect
+    COMMAND ${AGORA_TOKEN_NODE} --test ${_polyglot_dir}/node/http.test.mjs)
+  set_tests_properties(e2e_http_connect PROPERTIES
+    LABELS "e2e;node;http"
+    TIMEOUT 120
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_ES_GEN_DIR=${CMAKE_CURRENT_BINARY_DIR}/connect_es;AGORA_TOKEN_REPO_ROOT=${PROJECT_SOURCE_DIR}")
+else()
+  _agora_token_missing_toolchain_test(e2e_http_connect "node")
+endif()
+
 # --- Go client (clients/go) -----------------------------------------------------
 # run.sh generates the stubs into a temporary GOPATH and runs `go test` in
 # GOPATH mode against /usr/share/gocode; the build cache stays in the build
