@@ -1,11 +1,14 @@
-// Signed-in end users over gRPC against a live in-process server: a JWT of
+// Signed-in end users over gRPC and HTTP (Connect JSON) against a live
+// in-process server: a JWT of
 // a trusted issuer mints only for its own uid or account, on its own
 // channels, publishing only with the claim; every refusal names its rule in
 // the audit line; each end user has a rate-limit bucket of its own; a JWKS
 // file rotates keys on reload, under load, without a failed call; and a
 // jwks_uri that goes down keeps its last good key set.
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -115,6 +118,7 @@ class JwtEndUserTest : public ::testing::Test {
     agora_token::ServerOptions options = TestServerOptions("", &clock_);
     options.keyring_path.clear();
     options.config_path = dir_.WriteFile("config.textproto", Config());
+    options.http_listen_address = "127.0.0.1:0";
     absl::StatusOr<std::unique_ptr<agora_token::TokenServer>> server =
         agora_token::TokenServer::BuildAndStart(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -158,16 +162,18 @@ TEST_F(JwtEndUserTest, MintsForItsOwnUidOnItsOwnChannels) {
   EXPECT_EQ(lines[0]["code"], "OK");
 }
 
-TEST_F(JwtEndUserTest, EveryOtherUserChannelOrRoleIsRefusedNamingTheRule) {
-  const std::string jwt = OldKey().Token(Claims("user-1", 1001));
-  struct Refusal {
-    std::string name;
-    v1::BuildRtcTokenWithUidRequest request;
-    std::string rule;
-  };
+struct Refusal {
+  std::string name;
+  v1::BuildRtcTokenWithUidRequest request;
+  std::string rule;
+};
+
+// What user 1001 (channels room-1, room-2, team-blue; no publisher claim)
+// may not have, each with the rule that refuses it.
+std::vector<Refusal> Refusals() {
   v1::BuildRtcTokenWithUidRequest other_rtm_user = RtcRequest(1001, "room-1");
   other_rtm_user.set_rtm_user_id("1002");
-  const std::vector<Refusal> refusals = {
+  return {
       {"another uid", RtcRequest(1002, "room-1"), "end_user.identity"},
       {"any user (uid 0)", RtcRequest(0, "room-1"), "allow_any_user"},
       {"another channel", RtcRequest(1001, "room-3"), "end_user.channels"},
@@ -179,6 +185,11 @@ TEST_F(JwtEndUserTest, EveryOtherUserChannelOrRoleIsRefusedNamingTheRule) {
        "end_user.publisher_claim"},
       {"RTM for another user id", other_rtm_user, "end_user.identity"},
   };
+}
+
+TEST_F(JwtEndUserTest, EveryOtherUserChannelOrRoleIsRefusedNamingTheRule) {
+  const std::string jwt = OldKey().Token(Claims("user-1", 1001));
+  const std::vector<Refusal> refusals = Refusals();
   for (const Refusal& refusal : refusals) {
     SCOPED_TRACE(refusal.name);
     // Refused every time, not just the first.
@@ -192,6 +203,67 @@ TEST_F(JwtEndUserTest, EveryOtherUserChannelOrRoleIsRefusedNamingTheRule) {
     EXPECT_EQ(lines[2 * i]["reason"], refusals[i].rule) << refusals[i].name;
     EXPECT_EQ(lines[2 * i]["caller"], "jwt:https://issuer.test#user-1");
   }
+}
+
+// A Connect JSON call of BuildRtcTokenWithUid: HTTP status and body.
+std::pair<long, json> HttpRtc(int port, const std::string& jwt,
+                              const v1::BuildRtcTokenWithUidRequest& request) {
+  std::string body;
+  if (!google::protobuf::util::MessageToJsonString(request, &body).ok()) return {0, json()};
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  std::string response;
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Connect-Protocol-Version: 1");
+  headers = curl_slist_append(headers, absl::StrCat("Authorization: Bearer ", jwt).c_str());
+  const std::string url =
+      absl::StrCat("http://127.0.0.1:", port, "/agora.token.v1.TokenService/BuildRtcTokenWithUid");
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(
+      curl.get(), CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t count, void* out) {
+        static_cast<std::string*>(out)->append(data, size * count);
+        return size * count;
+      });
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response);
+  long status = 0;
+  if (curl_easy_perform(curl.get()) == CURLE_OK) {
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  }
+  curl_slist_free_all(headers);
+  return {status, json::parse(response, nullptr, false)};
+}
+
+TEST_F(JwtEndUserTest, OverHttpTheSameUserIsBoundTheSameWay) {
+  const int port = server_->http_port();
+  ASSERT_GT(port, 0);
+  const std::string jwt = OldKey().Token(Claims("user-1", 1001));
+  auto [status, body] = HttpRtc(port, jwt, RtcRequest(1001, "room-1"));
+  EXPECT_EQ(status, 200) << body.dump();
+  EXPECT_TRUE(body.contains("token"));
+  for (const Refusal& refusal : Refusals()) {
+    SCOPED_TRACE(refusal.name);
+    for (int i = 0; i < 2; ++i) {
+      auto [refused, error] = HttpRtc(port, jwt, refusal.request);
+      EXPECT_EQ(refused, 403);
+      EXPECT_EQ(error["code"], "permission_denied");
+    }
+  }
+  json expired = Claims("user-1", 1001);
+  expired["exp"] = kNow - 100;
+  auto [unauthenticated, error] =
+      HttpRtc(port, OldKey().Token(expired), RtcRequest(1001, "room-1"));
+  EXPECT_EQ(unauthenticated, 401);
+  EXPECT_EQ(error["code"], "unauthenticated");
+  EXPECT_EQ(error["message"], "the bearer token is not valid");
+  const std::vector<json> lines = AuditLines();
+  ASSERT_EQ(lines.size(), 2 + 2 * Refusals().size());
+  EXPECT_EQ(lines[0]["transport"], "http");
+  EXPECT_EQ(lines[0]["caller"], "jwt:https://issuer.test#user-1");
+  EXPECT_EQ(lines[1]["reason"], "end_user.identity");
+  EXPECT_EQ(lines.back()["reason"], "the JWT has expired");
 }
 
 TEST_F(JwtEndUserTest, PublishesOnlyWithTheClaim) {
