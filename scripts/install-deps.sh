@@ -54,6 +54,8 @@ test_packages=(
   # Container tests (tests/container): a private dockerd, debootstrap for the
   # base images; systemd-analyze checks the unit (tests/deploy).
   docker.io debootstrap systemd
+  # The browser test of tokens for signed-in users (tests/e2e/browser).
+  chromium
 )
 
 case $profile in
