@@ -536,7 +536,8 @@ TokenFacts FactsOf(const v1::BuildAccessTokenRequest& request, const HandlerOpti
         facts.grants.push_back(Grant(TokenKind::kRtm));
         break;
       case v1::SERVICE_TYPE_STREAMING:
-        facts.grants.push_back(Grant(TokenKind::kStreaming, service.channel_name(), any_user));
+        facts.grants.push_back(
+            Grant(TokenKind::kStreaming, service.channel_name(), any_user));
         break;
       case v1::SERVICE_TYPE_FPA:
         facts.grants.push_back(Grant(TokenKind::kFpa));

@@ -247,8 +247,9 @@ absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
       !app_ids_.contains(absl::string_view(facts.app_id.data(), facts.app_id.size()))) {
     return Denied("app_ids", "may not use this app id");
   }
-  if (facts.decode)
+  if (facts.decode) {
     return decode_ ? absl::OkStatus() : Denied("allow_decode", "may not decode tokens");
+  }
   for (const GrantFacts& grant : facts.grants) {
     if (absl::Status status = CheckGrant(grant, facts.version); !status.ok()) return status;
   }
