@@ -6,8 +6,8 @@
 #                                    stubs (scripts/run-server.sh), and the .deb
 #   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
 #   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
-#                                    clang/LLVM, Go, Ruby, Java, Node.js and
-#                                    npm modules, nginx, gnuplot, docker, ...
+#                                    clang/LLVM, Go, Ruby, Java, PHP, Node.js
+#                                    and npm modules, nginx, gnuplot, docker, ...
 #
 # Idempotent: a machine that has it all is left alone (no apt-get update, no
 # npm download).
@@ -39,12 +39,15 @@ test_packages=(
   curl wrk
   # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
   clang libclang-rt-dev llvm
-  # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
+  # Client tests: Go (offline, GOPATH mode over Debian's gocode), Ruby, and
+  # PHP (no gRPC extension in Debian: the PHP client speaks the Connect
+  # protocol over curl; openssl makes its test's certificates).
   # golang-github-golang-protobuf-1-5-dev must be named here: without it apt
   # resolves grpc-go's dependency to the older 1-3 API.
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
+  php-cli php-curl openssl
   # Java client (clients/java/build.sh, tests/e2e/java): libgrpc-java names
   # none of the jars grpc-netty needs at run time, so they are listed;
   # netty-tcnative is the TLS provider (Debian's netty has no JDK ALPN).

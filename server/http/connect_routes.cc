@@ -73,6 +73,11 @@ constexpr ConnectRoute kConnectRoutes[] = {
     {RpcMethod::kBuildRtcTokenWithAccount, &Serve<&ServiceLayer::BuildRtcTokenWithAccount>},
     {RpcMethod::kBuildRtmToken, &Serve<&ServiceLayer::BuildRtmToken>},
     {RpcMethod::kBuildChatToken, &Serve<&ServiceLayer::BuildChatToken>},
+    {RpcMethod::kBuildAccessToken, &Serve<&ServiceLayer::BuildAccessToken>},
+    {RpcMethod::kBuildFpaToken, &Serve<&ServiceLayer::BuildFpaToken>},
+    {RpcMethod::kBuildApaasToken, &Serve<&ServiceLayer::BuildApaasToken>},
+    {RpcMethod::kBuildConvoAiToken, &Serve<&ServiceLayer::BuildConvoAiToken>},
+    {RpcMethod::kBuildSttToken, &Serve<&ServiceLayer::BuildSttToken>},
     {RpcMethod::kBuildTokens, &Serve<&ServiceLayer::BuildTokens>},
     {RpcMethod::kDecodeToken, &Serve<&ServiceLayer::DecodeToken>},
 };

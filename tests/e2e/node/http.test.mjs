@@ -54,7 +54,8 @@ class Server {
             'keyring_path: "keyring.textproto"',
             'audit_log { path: "audit.log" }',
             `callers { name: "web" api_key_sha256: "${sha256(API_KEY)}" policy { app_ids: "*" ` +
-            'token_kinds: [TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_CHAT_USER, TOKEN_KIND_CHAT_APP] ' +
+            'token_kinds: [TOKEN_KIND_RTC_007, TOKEN_KIND_RTM, TOKEN_KIND_CHAT_USER, TOKEN_KIND_CHAT_APP, ' +
+            'TOKEN_KIND_FPA, TOKEN_KIND_APAAS, TOKEN_KIND_STREAMING, TOKEN_KIND_CONVO_AI, TOKEN_KIND_STT] ' +
             'allow_decode: true max_token_lifetime_seconds: 86400 } }',
             'http { cors { allowed_origins: "https://app.test" } }', ''].join('\n'))
         this.dir = dir
@@ -167,6 +168,12 @@ describe('the HTTP transport of agora-token-server', () => {
             ['POST', connect('BuildRtcTokenWithAccount'), json, `{"appId":"${APP_ID}","channelName":"c","account":"a"}`, 200],
             ['POST', connect('BuildRtmToken'), json, `{"appId":"${APP_ID}","userId":"u"}`, 200],
             ['POST', connect('BuildChatToken'), json, `{"appId":"${APP_ID}","kind":"CHAT_TOKEN_KIND_APP"}`, 200],
+            ['POST', connect('BuildFpaToken'), json, `{"appId":"${APP_ID}"}`, 200],
+            ['POST', connect('BuildAccessToken'), json,
+                `{"appId":"${APP_ID}","services":[{"type":"SERVICE_TYPE_STREAMING","channelName":"c","account":"7","privileges":[{"privilege":1}]}]}`, 200],
+            ['POST', connect('BuildApaasToken'), json, `{"appId":"${APP_ID}","kind":"APAAS_TOKEN_KIND_USER","userUuid":"u"}`, 200],
+            ['POST', connect('BuildConvoAiToken'), json, `{"appId":"${APP_ID}","channelName":"c","uid":7,"rtmUserId":"7"}`, 200],
+            ['POST', connect('BuildSttToken'), json, `{"appId":"${APP_ID}","channelName":"c","account":"a","rtmUserId":"a"}`, 200],
             ['POST', connect('BuildTokens'), json, '{"items":[]}', 400],
             ['POST', connect('DecodeToken'), json, '{"token":"x"}', 400],
             ['POST', connect('BuildRtmToken'), { 'Content-Type': 'application/json' }, `{"appId":"${APP_ID}","userId":"u"}`, 401],
