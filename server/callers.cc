@@ -378,6 +378,11 @@ std::shared_ptr<const CallerDirectory> CallerDirectory::Open() {
   return directory;
 }
 
+std::vector<std::pair<std::string, RateLimit>> CallerDirectory::RateLimitsByEndUserPrefix() const {
+  if (trusted_issuers_ == nullptr) return {};
+  return trusted_issuers_->RateLimitsByPrefix();
+}
+
 std::vector<std::string> CallerDirectory::JwksFiles() const {
   return trusted_issuers_ != nullptr ? trusted_issuers_->jwks_files() : std::vector<std::string>{};
 }

@@ -137,6 +137,9 @@ class CallerDirectory {
   size_t size() const { return callers_.size(); }
   // Each rate-limited caller's name and limit, for RateLimits::Adopt.
   std::vector<std::pair<std::string, RateLimit>> RateLimitsByCaller() const;
+  // The same for end users: each rate-limited issuer's caller-name prefix
+  // ("jwt:<issuer>#") and limit.
+  std::vector<std::pair<std::string, RateLimit>> RateLimitsByEndUserPrefix() const;
   // The trusted issuers' JWKS files, watched like the keyring.
   std::vector<std::string> JwksFiles() const;
 

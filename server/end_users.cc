@@ -95,6 +95,9 @@ std::vector<JwtAlgorithm> AlgorithmsOf(const v1::TrustedIssuer& proto) {
   return algorithms;
 }
 
+// End users' caller names start with this: their rate-limit buckets' keys.
+std::string CallerPrefix(const std::string& issuer) { return absl::StrCat("jwt:", issuer, "#"); }
+
 }  // namespace
 
 std::string EndUserBinding::RtmUserId() const {
@@ -245,7 +248,7 @@ absl::StatusOr<Caller> EndUserTemplate::CallerFor(const VerifiedJwt& jwt) const 
     binding->may_publish = it != claims.end() && it->is_boolean() && it->get<bool>();
   }
   binding->subscriber_instead = subscriber_instead_;
-  Caller caller{absl::StrCat("jwt:", jwt.issuer().issuer, "#", jwt.subject()), base_};
+  Caller caller{absl::StrCat(CallerPrefix(jwt.issuer().issuer), jwt.subject()), base_};
   caller.policy.end_user_ = std::move(binding);
   return caller;
 }
@@ -309,6 +312,16 @@ absl::StatusOr<std::shared_ptr<const TrustedIssuers>> TrustedIssuers::FromProto(
     issuers->templates_.push_back(*std::move(policy));
   }
   return std::shared_ptr<const TrustedIssuers>(std::move(issuers));
+}
+
+std::vector<std::pair<std::string, RateLimit>> TrustedIssuers::RateLimitsByPrefix() const {
+  std::vector<std::pair<std::string, RateLimit>> limits;
+  for (size_t i = 0; i < issuers_.size(); ++i) {
+    if (const std::optional<RateLimit>& limit = templates_[i].rate_limit()) {
+      limits.emplace_back(CallerPrefix(issuers_[i].issuer), *limit);
+    }
+  }
+  return limits;
 }
 
 absl::StatusOr<Caller> TrustedIssuers::Authenticate(std::string_view jwt,

@@ -52,6 +52,7 @@ class EndUserTemplate {
   // The caller `jwt` makes, or UNAUTHENTICATED saying which claim does not
   // fill the template (a missing identity, a claim of the wrong type).
   absl::StatusOr<Caller> CallerFor(const VerifiedJwt& jwt) const;
+  const std::optional<RateLimit>& rate_limit() const { return base_.rate_limit(); }
 
  private:
   CallerPolicy base_;
@@ -72,6 +73,8 @@ class TrustedIssuers {
   absl::StatusOr<Caller> Authenticate(std::string_view jwt, uint32_t now_unix_seconds) const;
 
   bool empty() const { return issuers_.empty(); }
+  // "jwt:<issuer>#" and the limit of each issuer whose users are limited.
+  std::vector<std::pair<std::string, RateLimit>> RateLimitsByPrefix() const;
   // The JWKS files, watched for changes like the keyring.
   const std::vector<std::string>& jwks_files() const { return jwks_files_; }
 

@@ -23,6 +23,7 @@
 #include "absl/strings/substitute.h"
 #include "gtest/gtest.h"
 #include "server/jwks_fetcher.h"
+#include "server/rate_limits.h"
 #include "server/server.h"
 #include "tests/server/test_jwt.h"
 #include "tests/server/test_support.h"
@@ -368,6 +369,29 @@ TEST_F(JwtEndUserTest, EachEndUserHasARateLimitOfItsOwn) {
   again["iat"] = kNow - 5;
   EXPECT_TRUE(HasCode(rtc(OldKey().Token(again), "alice"), grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_TRUE(rtc(OldKey().Token(Claims("bob", 0, kAccounts)), "bob").ok());
+  // A reload carries the end users' buckets over, as it does callers'.
+  ASSERT_TRUE(server_->Reload("test").ok());
+  EXPECT_TRUE(HasCode(rtc(alice, "alice"), grpc::StatusCode::RESOURCE_EXHAUSTED));
+}
+
+TEST(JwtRateLimitsTest, SweepsOnlyRefilledBucketsAndAdoptsEndUsersByPrefix) {
+  agora_token::RateLimits limits;
+  const auto t0 = agora_token::RateLimits::Clock::now();
+  const agora_token::RateLimit slow{0.001, 1}, fast{1000.0, 1};
+  ASSERT_TRUE(limits.Take("jwt:a#slow", slow, 1, t0).ok());
+  // Enough users to trigger sweeps; each has refilled a second later.
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_TRUE(limits.Take(absl::StrCat("jwt:a#u", i), fast, 1, t0).ok());
+  }
+  const auto t1 = t0 + std::chrono::seconds(1);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(limits.Take(absl::StrCat("jwt:a#v", i), fast, 1, t1).ok());
+  }
+  EXPECT_FALSE(limits.Take("jwt:a#slow", slow, 1, t1).ok());  // not swept: still empty
+  limits.Adopt({}, t1, {{"jwt:a#", slow}});
+  EXPECT_FALSE(limits.Take("jwt:a#slow", slow, 1, t1).ok());  // carried over
+  limits.Adopt({}, t1, {{"jwt:b#", slow}});
+  EXPECT_TRUE(limits.Take("jwt:a#slow", slow, 1, t1).ok());  // issuer gone: dropped
 }
 
 TEST_F(JwtEndUserTest, JwksRotationUnderLoadFailsNoCallUnderTheNewKeyAfterTheReload) {
