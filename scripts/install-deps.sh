@@ -22,6 +22,8 @@ build_packages=(
   libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
   # The HTTP transport (server/http/): Boost.Beast and Asio, header-only.
   libboost1.81-dev
+  # Trusted issuers' jwks_uri: an HTTPS client and the CAs it trusts.
+  libcurl4-openssl-dev ca-certificates
 )
 # The README's Python example: the stubs need protoc's Python plugin (in
 # protobuf-compiler-grpc) and the runtime.
@@ -55,6 +57,8 @@ test_packages=(
   # Container tests (tests/container): a private dockerd, debootstrap for the
   # base images; systemd-analyze checks the unit (tests/deploy).
   docker.io debootstrap systemd
+  # The browser test of tokens for signed-in users (tests/e2e/browser).
+  chromium
 )
 
 case $profile in

@@ -1,6 +1,7 @@
 #include "server/metrics.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/jwks_fetcher.h"
 
 namespace agora_token {
 namespace {
@@ -136,6 +137,9 @@ std::string Metrics::Render() const {
   Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
          "Audit log lines dropped because the writer could not keep up or write.");
   absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");
+  Header(out, "agora_token_jwks_fetch_failures_total", "counter",
+         "Failed fetches of trusted issuers' jwks_uri; the last good key set kept serving.");
+  absl::StrAppend(&out, "agora_token_jwks_fetch_failures_total ", JwksFetchFailures(), "\n");
   Header(out, "agora_token_build_info", "gauge", "Build information; always 1.");
   absl::StrAppend(&out, "agora_token_build_info{version=\"", AGORA_TOKEN_VERSION, "\",crypto=\"",
                   kCryptoBackend, "\"} 1\n");

@@ -155,7 +155,8 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
       BuildServingState(*std::move(config), server->handler_options_, nullptr, &server->metrics_);
   if (!state.ok()) return state.status();
   server->metrics_.RecordKeyringLoaded();
-  server->rate_limits_.Adopt((*state)->callers().RateLimitsByCaller());
+  server->rate_limits_.Adopt((*state)->callers().RateLimitsByCaller(), RateLimits::Clock::now(),
+                             (*state)->callers().RateLimitsByEndUserPrefix());
   server->state_.Set(*std::move(state));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -233,7 +234,8 @@ absl::Status TokenServer::BuildAndSwap() {
       BuildServingState(*std::move(config), handler_options_, running.get(), &metrics_);
   if (!next.ok()) return next.status();
   // Buckets move to the new limits, settled at the old ones up to now.
-  rate_limits_.Adopt((*next)->callers().RateLimitsByCaller());
+  rate_limits_.Adopt((*next)->callers().RateLimitsByCaller(), RateLimits::Clock::now(),
+                     (*next)->callers().RateLimitsByEndUserPrefix());
   state_.Set(*std::move(next));
   return absl::OkStatus();
 }

@@ -58,7 +58,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   }
   const bool mtls = config.tls.has_value() && !config.tls->client_ca_path.empty();
   absl::StatusOr<std::shared_ptr<const CallerDirectory>> callers =
-      CallerDirectory::FromProto(proto, mtls);
+      CallerDirectory::FromProto(proto, mtls, config.base_dir);
   if (!callers.ok()) return callers.status();
   config.callers = *std::move(callers);
   if (proto.audit_log().destination_case() == agora::token::v1::AuditLogConfig::kPath &&

@@ -44,7 +44,8 @@ struct Call {
   // request says nothing usable, like a batch item with no request set),
   // with the issued or decoded `token` if any, or about a whole batch of
   // `items`.
-  void Audit(const TokenFacts* facts, absl::StatusCode code, std::string_view token = {},
+  // The line names the policy rule that refused, if one did.
+  void Audit(const TokenFacts* facts, const absl::Status& status, std::string_view token = {},
              uint32_t expire_ts = 0, std::optional<uint32_t> items = std::nullopt) const;
 };
 

@@ -51,6 +51,22 @@ else()
   _agora_token_missing_toolchain_test(e2e_node_client "node")
 endif()
 
+# --- Signed-in users in a real browser -------------------------------------------
+# Headless Chromium (Debian's chromium) loads a page from one origin that
+# fetches a token from the HTTP API on another, across CORS, with an ID token
+# signed by a key made for the run (tests/e2e/browser/end_user.test.mjs).
+find_program(AGORA_TOKEN_CHROMIUM chromium DOC "Debian's chromium, for the browser test")
+if(AGORA_TOKEN_NODE AND AGORA_TOKEN_CHROMIUM)
+  add_test(NAME e2e_browser_end_user
+    COMMAND ${AGORA_TOKEN_NODE} --test ${_polyglot_dir}/browser/end_user.test.mjs)
+  set_tests_properties(e2e_browser_end_user PROPERTIES
+    LABELS "e2e;browser;http"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_CLI=$<TARGET_FILE:agora-token>;AGORA_TOKEN_CHROMIUM=${AGORA_TOKEN_CHROMIUM}")
+else()
+  _agora_token_missing_toolchain_test(e2e_browser_end_user "node or chromium")
+endif()
+
 # --- The HTTP transport (server/http/) ------------------------------------------
 # A Connect client from npm @connectrpc/connect-node with protoc-gen-es code
 # generated from proto/ into the build tree, curl over every route, the
