@@ -53,19 +53,13 @@ pids+=($!)
 ours=$(wait_port "$tmp/ours.log" http_port)
 express=$(wait_port "$tmp/express.log" port)
 
-cat >"$tmp/rtc.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"appId":"970CA35de60c44645bbae8a215061b33","channelName":"bench","uid":42,"tokenExpireSeconds":3600}'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(99)))
-end
-LUA
+# Each point prints its own line: requests, errors, p99 (µs).
 cat >"$tmp/get.lua" <<'LUA'
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(99)))
 end
 LUA
+cat bench/http_rtc.lua "$tmp/get.lua" >"$tmp/rtc.lua"
 
 # point URL SCRIPT CONCURRENCY: prints "QPS P99_US ERRORS".
 point() {
