@@ -6,6 +6,7 @@
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -13,8 +14,6 @@
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
-
-#include "absl/strings/str_cat.h"
 
 namespace agora_token {
 namespace {
@@ -286,157 +285,173 @@ class FastJsonReader {
   const char* end_;
 };
 
-// protobuf's escaping of ASCII (JsonEscaping); other bytes make the fast
-// path decline.
-bool AppendString(std::string_view value, std::string* out) {
-  out->push_back('"');
-  for (const char ch : value) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x80) return false;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        continue;
-      case '\\':
-        out->append("\\\\");
-        continue;
-      case '\b':
-        out->append("\\b");
-        continue;
-      case '\f':
-        out->append("\\f");
-        continue;
-      case '\n':
-        out->append("\\n");
-        continue;
-      case '\r':
-        out->append("\\r");
-        continue;
-      case '\t':
-        out->append("\\t");
-        continue;
-      default:
-        break;
-    }
-    if (c < 0x20 || c == '<' || c == '>' || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out->append("\\u00");
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xf]);
-      continue;
-    }
-    out->push_back(ch);
+// protobuf's escape of an ASCII byte (JsonEscaping), null for one written
+// as it is, "" for a byte beyond ASCII (which protobuf sometimes escapes).
+struct EscapeTable {
+  const char* escape[256] = {};
+  constexpr EscapeTable() {
+    constexpr const char* kControl[] = {
+        "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+        "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+        "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+        "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
+    for (int c = 0; c < 0x20; ++c) escape[c] = kControl[c];
+    escape['"'] = "\\\"";
+    escape['\\'] = "\\\\";
+    escape['<'] = "\\u003c";
+    escape['>'] = "\\u003e";
+    escape[0x7f] = "\\u007f";
+    for (int c = 0x80; c < 0x100; ++c) escape[c] = "";
   }
-  out->push_back('"');
-  return true;
-}
-
-bool AppendMessage(const pb::Message& message, std::string* out, int depth);
-
-// Reflection's getters of a field type, singular and repeated.
-template <typename T>
-struct Getters {
-  T (pb::Reflection::*get)(const pb::Message&, const pb::FieldDescriptor*) const;
-  T (pb::Reflection::*get_repeated)(const pb::Message&, const pb::FieldDescriptor*, int) const;
 };
+constexpr EscapeTable kEscapes;
 
-// The value of a singular field, or element `index` of a repeated one.
-template <typename T>
-T Get(const pb::Message& message, const pb::FieldDescriptor* field, int index, Getters<T> getters) {
-  const pb::Reflection* reflection = message.GetReflection();
-  return field->is_repeated() ? (reflection->*getters.get_repeated)(message, field, index)
-                              : (reflection->*getters.get)(message, field);
-}
+// Writes messages as protobuf's printer does with default options, or
+// declines (false) at the first value the header's comment leaves to it.
+class FastJsonWriter {
+ public:
+  explicit FastJsonWriter(std::string* out) : out_(out) {}
 
-// One value of `field`: element `index` when it is repeated.
-bool AppendValue(const pb::Message& message, const pb::FieldDescriptor* field, int index,
-                 std::string* out, int depth) {
-  using R = pb::Reflection;
-  const pb::Reflection* reflection = message.GetReflection();
-  switch (field->cpp_type()) {
-    case pb::FieldDescriptor::CPPTYPE_INT32:
-      absl::StrAppend(out,
-                      Get<int32_t>(message, field, index, {&R::GetInt32, &R::GetRepeatedInt32}));
-      return true;
-    case pb::FieldDescriptor::CPPTYPE_UINT32:
-      absl::StrAppend(out,
-                      Get<uint32_t>(message, field, index, {&R::GetUInt32, &R::GetRepeatedUInt32}));
-      return true;
-    // 64-bit integers are strings in proto3 JSON.
-    case pb::FieldDescriptor::CPPTYPE_INT64:
-      absl::StrAppend(out, "\"",
-                      Get<int64_t>(message, field, index, {&R::GetInt64, &R::GetRepeatedInt64}),
-                      "\"");
-      return true;
-    case pb::FieldDescriptor::CPPTYPE_UINT64:
-      absl::StrAppend(out, "\"",
-                      Get<uint64_t>(message, field, index, {&R::GetUInt64, &R::GetRepeatedUInt64}),
-                      "\"");
-      return true;
-    case pb::FieldDescriptor::CPPTYPE_BOOL:
-      out->append(Get<bool>(message, field, index, {&R::GetBool, &R::GetRepeatedBool}) ? "true"
-                                                                                       : "false");
-      return true;
-    case pb::FieldDescriptor::CPPTYPE_ENUM: {
-      // A value the enum does not name is written as its number.
-      const int number =
-          Get<int>(message, field, index, {&R::GetEnumValue, &R::GetRepeatedEnumValue});
-      if (const pb::EnumValueDescriptor* value = field->enum_type()->FindValueByNumber(number)) {
-        absl::StrAppend(out, "\"", value->name(), "\"");
-      } else {
-        absl::StrAppend(out, number);
+  // Set fields in field-number order (proto3 leaves out zero values
+  // without presence), by their JSON names.
+  bool Message(const pb::Message& message, int depth) {
+    if (depth > kMaxDepth) return false;
+    const pb::Reflection* reflection = message.GetReflection();
+    if (!reflection->GetUnknownFields(message).empty()) return false;
+    // One list per depth, kept by the thread: no allocation once warm.
+    thread_local std::vector<const pb::FieldDescriptor*> lists[kMaxDepth + 1];
+    std::vector<const pb::FieldDescriptor*>& fields = lists[depth];
+    fields.clear();
+    reflection->ListFields(message, &fields);
+    out_->push_back('{');
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const pb::FieldDescriptor* field = fields[i];
+      if (field->is_extension() || field->is_map()) return false;
+      if (i > 0) out_->push_back(',');
+      out_->push_back('"');
+      out_->append(field->json_name());
+      out_->append("\":");
+      if (!field->is_repeated()) {
+        if (!Value(message, *reflection, field, -1, depth)) return false;
+        continue;
       }
-      return true;
+      out_->push_back('[');
+      const int size = reflection->FieldSize(message, field);
+      for (int j = 0; j < size; ++j) {
+        if (j > 0) out_->push_back(',');
+        if (!Value(message, *reflection, field, j, depth)) return false;
+      }
+      out_->push_back(']');
     }
-    case pb::FieldDescriptor::CPPTYPE_STRING: {
-      if (field->type() == pb::FieldDescriptor::TYPE_BYTES) return false;
-      std::string scratch;
-      const std::string& value =
-          field->is_repeated()
-              ? reflection->GetRepeatedStringReference(message, field, index, &scratch)
-              : reflection->GetStringReference(message, field, &scratch);
-      return AppendString(value, out);
-    }
-    case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-      if (!IsPlainMessage(field->message_type())) return false;
-      return AppendMessage(field->is_repeated()
-                               ? reflection->GetRepeatedMessage(message, field, index)
-                               : reflection->GetMessage(message, field),
-                           out, depth + 1);
-    default:  // float and double: protobuf's own number formatting
-      return false;
+    out_->push_back('}');
+    return true;
   }
-}
 
-// As protobuf's printer with default options: set fields in field-number
-// order (proto3 leaves out zero values without presence), JSON names.
-bool AppendMessage(const pb::Message& message, std::string* out, int depth) {
-  if (depth > kMaxDepth) return false;
-  const pb::Reflection* reflection = message.GetReflection();
-  if (!reflection->GetUnknownFields(message).empty()) return false;
-  std::vector<const pb::FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  out->push_back('{');
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const pb::FieldDescriptor* field = fields[i];
-    if (field->is_extension() || field->is_map()) return false;
-    if (i > 0) out->push_back(',');
-    absl::StrAppend(out, "\"", field->json_name(), "\":");
-    if (!field->is_repeated()) {
-      if (!AppendValue(message, field, -1, out, depth)) return false;
-      continue;
-    }
-    out->push_back('[');
-    const int size = reflection->FieldSize(message, field);
-    for (int j = 0; j < size; ++j) {
-      if (j > 0) out->push_back(',');
-      if (!AppendValue(message, field, j, out, depth)) return false;
-    }
-    out->push_back(']');
+ private:
+  // Reflection's getters of a field type, singular and repeated.
+  template <typename T>
+  struct Getters {
+    T (pb::Reflection::*get)(const pb::Message&, const pb::FieldDescriptor*) const;
+    T (pb::Reflection::*get_repeated)(const pb::Message&, const pb::FieldDescriptor*, int) const;
+  };
+
+  // The value of a singular field (index -1), or element `index` of a
+  // repeated one.
+  template <typename T>
+  static T Get(const pb::Message& message, const pb::Reflection& reflection,
+               const pb::FieldDescriptor* field, int index, Getters<T> getters) {
+    return index < 0 ? (reflection.*getters.get)(message, field)
+                     : (reflection.*getters.get_repeated)(message, field, index);
   }
-  out->push_back('}');
-  return true;
-}
+
+  bool Value(const pb::Message& message, const pb::Reflection& reflection,
+             const pb::FieldDescriptor* field, int index, int depth) {
+    using R = pb::Reflection;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        Number(
+            Get<int32_t>(message, reflection, field, index, {&R::GetInt32, &R::GetRepeatedInt32}));
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        Number(Get<uint32_t>(message, reflection, field, index,
+                             {&R::GetUInt32, &R::GetRepeatedUInt32}));
+        return true;
+      // 64-bit integers are strings in proto3 JSON.
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        Number(
+            Get<int64_t>(message, reflection, field, index, {&R::GetInt64, &R::GetRepeatedInt64}),
+            true);
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        Number(Get<uint64_t>(message, reflection, field, index,
+                             {&R::GetUInt64, &R::GetRepeatedUInt64}),
+               true);
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_BOOL:
+        out_->append(
+            Get<bool>(message, reflection, field, index, {&R::GetBool, &R::GetRepeatedBool})
+                ? "true"
+                : "false");
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_ENUM: {
+        // A value the enum does not name is written as its number.
+        const int number = Get<int>(message, reflection, field, index,
+                                    {&R::GetEnumValue, &R::GetRepeatedEnumValue});
+        if (const pb::EnumValueDescriptor* value = field->enum_type()->FindValueByNumber(number)) {
+          out_->push_back('"');
+          out_->append(value->name());
+          out_->push_back('"');
+        } else {
+          Number(number);
+        }
+        return true;
+      }
+      case pb::FieldDescriptor::CPPTYPE_STRING: {
+        if (field->type() == pb::FieldDescriptor::TYPE_BYTES) return false;
+        std::string scratch;
+        return String(index < 0
+                          ? reflection.GetStringReference(message, field, &scratch)
+                          : reflection.GetRepeatedStringReference(message, field, index, &scratch));
+      }
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        if (!IsPlainMessage(field->message_type())) return false;
+        return Message(index < 0 ? reflection.GetMessage(message, field)
+                                 : reflection.GetRepeatedMessage(message, field, index),
+                       depth + 1);
+      default:  // float and double: protobuf's own number formatting
+        return false;
+    }
+  }
+
+  template <typename T>
+  void Number(T value, bool quoted = false) {
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    if (quoted) out_->push_back('"');
+    out_->append(digits, end);
+    if (quoted) out_->push_back('"');
+  }
+
+  // ASCII only: protobuf escapes some characters beyond it.
+  bool String(std::string_view value) {
+    out_->push_back('"');
+    const char* p = value.data();
+    const char* end = p + value.size();
+    while (p != end) {
+      const char* plain = p;
+      while (p != end && kEscapes.escape[static_cast<unsigned char>(*p)] == nullptr) ++p;
+      out_->append(plain, p);
+      if (p == end) break;
+      const char* escape = kEscapes.escape[static_cast<unsigned char>(*p++)];
+      if (*escape == '\0') return false;
+      out_->append(escape);
+    }
+    out_->push_back('"');
+    return true;
+  }
+
+  std::string* out_;
+};
 
 }  // namespace
 
@@ -447,7 +462,8 @@ bool FastJsonToMessage(std::string_view json, pb::Message* message) {
 
 bool FastMessageToJson(const pb::Message& message, std::string* json) {
   json->clear();
-  return AppendMessage(message, json, 0);
+  json->reserve(1024);
+  return FastJsonWriter(json).Message(message, 0);
 }
 
 absl::Status JsonToMessage(std::string_view json, pb::Message* message) {
