@@ -209,6 +209,35 @@ TEST(JsonCodecTest, PrintsEveryServiceTypeAsProtobufDoes) {
   EXPECT_GT(fast, total / 10) << fast << " of " << total;
 }
 
+struct ReadCounts {
+  int fast = 0;  // inputs the fast path read
+  int total = 0;
+};
+
+// Reads `json` both ways: wherever the fast path accepts it, protobuf must
+// too, with the same message; the public function always agrees.
+void ExpectReadAsProtobufDoes(const pb::Descriptor* type, const std::string& json,
+                              ReadCounts* counts) {
+  ++counts->total;
+  std::unique_ptr<pb::Message> expected = New(type);
+  const bool valid = pb::util::JsonStringToMessage(json, expected.get()).ok();
+  std::unique_ptr<pb::Message> read = New(type);
+  auto expect_same = [&] {
+    EXPECT_TRUE(pb::util::MessageDifferencer::Equals(*read, *expected))
+        << json << "\n"
+        << read->ShortDebugString() << "\n"
+        << expected->ShortDebugString();
+  };
+  const absl::Status status = JsonToMessage(json, read.get());
+  ASSERT_EQ(status.ok(), valid) << type->full_name() << " " << json << " " << status;
+  if (valid) expect_same();
+  if (FastJsonToMessage(json, read.get())) {
+    ++counts->fast;
+    ASSERT_TRUE(valid) << type->full_name() << " " << json;
+    expect_same();
+  }
+}
+
 // Variants of protobuf's JSON of a message: its spellings, then mutations
 // of them that keep parts valid (a token inserted, a byte dropped or
 // changed, a piece repeated).
@@ -255,37 +284,17 @@ std::vector<std::string> Variants(const pb::Message& message, std::mt19937_64& r
 TEST(JsonCodecTest, ReadsWhatProtobufReadsAndNothingElse) {
   RandomMessages random(2);
   std::mt19937_64 rng(3);
-  int fast = 0;
-  int total = 0;
+  ReadCounts counts;
   for (const pb::Descriptor* type : ServiceTypes()) {
     for (int i = 0; i < 12; ++i) {
       std::unique_ptr<pb::Message> original = New(type);
       random.Fill(original.get(), 0);
       for (const std::string& json : Variants(*original, rng)) {
-        std::unique_ptr<pb::Message> expected = New(type);
-        const bool valid = pb::util::JsonStringToMessage(json, expected.get()).ok();
-        std::unique_ptr<pb::Message> read = New(type);
-        const absl::Status status = JsonToMessage(json, read.get());
-        ++total;
-        ASSERT_EQ(status.ok(), valid) << type->full_name() << " " << json << " " << status;
-        if (valid) {
-          EXPECT_TRUE(pb::util::MessageDifferencer::Equals(*read, *expected))
-              << json << "\n"
-              << read->ShortDebugString() << "\n"
-              << expected->ShortDebugString();
-        }
-        if (FastJsonToMessage(json, read.get())) {
-          ++fast;
-          ASSERT_TRUE(valid) << type->full_name() << " " << json;
-          EXPECT_TRUE(pb::util::MessageDifferencer::Equals(*read, *expected))
-              << json << "\n"
-              << read->ShortDebugString() << "\n"
-              << expected->ShortDebugString();
-        }
+        ExpectReadAsProtobufDoes(type, json, &counts);
       }
     }
   }
-  EXPECT_GT(fast, total / 20) << fast << " of " << total;
+  EXPECT_GT(counts.fast, counts.total / 20) << counts.fast << " of " << counts.total;
 }
 
 // JSON values to try for a field: of its type and of others, at and just
@@ -351,32 +360,8 @@ std::string PlainValue(const pb::FieldDescriptor* field) {
   }
 }
 
-// Reads `json` both ways: wherever the fast path accepts it, protobuf must
-// too, with the same message; the public function always agrees.
-void ExpectReadAsProtobufDoes(const pb::Descriptor* type, const std::string& json, int* fast) {
-  std::unique_ptr<pb::Message> expected = New(type);
-  const bool valid = pb::util::JsonStringToMessage(json, expected.get()).ok();
-  std::unique_ptr<pb::Message> read = New(type);
-  const absl::Status status = JsonToMessage(json, read.get());
-  ASSERT_EQ(status.ok(), valid) << type->full_name() << " " << json << " " << status;
-  if (valid) {
-    EXPECT_TRUE(pb::util::MessageDifferencer::Equals(*read, *expected))
-        << json << "\n"
-        << read->ShortDebugString() << "\n"
-        << expected->ShortDebugString();
-  }
-  if (FastJsonToMessage(json, read.get())) {
-    ++*fast;
-    ASSERT_TRUE(valid) << type->full_name() << " " << json;
-    EXPECT_TRUE(pb::util::MessageDifferencer::Equals(*read, *expected))
-        << json << "\n"
-        << read->ShortDebugString() << "\n"
-        << expected->ShortDebugString();
-  }
-}
-
 TEST(JsonCodecTest, ReadsEachFieldsEdgeValuesAsProtobufDoes) {
-  int fast = 0;
+  ReadCounts counts;
   for (const pb::Descriptor* type : ServiceTypes()) {
     for (int i = 0; i < type->field_count(); ++i) {
       const pb::FieldDescriptor* field = type->field(i);
@@ -385,15 +370,15 @@ TEST(JsonCodecTest, ReadsEachFieldsEdgeValuesAsProtobufDoes) {
       for (const std::string& key : {field->json_name(), field->name()}) {
         const std::string quoted = absl::StrCat("\"", key, "\":");
         for (const std::string& value : values) {
-          ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, value, "}"), &fast);
+          ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, value, "}"), &counts);
           if (field->is_repeated()) {
-            ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, "[", value, "]}"), &fast);
+            ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, "[", value, "]}"), &counts);
             ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, "[", value, ",", plain, "]}"),
-                                     &fast);
+                                     &counts);
           }
           // The same field twice, and with each other member of its oneof.
           ExpectReadAsProtobufDoes(type, absl::StrCat("{", quoted, value, ",", quoted, plain, "}"),
-                                   &fast);
+                                   &counts);
           if (const pb::OneofDescriptor* oneof = field->real_containing_oneof()) {
             for (int j = 0; j < oneof->field_count(); ++j) {
               if (oneof->field(j) == field) continue;
@@ -401,14 +386,14 @@ TEST(JsonCodecTest, ReadsEachFieldsEdgeValuesAsProtobufDoes) {
                   type,
                   absl::StrCat("{", quoted, value, ",\"", oneof->field(j)->json_name(),
                                "\":", PlainValue(oneof->field(j)), "}"),
-                  &fast);
+                  &counts);
             }
           }
         }
       }
     }
   }
-  EXPECT_GT(fast, 100);
+  EXPECT_GT(counts.fast, 100);
 }
 
 TEST(JsonCodecTest, TheBenchmarksCallTakesTheFastPathBothWays) {
