@@ -49,6 +49,20 @@ TEST(Crc32Test, KnownValues) {
             agora_token_test::Crc32("7d72365eb983485397e3e3f9d460bdda"));
 }
 
+TEST(Crc32Test, EqualsZlibAtEveryLengthAndAlignment) {
+  std::mt19937 rng(32);
+  std::string bytes(300, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  for (size_t start = 0; start < 8; ++start) {
+    for (size_t size = 0; start + size <= bytes.size(); ++size) {
+      const std::string_view s = std::string_view(bytes).substr(start, size);
+      ASSERT_EQ(Crc32(s),
+                crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())))
+          << start << " " << size;
+    }
+  }
+}
+
 TEST(ZlibCompressTest, CompatibleEqualsSystemZlibDefaultLevel) {
   for (const std::string& payload : Payloads()) {
     EXPECT_EQ(Compress(payload, Compression::kCompatible), agora_token_test::ZlibCompress(payload))
