@@ -6,7 +6,8 @@
 # writes bench/results/latest.md (tables, and the issue's targets with
 # met/missed), latest.jsonl (one loadgen JSON object per point), latest.facts.tsv
 # (RSS, h2load, host; with latest.jsonl, bench/report.py can redo the report)
-# and PNG plots.
+# and PNG plots; then the HTTP transport against an Express peer
+# (bench/http_bench.sh, wrk) into http.md.
 # It prints numbers and never fails because of them.
 #
 # Measured: the health check (the floor: a gRPC round trip that does no
@@ -89,7 +90,7 @@ if [[ ! -f node_modules/agora-token/package.json || ! -f node_modules/@grpc/grpc
   echo "run.sh: the Node peer needs \`npm ci\` at the repo root" >&2
   exit 2
 fi
-for tool in gnuplot:gnuplot-nox h2load:nghttp2-client; do
+for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk; do
   if ! command -v "${tool%%:*}" >/dev/null; then
     echo "run.sh: installing ${tool#*:}" >&2
     apt-get install -y -qq "${tool#*:}" >/dev/null || echo "run.sh: could not install ${tool#*:}" >&2
@@ -338,6 +339,14 @@ fi
 
 fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact elapsed_s "$(($(date +%s) - started))"
+
+# The HTTP transport against the Express peer (issue 16), its own table.
+echo "== HTTP: ours vs Express, BuildRtcTokenWithUid vs GET /ping" >&2
+if [[ $quick == 1 ]]; then
+  CONCURRENCIES="1 32" SECONDS_PER_POINT=1 bench/http_bench.sh "$server_bin" | tee "$results/http.md" || true
+else
+  CONCURRENCIES="1 8 32 128" bench/http_bench.sh "$server_bin" | tee "$results/http.md" || true
+fi
 
 cp "$jsonl" "$results/latest.jsonl"
 cp "$facts" "$results/latest.facts.tsv"

@@ -6,8 +6,8 @@
 #                                    stubs (scripts/run-server.sh), and the .deb
 #   scripts/install-deps.sh image    build the server only (deploy/Dockerfile)
 #   scripts/install-deps.sh [test]   everything the tests and benchmarks need:
-#                                    clang/LLVM, Go, Ruby, Java, Node.js and
-#                                    npm modules, nginx, gnuplot, docker, ...
+#                                    clang/LLVM, Go, Ruby, Java, PHP, Node.js
+#                                    and npm modules, nginx, gnuplot, docker, ...
 #
 # Idempotent: a machine that has it all is left alone (no apt-get update, no
 # npm download).
@@ -20,6 +20,10 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
+  # The HTTP transport (server/http/): Boost.Beast and Asio, header-only.
+  libboost1.81-dev
+  # Trusted issuers' jwks_uri: an HTTPS client and the CAs it trusts.
+  libcurl4-openssl-dev ca-certificates
 )
 # The README's Python example: the stubs need protoc's Python plugin (in
 # protobuf-compiler-grpc) and the runtime.
@@ -30,14 +34,20 @@ package_packages=(file)
 test_packages=(
   git android-libboringssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nghttp2-client nginx-light gnuplot-nox
+  # HTTP tests and the HTTP benchmark (tests/server/http_transport_test.cc,
+  # tests/e2e/http_e2e_test.py, bench/run.sh).
+  curl wrk
   # Sanitizer builds and libFuzzer targets (scripts/test-sanitizers.sh, fuzz.sh).
   clang libclang-rt-dev llvm
-  # Client tests: Go (offline, GOPATH mode over Debian's gocode) and Ruby.
+  # Client tests: Go (offline, GOPATH mode over Debian's gocode), Ruby, and
+  # PHP (no gRPC extension in Debian: the PHP client speaks the Connect
+  # protocol over curl; openssl makes its test's certificates).
   # golang-github-golang-protobuf-1-5-dev must be named here: without it apt
   # resolves grpc-go's dependency to the older 1-3 API.
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   ruby ruby-grpc ruby-google-protobuf ruby-minitest
+  php-cli php-curl openssl
   # Java client (clients/java/build.sh, tests/e2e/java): libgrpc-java names
   # none of the jars grpc-netty needs at run time, so they are listed;
   # netty-tcnative is the TLS provider (Debian's netty has no JDK ALPN).
@@ -47,6 +57,8 @@ test_packages=(
   # Container tests (tests/container): a private dockerd, debootstrap for the
   # base images; systemd-analyze checks the unit (tests/deploy).
   docker.io debootstrap systemd
+  # The browser test of tokens for signed-in users (tests/e2e/browser).
+  chromium
 )
 
 case $profile in

@@ -154,6 +154,7 @@ template <typename Request>
 void AddRtcGrants(const Request& request, bool with_rtm, TokenFacts& facts) {
   const bool any_user = facts.uid.has_value() ? *facts.uid == 0 : facts.account.empty();
   facts.grants.push_back(Grant(TokenKind::kRtc, request.channel_name(), any_user));
+  facts.rtm_user_id = request.rtm_user_id();
   if (with_rtm || !request.rtm_user_id().empty()) facts.grants.push_back(Grant(TokenKind::kRtm));
 }
 
@@ -198,9 +199,9 @@ absl::StatusOr<BuiltToken> Mint(const Call& call, const TokenFacts& facts, absl:
 absl::StatusOr<BuiltToken> Audited(const Call& call, const TokenFacts& facts,
                                    absl::StatusOr<BuiltToken> built) {
   if (built.ok()) {
-    call.Audit(&facts, absl::StatusCode::kOk, built->token, built->expire_ts);
+    call.Audit(&facts, absl::OkStatus(), built->token, built->expire_ts);
   } else {
-    call.Audit(&facts, built.status().code());
+    call.Audit(&facts, built.status());
   }
   return built;
 }
@@ -325,6 +326,14 @@ RtcUser UserOf(const v1::BuildRtcTokenWithAccountRequest& request) {
 // Both RTC requests.
 template <typename Request>
 absl::StatusOr<BuiltToken> Decide(const Call& call, const Request& request) {
+  // An end user who may not publish gets a subscriber's token, when its
+  // issuer says so; the per-privilege form has no role to change.
+  if (call.caller.policy.subscribes_instead_of_publishing() &&
+      request.role() != v1::ROLE_SUBSCRIBER && !request.has_privilege_expires()) {
+    Request subscriber = request;
+    subscriber.set_role(v1::ROLE_SUBSCRIBER);
+    return Decide(call, subscriber);
+  }
   const TokenFacts facts = FactsOf(request, call.state.options);
   return Audited(call, facts,
                  Mint(call, facts, VersionShape(request.token_version(), call.state.options),
@@ -461,7 +470,7 @@ absl::StatusOr<BuiltToken> DecideItem(const Call& call, const v1::BuildTokensReq
       "request",
       "set one of rtc_with_uid, rtc_with_account, rtm, chat, access_token, fpa, apaas, convo_ai "
       "or stt");
-  call.Audit(nullptr, status.code());
+  call.Audit(nullptr, status);
   return status;
 }
 
@@ -659,7 +668,7 @@ absl::Status BuildTokens(const Call& call, const v1::BuildTokensRequest& request
   if (count == 0 || count > max_items) {
     const absl::Status status =
         InvalidField("items", absl::StrCat("must hold 1 to ", max_items, " requests, got ", count));
-    call.Audit(nullptr, status.code(), {}, 0, static_cast<uint32_t>(count));
+    call.Audit(nullptr, status, {}, 0, static_cast<uint32_t>(count));
     return status;
   }
   response->mutable_results()->Reserve(static_cast<int>(count));
@@ -667,7 +676,7 @@ absl::Status BuildTokens(const Call& call, const v1::BuildTokensRequest& request
     if (call.cancelled && (i % 64) == 0 && call.cancelled()) {
       const absl::Status status =
           absl::CancelledError("the call was cancelled or its deadline passed");
-      call.Audit(nullptr, status.code(), {}, 0, static_cast<uint32_t>(count - i));
+      call.Audit(nullptr, status, {}, 0, static_cast<uint32_t>(count - i));
       return status;
     }
     absl::StatusOr<BuiltToken> built = DecideItem(call, request.items(static_cast<int>(i)));

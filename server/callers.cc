@@ -4,11 +4,14 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/input_rules.h"
+#include "server/end_users.h"
+#include "server/jwt_verifier.h"
 
 namespace agora_token {
 namespace {
@@ -19,8 +22,10 @@ absl::Status ConfigError(const std::string& field, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("config: ", field, ": ", std::string(what)));
 }
 
-absl::Status Denied(std::string_view what) {
-  return absl::PermissionDeniedError(absl::StrCat("this caller ", std::string(what)));
+constexpr char kDeniedByPayloadUrl[] = "type.agora.token/denied-by-rule";
+
+absl::Status Denied(std::string_view rule, std::string_view what) {
+  return PolicyDenied(rule, what);
 }
 
 bool IsCallerName(std::string_view name) {
@@ -100,6 +105,18 @@ std::string Fingerprint(std::string_view secret) {
 constexpr std::string_view kBearer = "Bearer ";
 
 }  // namespace
+
+absl::Status PolicyDenied(std::string_view rule, std::string_view what) {
+  absl::Status status =
+      absl::PermissionDeniedError(absl::StrCat("this caller ", std::string(what)));
+  status.SetPayload(kDeniedByPayloadUrl, absl::Cord(absl::string_view(rule.data(), rule.size())));
+  return status;
+}
+
+std::string DeniedByRule(const absl::Status& status) {
+  absl::optional<absl::Cord> rule = status.GetPayload(kDeniedByPayloadUrl);
+  return rule.has_value() ? std::string(*rule) : "";
+}
 
 absl::StatusOr<CallerPolicy> CallerPolicy::FromProto(const v1::CallerPolicy& proto,
                                                      const std::string& field) {
@@ -193,48 +210,54 @@ absl::Status CallerPolicy::CheckMethod(RpcMethod method) const {
     case RpcMethod::kBuildRtcTokenWithUid:
     case RpcMethod::kBuildRtcTokenWithAccount:
       if (Grants(TokenKind::kRtc)) return absl::OkStatus();
-      return Denied("may not mint RTC tokens");
+      return Denied("token_kinds", "may not mint RTC tokens");
     case RpcMethod::kBuildRtmToken:
       if (Grants(TokenKind::kRtm) || Grants(TokenKind::kRtm2)) return absl::OkStatus();
-      return Denied("may not mint RTM tokens");
+      return Denied("token_kinds", "may not mint RTM tokens");
     case RpcMethod::kBuildFpaToken:
       if (Grants(TokenKind::kFpa)) return absl::OkStatus();
-      return Denied("may not mint FPA tokens");
+      return Denied("token_kinds", "may not mint FPA tokens");
     case RpcMethod::kBuildApaasToken:
       if (Grants(TokenKind::kApaas)) return absl::OkStatus();
-      return Denied("may not mint APaaS tokens");
+      return Denied("token_kinds", "may not mint APaaS tokens");
     case RpcMethod::kBuildConvoAiToken:
       if (Grants(TokenKind::kConvoAi)) return absl::OkStatus();
-      return Denied("may not mint ConvoAI tokens");
+      return Denied("token_kinds", "may not mint ConvoAI tokens");
     case RpcMethod::kBuildSttToken:
       if (Grants(TokenKind::kStt)) return absl::OkStatus();
-      return Denied("may not mint STT tokens");
+      return Denied("token_kinds", "may not mint STT tokens");
     case RpcMethod::kBuildChatToken:
       if (Grants(TokenKind::kChatUser) || Grants(TokenKind::kChatApp)) return absl::OkStatus();
-      return Denied("may not mint Chat tokens");
+      return Denied("token_kinds", "may not mint Chat tokens");
     case RpcMethod::kBuildAccessToken:
     case RpcMethod::kBuildTokens:
       if (std::any_of(std::begin(kinds_), std::end(kinds_), [](bool granted) { return granted; })) {
         return absl::OkStatus();
       }
-      return Denied("may not mint tokens");
+      return Denied("token_kinds", "may not mint tokens");
     case RpcMethod::kDecodeToken:
       if (decode_) return absl::OkStatus();
-      return Denied("may not decode tokens");
+      return Denied("allow_decode", "may not decode tokens");
   }
-  return Denied("may not call this method");
+  return Denied("token_kinds", "may not call this method");
 }
 
 absl::Status CallerPolicy::CheckToken(const TokenFacts& facts) const {
   if (!all_apps_ &&
       !app_ids_.contains(absl::string_view(facts.app_id.data(), facts.app_id.size()))) {
-    return Denied("may not use this app id");
+    return Denied("app_ids", "may not use this app id");
   }
-  if (facts.decode) return decode_ ? absl::OkStatus() : Denied("may not decode tokens");
+  if (facts.decode) {
+    return decode_ ? absl::OkStatus() : Denied("allow_decode", "may not decode tokens");
+  }
   for (const GrantFacts& grant : facts.grants) {
     if (absl::Status status = CheckGrant(grant, facts.version); !status.ok()) return status;
   }
-  return absl::OkStatus();
+  return end_user_ != nullptr ? end_user_->Check(facts) : absl::OkStatus();
+}
+
+bool CallerPolicy::subscribes_instead_of_publishing() const {
+  return end_user_ != nullptr && !end_user_->may_publish && end_user_->subscriber_instead;
 }
 
 absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
@@ -244,17 +267,19 @@ absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
                            : Grants(grant.kind);
   if (!allowed) {
     return Denied(
+        "token_kinds",
         absl::StrCat("may not mint ", std::string(KindName(grant.kind, version)), " tokens"));
   }
   if (grant.any_user && !allow_any_user_) {
-    return Denied(
-        "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
-        "set allow_any_user in the caller's policy");
+    return Denied("allow_any_user",
+                  "may not mint tokens for any user (uid 0 or an empty account): name the user, or "
+                  "set allow_any_user in the caller's policy");
   }
   if (grant.channel_name.empty()) return absl::OkStatus();
   if (grant.channel_name == kWildcardChannel) {
     if (allow_wildcard_channel_) return absl::OkStatus();
     return Denied(
+        "allow_wildcard_channel",
         "may not mint tokens for the wildcard channel \"*\", which opens every channel: set "
         "allow_wildcard_channel in the caller's policy");
   }
@@ -265,6 +290,7 @@ absl::Status CallerPolicy::CheckGrant(const GrantFacts& grant,
                   [&](const std::string& prefix) { return absl::StartsWith(channel, prefix); });
   if (matches) return absl::OkStatus();
   return Denied(
+      "channel_name_prefixes",
       "may not mint for this channel: every channel a token names must start with one of the "
       "caller's allowed prefixes");
 }
@@ -279,15 +305,24 @@ absl::Status CallerPolicy::CheckLifetime(const BuiltToken& token) const {
   for (const PrivilegeExpiry& p : token.privileges) last = std::max(last, p.expire_ts);
   const uint32_t lifetime = last > token.issue_ts ? last - token.issue_ts : 0;
   if (lifetime <= max_lifetime_seconds_) return absl::OkStatus();
-  return Denied(absl::StrCat("may mint tokens that last at most ", max_lifetime_seconds_,
+  return Denied("max_token_lifetime_seconds",
+                absl::StrCat("may mint tokens that last at most ", max_lifetime_seconds_,
                              " seconds (max_token_lifetime_seconds); this request asks for ",
                              lifetime, " seconds: shorten its expiry"));
 }
 
 absl::StatusOr<std::shared_ptr<const CallerDirectory>> CallerDirectory::FromProto(
-    const v1::ServerConfig& config, bool mtls) {
+    const v1::ServerConfig& config, bool mtls, const std::string& base_dir) {
   auto directory = std::make_shared<CallerDirectory>();
-  if (config.callers().empty()) return ConfigError("callers", "at least one caller is required");
+  if (config.callers().empty() && config.trusted_issuers().empty()) {
+    return ConfigError("callers", "at least one caller (or trusted issuer) is required");
+  }
+  if (!config.trusted_issuers().empty()) {
+    absl::StatusOr<std::shared_ptr<const TrustedIssuers>> issuers =
+        TrustedIssuers::FromProto(config, base_dir);
+    if (!issuers.ok()) return issuers.status();
+    directory->trusted_issuers_ = *std::move(issuers);
+  }
   directory->callers_.reserve(config.callers_size());  // pointers into it stay valid
   absl::flat_hash_set<std::string> names;
   for (int i = 0; i < config.callers_size(); ++i) {
@@ -343,6 +378,15 @@ std::shared_ptr<const CallerDirectory> CallerDirectory::Open() {
   return directory;
 }
 
+std::vector<std::pair<std::string, RateLimit>> CallerDirectory::RateLimitsByEndUserPrefix() const {
+  if (trusted_issuers_ == nullptr) return {};
+  return trusted_issuers_->RateLimitsByPrefix();
+}
+
+std::vector<std::string> CallerDirectory::JwksFiles() const {
+  return trusted_issuers_ != nullptr ? trusted_issuers_->jwks_files() : std::vector<std::string>{};
+}
+
 std::vector<std::pair<std::string, RateLimit>> CallerDirectory::RateLimitsByCaller() const {
   std::vector<std::pair<std::string, RateLimit>> limits;
   for (const Caller& caller : callers_) {
@@ -353,9 +397,15 @@ std::vector<std::pair<std::string, RateLimit>> CallerDirectory::RateLimitsByCall
   return limits;
 }
 
-absl::StatusOr<const Caller*> CallerDirectory::Authenticate(const CallCredentials& credentials,
-                                                            AuthenticationFailure* failure) const {
-  if (open_) return &callers_.front();
+absl::StatusOr<std::shared_ptr<const Caller>> CallerDirectory::Authenticate(
+    const CallCredentials& credentials, AuthenticationFailure* failure,
+    uint32_t now_unix_seconds) const {
+  // Directory callers are not owned by the pointer: the directory outlives
+  // the call (the call holds its snapshot).
+  auto borrowed = [](const Caller* caller) {
+    return std::shared_ptr<const Caller>(std::shared_ptr<const Caller>(), caller);
+  };
+  if (open_) return borrowed(&callers_.front());
   auto fail = [failure](absl::Status status, std::string reason,
                         std::string presented) -> absl::Status {
     if (failure != nullptr) *failure = AuthenticationFailure{status, reason, presented};
@@ -373,7 +423,7 @@ absl::StatusOr<const Caller*> CallerDirectory::Authenticate(const CallCredential
                                " SPIFFE ids (an X.509-SVID has exactly one)"),
                   presented);
     }
-    if (const Caller* caller = FindByCertificate(certificate)) return caller;
+    if (const Caller* caller = FindByCertificate(certificate)) return borrowed(caller);
     const std::vector<std::string>& names =
         !certificate.spiffe_ids.empty() ? certificate.spiffe_ids : certificate.dns_names;
     absl::StrAppend(&presented, " ",
@@ -386,7 +436,15 @@ absl::StatusOr<const Caller*> CallerDirectory::Authenticate(const CallCredential
                   "the authorization value is not `Bearer <key>`", presented);
     }
     const std::string_view key = value.substr(kBearer.size());
-    if (const Caller* caller = FindByApiKey(key)) return caller;
+    if (trusted_issuers_ != nullptr && LooksLikeJwt(key)) {
+      absl::StatusOr<Caller> end_user = trusted_issuers_->Authenticate(key, now_unix_seconds);
+      if (end_user.ok()) return std::make_shared<const Caller>(*std::move(end_user));
+      // The same answer for every refused JWT; the reason goes to the log.
+      return fail(absl::UnauthenticatedError("the bearer token is not valid"),
+                  std::string(end_user.status().message()),
+                  absl::StrCat("jwt_sha256:", Fingerprint(key)));
+    }
+    if (const Caller* caller = FindByApiKey(key)) return borrowed(caller);
     return fail(absl::UnauthenticatedError("the API key is not valid"), "unknown API key",
                 absl::StrCat("api_key_sha256:", Fingerprint(key)));
   }

@@ -26,6 +26,16 @@
 
 namespace agora_token {
 
+struct EndUserBinding;  // end_users.h
+class TrustedIssuers;   // end_users.h
+
+// PERMISSION_DENIED "this caller <what>", naming the policy `rule` that
+// refused for the audit line.
+absl::Status PolicyDenied(std::string_view rule, std::string_view what);
+// The rule a PERMISSION_DENIED of a policy names (e.g. "channel_name_prefixes",
+// "end_user.identity"), for the audit line; "" for other statuses.
+std::string DeniedByRule(const absl::Status& status);
+
 // What one caller may do. Every refusal is PERMISSION_DENIED and speaks only
 // of this caller's own policy.
 class CallerPolicy {
@@ -47,7 +57,13 @@ class CallerPolicy {
 
   const std::optional<RateLimit>& rate_limit() const { return rate_limit_; }
 
+  // An end user without the publisher claim whose publishing RTC requests
+  // are built as subscriber rather than refused.
+  bool subscribes_instead_of_publishing() const;
+
  private:
+  friend class EndUserTemplate;
+
   bool Grants(TokenKind kind) const { return kinds_[static_cast<size_t>(kind)]; }
   absl::Status CheckGrant(const GrantFacts& grant, std::optional<TokenVersion> version) const;
 
@@ -60,6 +76,8 @@ class CallerPolicy {
   uint32_t max_lifetime_seconds_ = 0;
   std::vector<std::string> channel_prefixes_;
   std::optional<RateLimit> rate_limit_;
+  // Set for an end user (a JWT's caller): CheckToken checks it too.
+  std::shared_ptr<const EndUserBinding> end_user_;
 };
 
 struct Caller {
@@ -98,22 +116,32 @@ struct AuthenticationFailure {
 class CallerDirectory {
  public:
   // `mtls` says whether client certificates are verified; identities need it.
+  // Trusted issuers' JWKS files are read relative to `base_dir`.
   static absl::StatusOr<std::shared_ptr<const CallerDirectory>> FromProto(
-      const agora::token::v1::ServerConfig& config, bool mtls);
+      const agora::token::v1::ServerConfig& config, bool mtls, const std::string& base_dir = "");
   // Development mode: every call is the caller "development", allowed all.
   static std::shared_ptr<const CallerDirectory> Open();
 
   // The caller these credentials prove, or why not. A certificate is looked
   // up by SPIFFE id first, then DNS names, then its CN (only without SANs);
   // an API key (`Bearer <key>`) is hashed and compared with every configured
-  // hash in constant time.
-  absl::StatusOr<const Caller*> Authenticate(const CallCredentials& credentials,
-                                             AuthenticationFailure* failure) const;
+  // hash in constant time; a bearer value that looks like a JWT is verified
+  // against the trusted issuers at `now_unix_seconds` and makes an end-user
+  // caller of its own (which the returned pointer owns; directory callers
+  // live as long as the directory).
+  absl::StatusOr<std::shared_ptr<const Caller>> Authenticate(const CallCredentials& credentials,
+                                                             AuthenticationFailure* failure,
+                                                             uint32_t now_unix_seconds) const;
 
   bool open() const { return open_; }
   size_t size() const { return callers_.size(); }
   // Each rate-limited caller's name and limit, for RateLimits::Adopt.
   std::vector<std::pair<std::string, RateLimit>> RateLimitsByCaller() const;
+  // The same for end users: each rate-limited issuer's caller-name prefix
+  // ("jwt:<issuer>#") and limit.
+  std::vector<std::pair<std::string, RateLimit>> RateLimitsByEndUserPrefix() const;
+  // The trusted issuers' JWKS files, watched like the keyring.
+  std::vector<std::string> JwksFiles() const;
 
  private:
   const Caller* FindByApiKey(std::string_view api_key) const;
@@ -123,6 +151,7 @@ class CallerDirectory {
   std::vector<Caller> callers_;
   std::vector<std::pair<Sha256Digest, const Caller*>> api_keys_;
   absl::flat_hash_map<std::string, const Caller*> identities_;
+  std::shared_ptr<const TrustedIssuers> trusted_issuers_;  // null without any
 };
 
 }  // namespace agora_token

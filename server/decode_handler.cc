@@ -216,7 +216,7 @@ absl::Status DecodeToken(const Call& call, const v1::DecodeTokenRequest& request
   TokenFacts facts = FactsOf(request);
   std::string app_id;
   const absl::Status status = Decode(call, request, response, facts, app_id);
-  call.Audit(&facts, status.code(), request.token());
+  call.Audit(&facts, status, request.token());
   return status;
 }
 

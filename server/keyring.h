@@ -40,6 +40,8 @@ class Keyring {
   const AppCertificates* Find(std::string_view app_id) const;
 
   size_t size() const { return apps_.size(); }
+  // The app id of a keyring that holds exactly one app; "" otherwise.
+  std::string SoleAppId() const { return apps_.size() == 1 ? apps_.begin()->first : ""; }
   // True for a keyring marked as holding only public sample credentials.
   bool development() const { return development_; }
   // The files it was read from (the keyring file, certificate files), so a

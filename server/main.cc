@@ -39,6 +39,17 @@ ABSL_FLAG(int, drain_timeout_ms, 10000,
 ABSL_FLAG(std::string, health_listen, "",
           "also serve grpc.health.v1 alone, in plaintext, on this host:port (for probes)");
 ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus metrics at http://IPV4:PORT/metrics");
+ABSL_FLAG(std::string, http_listen, "",
+          "also serve the API over HTTP (Connect protocol, drop-in agora-token-service routes, "
+          "/healthz, /readyz) on this host:port; TLS as the config says, plaintext on loopback "
+          "only");
+ABSL_FLAG(int, http_max_connections, 1024, "most open HTTP connections; more are closed at once");
+ABSL_FLAG(int, http_max_header_bytes, 16 * 1024, "largest accepted HTTP request header, in bytes");
+ABSL_FLAG(int, http_header_timeout_ms, 10000,
+          "an HTTP connection must deliver a whole request header (and finish TLS) in this time");
+ABSL_FLAG(int, http_body_timeout_ms, 10000,
+          "an HTTP request body must arrive in this time once its header has");
+ABSL_FLAG(int, http_idle_timeout_ms, 60000, "close a kept-alive HTTP connection idle this long");
 ABSL_FLAG(std::string, health_probe, "",
           "client mode: check the health of the server at this host:port and exit 0 if SERVING");
 ABSL_FLAG(int, max_concurrent_streams, 256, "most concurrent calls on one client connection");
@@ -94,6 +105,13 @@ int main(int argc, char** argv) {
   options.keyring_path = absl::GetFlag(FLAGS_keyring);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  options.http_max_header_bytes = absl::GetFlag(FLAGS_http_max_header_bytes);
+  options.http_header_timeout =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_http_header_timeout_ms));
+  options.http_body_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_http_body_timeout_ms));
+  options.http_idle_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_http_idle_timeout_ms));
   options.default_version = absl::GetFlag(FLAGS_default_token_version);
   options.compression = absl::GetFlag(FLAGS_compression);
   options.max_batch_items = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_max_batch_items)));
@@ -139,6 +157,7 @@ int main(int argc, char** argv) {
                    {{"listen", options.listen_address},
                     {"port", absl::StrCat((*server)->port())},
                     {"health_port", absl::StrCat((*server)->health_port())},
+                    {"http_port", absl::StrCat((*server)->http_port())},
                     {"metrics_port", absl::StrCat((*server)->metrics_port())},
                     {"default_token_version", AbslUnparseFlag(options.default_version)},
                     {"compression", AbslUnparseFlag(options.compression)}});

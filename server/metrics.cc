@@ -1,6 +1,7 @@
 #include "server/metrics.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/jwks_fetcher.h"
 
 namespace agora_token {
 namespace {
@@ -28,10 +29,11 @@ const std::array<double, Metrics::kBucketCount> Metrics::kBucketBounds = {
 Metrics::Metrics() = default;
 
 void Metrics::RecordCall(RpcMethod method, absl::StatusCode code,
-                         std::chrono::nanoseconds latency) {
+                         std::chrono::nanoseconds latency, std::string_view transport) {
   const size_t m = static_cast<size_t>(method);
   const size_t c = static_cast<size_t>(code) < kCodeCount ? static_cast<size_t>(code) : 2;
-  calls_[m][c].fetch_add(1, std::memory_order_relaxed);
+  const size_t t = transport == "http" ? 1 : 0;
+  calls_[t][m][c].fetch_add(1, std::memory_order_relaxed);
   Latency& l = latency_[m];
   const double seconds = std::chrono::duration<double>(latency).count();
   size_t bucket = 0;
@@ -68,14 +70,17 @@ void Metrics::RecordKeyringReload(bool ok) {
 std::string Metrics::Render() const {
   std::string out;
   Header(out, "agora_token_rpc_requests_total", "counter",
-         "RPCs finished, by method and status code.");
-  for (size_t m = 0; m < kRpcMethodCount; ++m) {
-    for (size_t c = 0; c < kCodeCount; ++c) {
-      const uint64_t n = Load(calls_[m][c]);
-      if (n == 0) continue;
-      absl::StrAppend(&out, "agora_token_rpc_requests_total{method=\"", MethodLabel(m),
-                      "\",code=\"", absl::StatusCodeToString(static_cast<absl::StatusCode>(c)),
-                      "\"} ", n, "\n");
+         "RPCs finished, by method, status code and transport (grpc, http).");
+  constexpr const char* kTransportNames[kTransportCount] = {"grpc", "http"};
+  for (size_t t = 0; t < kTransportCount; ++t) {
+    for (size_t m = 0; m < kRpcMethodCount; ++m) {
+      for (size_t c = 0; c < kCodeCount; ++c) {
+        const uint64_t n = Load(calls_[t][m][c]);
+        if (n == 0) continue;
+        absl::StrAppend(&out, "agora_token_rpc_requests_total{method=\"", MethodLabel(m),
+                        "\",code=\"", absl::StatusCodeToString(static_cast<absl::StatusCode>(c)),
+                        "\",transport=\"", kTransportNames[t], "\"} ", n, "\n");
+      }
     }
   }
   Header(out, "agora_token_rpc_latency_seconds", "histogram",
@@ -132,6 +137,9 @@ std::string Metrics::Render() const {
   Header(out, "agora_token_audit_log_dropped_lines_total", "counter",
          "Audit log lines dropped because the writer could not keep up or write.");
   absl::StrAppend(&out, "agora_token_audit_log_dropped_lines_total ", Load(audit_drops_), "\n");
+  Header(out, "agora_token_jwks_fetch_failures_total", "counter",
+         "Failed fetches of trusted issuers' jwks_uri; the last good key set kept serving.");
+  absl::StrAppend(&out, "agora_token_jwks_fetch_failures_total ", JwksFetchFailures(), "\n");
   Header(out, "agora_token_build_info", "gauge", "Build information; always 1.");
   absl::StrAppend(&out, "agora_token_build_info{version=\"", AGORA_TOKEN_VERSION, "\",crypto=\"",
                   kCryptoBackend, "\"} 1\n");

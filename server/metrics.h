@@ -23,7 +23,9 @@ class Metrics {
  public:
   Metrics();
 
-  void RecordCall(RpcMethod method, absl::StatusCode code, std::chrono::nanoseconds latency);
+  // `transport` is CallCredentials::transport: "grpc" or "http".
+  void RecordCall(RpcMethod method, absl::StatusCode code, std::chrono::nanoseconds latency,
+                  std::string_view transport = "grpc");
   void RecordIssued(TokenKind kind, TokenVersion version);
   void RecordKeyringLoaded() { keyring_version_.fetch_add(1, std::memory_order_relaxed); }
   void RecordKeyringReload(bool ok);
@@ -51,7 +53,10 @@ class Metrics {
     std::atomic<uint64_t> sum_ns{0};
   };
 
-  std::array<std::array<std::atomic<uint64_t>, kCodeCount>, kRpcMethodCount> calls_{};
+  static constexpr size_t kTransportCount = 2;  // grpc, http
+  std::array<std::array<std::array<std::atomic<uint64_t>, kCodeCount>, kRpcMethodCount>,
+             kTransportCount>
+      calls_{};
   std::array<Latency, kRpcMethodCount> latency_{};
   std::array<std::array<std::atomic<uint64_t>, 2>, kTokenKindCount> issued_{};
   std::atomic<uint64_t> keyring_version_{0};

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/rpc_status.h"
 
@@ -22,9 +22,13 @@ absl::Status RateLimits::Take(std::string_view key, const RateLimit& limit, uint
   double missing;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (buckets_.size() >= kSweepEvery && added_since_sweep_ >= kSweepEvery) SweepFull(now);
     auto [it, added] = buckets_.try_emplace(absl::string_view(key.data(), key.size()));
     Bucket& bucket = it->second;
-    if (added) bucket = Bucket{limit, static_cast<double>(limit.burst), now};
+    if (added) {
+      bucket = Bucket{limit, static_cast<double>(limit.burst), now};
+      ++added_since_sweep_;
+    }
     bucket.Refill(now);
     if (bucket.available >= count) {
       bucket.available -= count;
@@ -44,22 +48,42 @@ absl::Status RateLimits::Take(std::string_view key, const RateLimit& limit, uint
                         delay);
 }
 
-void RateLimits::Adopt(const std::vector<std::pair<std::string, RateLimit>>& limits,
-                       Clock::time_point now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  absl::flat_hash_set<std::string> limited;
-  for (const auto& [key, limit] : limits) {
-    limited.insert(key);
-    auto it = buckets_.find(key);
-    if (it == buckets_.end()) continue;  // starts full on its first call
-    Bucket& bucket = it->second;
-    bucket.Refill(now);  // at the old rate, up to the swap
-    bucket.limit = limit;
-    bucket.available = std::min<double>(bucket.available, limit.burst);
-  }
+void RateLimits::SweepFull(Clock::time_point now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     auto next = std::next(it);
-    if (!limited.contains(it->first)) buckets_.erase(it);
+    it->second.Refill(now);
+    if (it->second.available >= it->second.limit.burst) buckets_.erase(it);
+    it = next;
+  }
+  added_since_sweep_ = 0;
+}
+
+void RateLimits::Adopt(const std::vector<std::pair<std::string, RateLimit>>& limits,
+                       Clock::time_point now,
+                       const std::vector<std::pair<std::string, RateLimit>>& prefixes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  absl::flat_hash_map<std::string, RateLimit> by_key(limits.begin(), limits.end());
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    auto next = std::next(it);
+    const RateLimit* limit = nullptr;
+    if (auto found = by_key.find(it->first); found != by_key.end()) {
+      limit = &found->second;
+    } else {
+      for (const auto& [prefix, prefix_limit] : prefixes) {
+        if (absl::StartsWith(it->first, prefix)) {
+          limit = &prefix_limit;
+          break;
+        }
+      }
+    }
+    if (limit == nullptr) {
+      buckets_.erase(it);
+    } else {
+      Bucket& bucket = it->second;
+      bucket.Refill(now);  // at the old rate, up to the swap
+      bucket.limit = *limit;
+      bucket.available = std::min<double>(bucket.available, limit->burst);
+    }
     it = next;
   }
 }

@@ -2,7 +2,10 @@
 // policies, not buckets: the buckets live here, keyed by caller name, so a
 // reload never refills one, and a caller whose rate changes continues from
 // its current level at the new rate (Adopt settles every bucket at its old
-// rate first).
+// rate first). Signed-in end users have a bucket each, under names their
+// issuer's prefix starts; a bucket that has refilled is the same as none,
+// so such buckets are swept out now and then and memory follows the users
+// who are active, not all who ever called.
 #ifndef AGORA_TOKEN_SERVER_RATE_LIMITS_H_
 #define AGORA_TOKEN_SERVER_RATE_LIMITS_H_
 
@@ -38,9 +41,11 @@ class RateLimits {
 
   // Before a reload swaps policies in: settles every bucket at its old rate
   // up to `now` and moves it to its key's new limit (a smaller burst caps
-  // the level); buckets of keys no longer limited are dropped.
+  // the level), or to the limit of the first of `prefixes` its key starts
+  // with; buckets of keys no longer limited are dropped.
   void Adopt(const std::vector<std::pair<std::string, RateLimit>>& limits,
-             Clock::time_point now = Clock::now());
+             Clock::time_point now = Clock::now(),
+             const std::vector<std::pair<std::string, RateLimit>>& prefixes = {});
 
   // The tokens left in `key`'s bucket at `now`; the burst for a new key.
   double Level(std::string_view key, const RateLimit& limit, Clock::time_point now) const;
@@ -53,8 +58,13 @@ class RateLimits {
     void Refill(Clock::time_point now);
   };
 
+  // Drops the buckets that have refilled, every kSweepEvery new buckets.
+  void SweepFull(Clock::time_point now);
+  static constexpr size_t kSweepEvery = 4096;
+
   mutable std::mutex mutex_;
   absl::flat_hash_map<std::string, Bucket> buckets_;
+  size_t added_since_sweep_ = 0;
 };
 
 }  // namespace agora_token

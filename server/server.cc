@@ -60,6 +60,13 @@ std::string ListenAddressOf(const ServerOptions& options, const ServerConfig& co
   return config.listen_address.empty() ? options.listen_address : config.listen_address;
 }
 
+// Where the HTTP API listens: the config's http_listen_address, else
+// --http-listen; empty: no HTTP API.
+std::string HttpListenAddressOf(const ServerOptions& options, const ServerConfig& config) {
+  return config.http_listen_address.empty() ? options.http_listen_address
+                                            : config.http_listen_address;
+}
+
 }  // namespace
 
 absl::Status ServerOptions::Validate() const {
@@ -70,7 +77,16 @@ absl::Status ServerOptions::Validate() const {
   if (max_concurrent_streams <= 0) {
     return absl::InvalidArgumentError("--max_concurrent_streams must be positive");
   }
+  if (http_max_connections <= 0) {
+    return absl::InvalidArgumentError("--http_max_connections must be positive");
+  }
+  if (http_max_header_bytes < 1024) {
+    return absl::InvalidArgumentError("--http_max_header_bytes must be at least 1024");
+  }
   const std::pair<std::chrono::milliseconds, const char*> positive[] = {
+      {http_header_timeout, "--http_header_timeout_ms"},
+      {http_body_timeout, "--http_body_timeout_ms"},
+      {http_idle_timeout, "--http_idle_timeout_ms"},
       {max_connection_idle, "--max_connection_idle_ms"},
       {handshake_timeout, "--handshake_timeout_ms"},
       {max_connection_age, "--max_connection_age_ms"},
@@ -102,7 +118,8 @@ TokenServer::TokenServer(const ServerOptions& options)
       state_(nullptr),
       layer_(&state_, &rate_limits_, &metrics_,
              options.clock != nullptr ? options.clock : &system_clock_),
-      service_(&layer_) {}
+      service_(&layer_),
+      http_api_(&layer_, &state_) {}
 
 TokenServer::~TokenServer() { Shutdown(); }
 
@@ -123,6 +140,14 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
         absl::StrCat("config: tls: required to serve on ", listen_address,
                      " (plaintext is allowed on loopback addresses only)"));
   }
+  const std::string http_address = HttpListenAddressOf(options, *config);
+  if (!http_address.empty() && !config->tls.has_value() && !IsLoopback(http_address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.config_path.empty() ? "refusing to serve plaintext HTTP without --config on "
+                                    : "config: tls: required to serve HTTP on ",
+        http_address, " (plaintext is allowed on loopback addresses only)"));
+  }
+  std::optional<TlsFiles> tls_files = config->tls;
   std::shared_ptr<grpc::ServerCredentials> credentials =
       config->tls.has_value() ? TlsCredentials(*config->tls) : grpc::InsecureServerCredentials();
   std::unique_ptr<TokenServer> server(new TokenServer(options));
@@ -130,7 +155,8 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
       BuildServingState(*std::move(config), server->handler_options_, nullptr, &server->metrics_);
   if (!state.ok()) return state.status();
   server->metrics_.RecordKeyringLoaded();
-  server->rate_limits_.Adopt((*state)->callers().RateLimitsByCaller());
+  server->rate_limits_.Adopt((*state)->callers().RateLimitsByCaller(), RateLimits::Clock::now(),
+                             (*state)->callers().RateLimitsByEndUserPrefix());
   server->state_.Set(*std::move(state));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -171,6 +197,21 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
           absl::StrCat("cannot serve health checks on ", options.health_listen_address));
     }
   }
+  if (!http_address.empty()) {
+    HttpServerOptions http;
+    http.listen_address = http_address;
+    http.tls = tls_files;
+    http.max_body_bytes = static_cast<size_t>(options.max_request_bytes);
+    http.max_header_bytes = static_cast<uint32_t>(options.http_max_header_bytes);
+    http.header_timeout = options.http_header_timeout;
+    http.body_timeout = options.http_body_timeout;
+    http.idle_timeout = options.http_idle_timeout;
+    http.max_connections = options.http_max_connections;
+    absl::StatusOr<std::unique_ptr<HttpServer>> started =
+        HttpServer::Start(http, &server->http_api_);
+    if (!started.ok()) return started.status();
+    server->http_ = *std::move(started);
+  }
   if (!options.metrics_listen_address.empty()) {
     absl::StatusOr<std::unique_ptr<MetricsHttpServer>> metrics =
         MetricsHttpServer::Start(options.metrics_listen_address, &server->metrics_);
@@ -193,7 +234,8 @@ absl::Status TokenServer::BuildAndSwap() {
       BuildServingState(*std::move(config), handler_options_, running.get(), &metrics_);
   if (!next.ok()) return next.status();
   // Buckets move to the new limits, settled at the old ones up to now.
-  rate_limits_.Adopt((*next)->callers().RateLimitsByCaller());
+  rate_limits_.Adopt((*next)->callers().RateLimitsByCaller(), RateLimits::Clock::now(),
+                     (*next)->callers().RateLimitsByEndUserPrefix());
   state_.Set(*std::move(next));
   return absl::OkStatus();
 }
@@ -242,6 +284,7 @@ void TokenServer::WatchFiles() {
 }
 
 void TokenServer::SetServing(bool serving) {
+  if (!serving) http_api_.SetDraining();
   server_->GetHealthCheckService()->SetServingStatus(serving);
   if (health_server_ != nullptr) health_server_->GetHealthCheckService()->SetServingStatus(serving);
 }
@@ -265,6 +308,11 @@ void TokenServer::Shutdown() {
     server_->Shutdown(deadline);  // refuses new calls, waits for running ones
     done = true;
   });
+  // HTTP drains alongside: no new connections, idle ones closed, requests
+  // in progress finish.
+  std::thread http_drain([&] {
+    if (http_ != nullptr) http_->Drain(deadline);
+  });
   // gRPC 1.51 also waits out the deadline for idle client connections.
   // Once no call has been running for a few polls, nothing is left to drain:
   // close those connections so the process exits promptly.
@@ -280,6 +328,7 @@ void TokenServer::Shutdown() {
     std::this_thread::sleep_for(kPoll);
   }
   drain.join();
+  http_drain.join();
   if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
   metrics_http_.reset();
   state_.Get()->audit->Flush();

@@ -25,6 +25,8 @@
 #include "absl/status/statusor.h"
 #include "core/token.h"
 #include "server/metrics.h"
+#include "server/http/http_api.h"
+#include "server/http/http_server.h"
 #include "server/metrics_http.h"
 #include "server/rate_limits.h"
 #include "server/server_config.h"
@@ -40,6 +42,15 @@ struct ServerOptions {
   // A plaintext gRPC server carrying only grpc.health.v1, for probes that
   // cannot speak TLS (Kubernetes). Empty: none.
   std::string health_listen_address;
+  // host:port of the HTTP API (server/http/: Connect and the drop-in
+  // routes). Empty: the config's http_listen_address, else none.
+  std::string http_listen_address;
+  // HTTP limits (the body limit is max_request_bytes).
+  int http_max_connections = 1024;
+  int http_max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds http_header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds http_body_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds http_idle_timeout{std::chrono::seconds(60)};
   // IPv4:port of the Prometheus endpoint (GET /metrics). Empty: none.
   std::string metrics_listen_address;
   // The security config (proto/agora/token/v1/server_config.proto), which
@@ -83,6 +94,7 @@ class TokenServer {
 
   int port() const { return port_; }
   int health_port() const { return health_port_; }
+  int http_port() const { return http_ ? http_->port() : 0; }
   int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
   const Metrics& metrics() const { return metrics_; }
   // The state calls are served from now.
@@ -122,6 +134,8 @@ class TokenServer {
   ServingStateStore state_;
   ServiceLayer layer_;
   TokenServiceImpl service_;
+  HttpApi http_api_;
+  std::unique_ptr<HttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

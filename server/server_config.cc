@@ -58,7 +58,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   }
   const bool mtls = config.tls.has_value() && !config.tls->client_ca_path.empty();
   absl::StatusOr<std::shared_ptr<const CallerDirectory>> callers =
-      CallerDirectory::FromProto(proto, mtls);
+      CallerDirectory::FromProto(proto, mtls, config.base_dir);
   if (!callers.ok()) return callers.status();
   config.callers = *std::move(callers);
   if (proto.audit_log().destination_case() == agora::token::v1::AuditLogConfig::kPath &&
@@ -67,6 +67,29 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   }
   config.audit_log = proto.audit_log();
   config.listen_address = proto.listen_address();
+  config.http_listen_address = proto.http_listen_address();
+  config.http = proto.http();
+  const agora::token::v1::CorsConfig& cors = config.http.cors();
+  for (int i = 0; i < cors.allowed_origins_size(); ++i) {
+    const std::string& origin = cors.allowed_origins(i);
+    const std::string field = absl::StrCat("http.cors.allowed_origins[", i, "]");
+    if (origin == "*") {
+      if (cors.allow_credentials()) {
+        return ConfigError(field, "\"*\" cannot be combined with allow_credentials");
+      }
+      continue;
+    }
+    // An origin is scheme://host[:port]: a path or a trailing slash never
+    // matches what a browser sends.
+    const size_t scheme = origin.find("://");
+    if ((!absl::StartsWith(origin, "https://") && !absl::StartsWith(origin, "http://")) ||
+        origin.find('/', scheme + 3) != std::string::npos || origin.size() == scheme + 3) {
+      return ConfigError(field, "must be scheme://host[:port], e.g. https://app.example.com");
+    }
+  }
+  if (cors.max_age_seconds() > 86400) {
+    return ConfigError("http.cors.max_age_seconds", "must be 0 (600 seconds) to 86400");
+  }
   if (proto.reload_interval_seconds() > 3600) {
     return ConfigError("reload_interval_seconds", "must be 0 (5 seconds) to 3600");
   }
@@ -91,6 +114,9 @@ absl::Status CheckLiveChange(const ServerConfig& running, const ServerConfig& ne
         "config: ", std::string(field), ": changing it needs a restart; the reload was refused"));
   };
   if (next.listen_address != running.listen_address) return needs_restart("listen_address");
+  if (next.http_listen_address != running.http_listen_address) {
+    return needs_restart("http_listen_address");
+  }
   if (next.tls.has_value() != running.tls.has_value()) return needs_restart("tls");
   if (!next.tls.has_value()) return absl::OkStatus();
   // gRPC watches the files at these paths (their contents reload live).

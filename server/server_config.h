@@ -30,6 +30,9 @@ struct ServerConfig {
   std::string base_dir;  // relative paths in the file are resolved here
   std::string keyring_path;
   std::string listen_address;  // "" means the --listen flag
+  std::string http_listen_address;  // "" means the --http-listen flag
+  // CORS and the drop-in routes' app (server/http/); empty in development.
+  agora::token::v1::HttpConfig http;
   std::optional<TlsFiles> tls;
   std::shared_ptr<const CallerDirectory> callers;
   // Unset: no audit log (development mode only).
@@ -44,7 +47,7 @@ ServerConfig DevelopmentConfig(const std::string& keyring_path,
                                std::chrono::milliseconds reload_interval);
 
 // The first setting `next` changes that only a restart can apply (the
-// listen address, TLS on or off, the TLS file paths), as
+// listen addresses, TLS on or off, the TLS file paths), as
 // FAILED_PRECONDITION naming the field; OK when there is none.
 absl::Status CheckLiveChange(const ServerConfig& running, const ServerConfig& next);
 

@@ -58,10 +58,11 @@ bool DeadlinePassed(const CallOptions& options) {
 
 }  // namespace
 
-void Call::Audit(const TokenFacts* facts, absl::StatusCode code, std::string_view token,
+void Call::Audit(const TokenFacts* facts, const absl::Status& status, std::string_view token,
                  uint32_t expire_ts, std::optional<uint32_t> items) const {
   if (!state.audit->enabled()) return;
-  AuditRecord record = NewRecord(credentials, &caller, method, start, code);
+  AuditRecord record = NewRecord(credentials, &caller, method, start, status.code());
+  record.reason = DeniedByRule(status);
   if (facts != nullptr) FillFacts(*facts, record);
   record.items = items;
   record.expire_ts = expire_ts;
@@ -78,7 +79,9 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
   // One snapshot for the whole call; it also keeps the caller alive.
   const std::shared_ptr<const ServingState> state = state_->Get();
   AuthenticationFailure failure;
-  absl::StatusOr<const Caller*> caller = state->callers().Authenticate(credentials, &failure);
+  // An end user's caller is the call's own; the snapshot owns the others.
+  const absl::StatusOr<std::shared_ptr<const Caller>> caller =
+      state->callers().Authenticate(credentials, &failure, clock_->NowUnixSeconds());
   absl::Status status;
   if (!caller.ok()) {
     status = caller.status();
@@ -100,16 +103,19 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
     status = handle(call);
   } else if (state->audit->enabled()) {
     AuditRecord record =
-        NewRecord(credentials, caller.ok() ? *caller : nullptr, method, start, status.code());
+        NewRecord(credentials, caller.ok() ? caller->get() : nullptr, method, start, status.code());
     if (!caller.ok()) {
       record.peer = credentials.peer;
       record.presented = failure.presented;
       record.reason = failure.reason;
+    } else {
+      record.reason = DeniedByRule(status);
     }
     DescribeRefused(request, *state, record);
     state->audit->Record(std::move(record));
   }
-  metrics_->RecordCall(method, status.code(), std::chrono::steady_clock::now() - start);
+  metrics_->RecordCall(method, status.code(), std::chrono::steady_clock::now() - start,
+                       credentials.transport);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   return status;
 }

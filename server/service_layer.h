@@ -1,7 +1,8 @@
 // The service layer: what every transport calls, and nothing of any
 // transport in it. A transport turns its wire request into the proto
 // request and its connection into CallCredentials, calls one method here,
-// and maps the absl::Status back (grpc_status.h for gRPC). Each call:
+// and maps the absl::Status back (grpc_status.h for gRPC,
+// http/connect_error.h for HTTP). Each call:
 //   read one ServingState snapshot -> deadline -> authenticate (the
 //   snapshot's CallerDirectory) -> the caller's method policy -> its rate
 //   limit -> the handler (build_handlers.h, decode_handler.h) -> core,
@@ -43,7 +44,8 @@ struct Call {
   // request says nothing usable, like a batch item with no request set),
   // with the issued or decoded `token` if any, or about a whole batch of
   // `items`.
-  void Audit(const TokenFacts* facts, absl::StatusCode code, std::string_view token = {},
+  // The line names the policy rule that refused, if one did.
+  void Audit(const TokenFacts* facts, const absl::Status& status, std::string_view token = {},
              uint32_t expire_ts = 0, std::optional<uint32_t> items = std::nullopt) const;
 };
 

@@ -29,6 +29,7 @@ absl::StatusOr<std::shared_ptr<AuditLog>> AuditLogFor(const ServerConfig& config
 
 std::vector<std::string> ServingState::WatchedFiles() const {
   std::vector<std::string> files = keyring->source_files();
+  for (std::string& jwks : callers().JwksFiles()) files.push_back(std::move(jwks));
   if (!config.path.empty()) files.push_back(config.path);
   return files;
 }

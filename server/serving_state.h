@@ -39,8 +39,8 @@ struct ServingState {
 
   const CallerDirectory& callers() const { return *config.callers; }
 
-  // The files whose change triggers a reload: the config and the keyring
-  // with its certificate files.
+  // The files whose change triggers a reload: the config, the keyring with
+  // its certificate files, and the trusted issuers' JWKS files.
   std::vector<std::string> WatchedFiles() const;
 };
 

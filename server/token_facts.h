@@ -56,6 +56,7 @@ struct TokenFacts {
   std::string_view channel_name;
   std::optional<uint32_t> uid;  // RTC with uid
   std::string_view account;     // RTC account, or RTM/Chat/APaaS user id
+  std::string_view rtm_user_id;  // an RTC token's RTM user of its own, if any
   int role = 0;                 // the request's role number
   // Every service and channel the token would grant, the main one first.
   absl::InlinedVector<GrantFacts, 3> grants;

@@ -1,6 +1,7 @@
-# End-to-end tests of the Node.js, Go, Ruby and Java clients (clients/node,
-# clients/go, clients/ruby, clients/java) against the real agora-token-server
-# binary.
+# End-to-end tests of the Node.js, Go, Ruby, Java and PHP clients
+# (clients/node, clients/go, clients/ruby, clients/java, clients/php)
+# against the real agora-token-server binary (the PHP client through its
+# HTTP API).
 # Included from tests/e2e/CMakeLists.txt. Each test starts the server itself
 # on a free loopback port, builds RTC tokens with uid and with account through
 # its client, checks them with Agora's official npm package (agora-token, via
@@ -13,8 +14,9 @@
 # protoc-gen-go, protoc-gen-go-grpc; ruby, ruby-grpc, ruby-google-protobuf,
 # ruby-minitest, protobuf-compiler-grpc (grpc_ruby_plugin);
 # default-jdk-headless, libgrpc-java and the jars clients/java/build.sh
-# names, protobuf-compiler-grpc-java-plugin, junit4. A missing toolchain
-# fails its test rather than skipping it.
+# names, protobuf-compiler-grpc-java-plugin, junit4; php-cli and php-curl,
+# with the openssl command for the PHP test's certificates. A missing
+# toolchain fails its test rather than skipping it.
 
 if(NOT TARGET agora-token-server)
   return()
@@ -27,6 +29,7 @@ find_program(AGORA_TOKEN_NODE node DOC "Node.js, for the Node client and the ago
 find_program(AGORA_TOKEN_GO go DOC "Go toolchain (Debian golang-go), for the Go client")
 find_program(AGORA_TOKEN_RUBY ruby DOC "Ruby with Debian's ruby-grpc, for the Ruby client")
 find_program(AGORA_TOKEN_JAVA java DOC "Java (Debian default-jdk-headless), for the Java client")
+find_program(AGORA_TOKEN_PHP php DOC "PHP CLI (Debian php-cli with php-curl), for the PHP client")
 find_program(AGORA_TOKEN_SH sh)
 
 # Registers a test that fails with a message: used when a toolchain is missing.
@@ -46,6 +49,37 @@ if(AGORA_TOKEN_NODE)
     ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server}")
 else()
   _agora_token_missing_toolchain_test(e2e_node_client "node")
+endif()
+
+# --- Signed-in users in a real browser -------------------------------------------
+# Headless Chromium (Debian's chromium) loads a page from one origin that
+# fetches a token from the HTTP API on another, across CORS, with an ID token
+# signed by a key made for the run (tests/e2e/browser/end_user.test.mjs).
+find_program(AGORA_TOKEN_CHROMIUM chromium DOC "Debian's chromium, for the browser test")
+if(AGORA_TOKEN_NODE AND AGORA_TOKEN_CHROMIUM)
+  add_test(NAME e2e_browser_end_user
+    COMMAND ${AGORA_TOKEN_NODE} --test ${_polyglot_dir}/browser/end_user.test.mjs)
+  set_tests_properties(e2e_browser_end_user PROPERTIES
+    LABELS "e2e;browser;http"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_CLI=$<TARGET_FILE:agora-token>;AGORA_TOKEN_CHROMIUM=${AGORA_TOKEN_CHROMIUM}")
+else()
+  _agora_token_missing_toolchain_test(e2e_browser_end_user "node or chromium")
+endif()
+
+# --- The HTTP transport (server/http/) ------------------------------------------
+# A Connect client from npm @connectrpc/connect-node with protoc-gen-es code
+# generated from proto/ into the build tree, curl over every route, the
+# drop-in routes, a SIGTERM drain under load and the secret scan.
+if(AGORA_TOKEN_NODE)
+  add_test(NAME e2e_http_connect
+    COMMAND ${AGORA_TOKEN_NODE} --test ${_polyglot_dir}/node/http.test.mjs)
+  set_tests_properties(e2e_http_connect PROPERTIES
+    LABELS "e2e;node;http"
+    TIMEOUT 120
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_ES_GEN_DIR=${CMAKE_CURRENT_BINARY_DIR}/connect_es;AGORA_TOKEN_REPO_ROOT=${PROJECT_SOURCE_DIR}")
+else()
+  _agora_token_missing_toolchain_test(e2e_http_connect "node")
 endif()
 
 # --- Go client (clients/go) -----------------------------------------------------
@@ -88,4 +122,19 @@ if(AGORA_TOKEN_JAVA AND AGORA_TOKEN_NODE)
     ENVIRONMENT "AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
 else()
   _agora_token_missing_toolchain_test(e2e_java_client "java (default-jdk-headless) or node")
+endif()
+
+# --- PHP client (clients/php) ---------------------------------------------------
+# Plain PHP (no phpunit): the test starts a development server and two with
+# TLS configs (API keys; mutual TLS), all with --http_listen, plus a scripted
+# `php -S` endpoint for retries and deadlines; it prints TAP.
+if(AGORA_TOKEN_PHP AND AGORA_TOKEN_NODE)
+  add_test(NAME e2e_php_client
+    COMMAND ${AGORA_TOKEN_PHP} ${_polyglot_dir}/php/client_test.php)
+  set_tests_properties(e2e_php_client PROPERTIES
+    LABELS "e2e;php"
+    TIMEOUT 180
+    ENVIRONMENT "AGORA_TOKEN_SERVER=${_polyglot_server};AGORA_TOKEN_NODE=${AGORA_TOKEN_NODE}")
+else()
+  _agora_token_missing_toolchain_test(e2e_php_client "php (php-cli) or node")
 endif()

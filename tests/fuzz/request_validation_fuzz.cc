@@ -462,8 +462,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   agora_token::CallCredentials credentials;
   const std::string authorization = std::string("Bearer ") + kRestrictedKey;
   if (restricted) credentials.authorization = authorization;
-  absl::StatusOr<const agora_token::Caller*> caller =
-      state->callers().Authenticate(credentials, nullptr);
+  absl::StatusOr<std::shared_ptr<const agora_token::Caller>> caller =
+      state->callers().Authenticate(credentials, nullptr, 0);
   Require(caller.ok(), "the fuzzer's caller authenticates");
   // 0x20: a call cancelled at the first poll (BuildTokens).
   const bool cancel = (selector & 0x20) != 0;

@@ -27,8 +27,8 @@ channel=metrics-secret-channel
   'app_id: "970CA35de60c44645bbae8a215061b33" channel_name: "bad*name" uid: 7' 2>/dev/null && fail "bad request succeeded"
 
 /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())" >"$work/metrics.txt"
-grep -q '^agora_token_rpc_requests_total{method="BuildRtcTokenWithUid",code="OK"} 1$' "$work/metrics.txt" || fail "no OK call counted"
-grep -q '^agora_token_rpc_requests_total{method="BuildRtcTokenWithUid",code="INVALID_ARGUMENT"} 1$' "$work/metrics.txt" || fail "no failed call counted"
+grep -q '^agora_token_rpc_requests_total{method="BuildRtcTokenWithUid",code="OK",transport="grpc"} 1$' "$work/metrics.txt" || fail "no OK call counted"
+grep -q '^agora_token_rpc_requests_total{method="BuildRtcTokenWithUid",code="INVALID_ARGUMENT",transport="grpc"} 1$' "$work/metrics.txt" || fail "no failed call counted"
 grep -q '^agora_token_tokens_issued_total{kind="rtc",version="006"} 1$' "$work/metrics.txt" || fail "issued token not counted"
 grep -q '^agora_token_rpc_latency_seconds_count{method="BuildRtcTokenWithUid"} 2$' "$work/metrics.txt" || fail "latency not recorded"
 grep -q '^agora_token_keyring_version 1$' "$work/metrics.txt" || fail "keyring version missing"

@@ -26,7 +26,7 @@ class TokenHandlersTest : public ::testing::Test {
         : state(std::move(state)),
           cancelled(std::move(cancelled)),
           call{*this->state,
-               *this->state->callers().Authenticate(credentials, nullptr).value(),
+               *this->state->callers().Authenticate(credentials, nullptr, kNow).value(),
                credentials,
                agora_token::RpcMethod::kBuildTokens,
                std::chrono::steady_clock::now(),

@@ -1,0 +1,3 @@
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"appId":"970CA35de60c44645bbae8a215061b33","channelName":"bench","uid":42,"tokenExpireSeconds":3600}'
