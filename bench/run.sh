@@ -1,39 +1,45 @@
 #!/usr/bin/env bash
 # The service benchmark: starts agora-token-server (once with --compression
-# compatible, once with fast) and the Node.js peer (bench/peers/
+# compatible, once with fast), the bare gRPC floor (agora-token-floor-server:
+# the same gRPC, service base and transport options, every call answered
+# with an empty message) and the Node.js peer (bench/peers/
 # node_token_server.js, Agora's npm builders behind grpc-js) on free loopback
-# ports, drives them with agora-token-loadgen at several concurrencies, and
-# writes bench/results/latest.md (tables, and the issue's targets with
-# met/missed), latest.jsonl (one loadgen JSON object per point), latest.facts.tsv
-# (RSS, h2load, host; with latest.jsonl, bench/report.py can redo the report)
-# and PNG plots; then the HTTP transport against an Express peer
-# (bench/http_bench.sh, wrk) into http.md.
+# ports, drives them with agora-token-loadgen at several concurrencies and
+# with h2load, and writes bench/results/latest.md (tables, and the issues'
+# targets with met/missed), latest.jsonl (one JSON object per point, loadgen
+# and h2load), latest.facts.tsv (RSS, audit log, metrics, host; with
+# latest.jsonl, bench/report.py can redo the report) and PNG plots; then the
+# HTTP transport against an Express peer (bench/http_bench.sh, wrk) into
+# http.md.
 # It prints numbers and never fails because of them.
 #
-# Measured: the health check (the floor: a gRPC round trip that does no
-# work), BuildRtcTokenWithUid 006, 007 compatible and 007 fast, BuildTokens
-# batches of 100 006 tokens, the Node peer's 006 and 007; h2load against both
-# servers (007) as a cross-check of the loadgen; the p99 at half of each
-# scenario's peak QPS (open loop, --rate), the health check's too; the
-# server's peak RSS (VmHWM), including a fresh server under 1,000 concurrent
-# streams; and a pinned variant (taskset: server on CPU 0, load generator on
-# CPU 1) of a few points, with its own half-of-peak runs.
+# Measured: the health check and the bare floor, BuildRtcTokenWithUid 006,
+# 007 compatible and 007 fast, BuildTokens batches of 100 006 tokens, the
+# Node peer's 006 and 007; h2load against the floor and each scenario (in
+# rounds, for the floor ratios) and against both servers' health and 007;
+# the p99 at half of each scenario's peak QPS (open loop, --rate), the
+# health check's too; the server's peak RSS (VmHWM), including a fresh
+# server under 1,000 concurrent streams; a pinned variant (taskset: server
+# on CPU 0, load generator on CPU 1) of a few points, with its own
+# half-of-peak runs.
 #
 # Usage: bench/run.sh [--build] [--quick]
-#   --build   first builds agora-token-server and agora-token-loadgen with
+#   --build   first builds agora-token-server, agora-token-floor-server and
+#             agora-token-loadgen with
 #             BUILD_DIR=build-release BUILD_TYPE=Release scripts/build.sh
-#   --quick   1 s points, two concurrencies, into bench/results/quick/:
-#             checks the script, not the server
+#   --quick   1 s points, fewer concurrencies, one round, into
+#             bench/results/quick/: checks the script (every scenario), not
+#             the server; about a minute
 # Environment:
 #   BUILD_DIR      build directory holding the binaries (default build-release;
 #                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
 #   CONCURRENCIES  default "1 8 32 128 512"
 #   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 4, 1)
-#   ROUNDS         rounds of the closed-loop sweep; the report takes each
-#                  point's median (default 3)
+#   ROUNDS         rounds of the closed-loop sweep and the h2load floor
+#                  points; the report takes each point's median (default 3)
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
-# A full run takes about 11 minutes on 2 cores.
+# A full run takes about 13 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -71,11 +77,13 @@ keyring=$repo/deploy/dev/keyring.textproto
 mkdir -p "$results"
 
 if [[ $build == 1 ]]; then
-  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh --target agora-token-server agora-token-loadgen
+  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh \
+    --target agora-token-server agora-token-floor-server agora-token-loadgen
 fi
 server_bin=$build_dir/server/agora-token-server
+floor_bin=$build_dir/bench/agora-token-floor-server
 loadgen=$build_dir/bench/agora-token-loadgen
-for binary in "$server_bin" "$loadgen"; do
+for binary in "$server_bin" "$floor_bin" "$loadgen"; do
   if [[ ! -x $binary ]]; then
     echo "run.sh: $binary not found; run with --build or build it in $build_dir" >&2
     exit 2
@@ -130,26 +138,32 @@ wait_for_port() {
   echo "$port"
 }
 
-# start_ours NAME COMPRESSION [taskset prefix...]: sets port_NAME and pid_NAME.
-start_ours() {
-  local name=$1 compression=$2
-  shift 2
-  "$@" "$server_bin" --listen 127.0.0.1:0 --keyring "$keyring" --compression "$compression" \
-    2>"$tmp/$name.log" &
+# launch NAME COMMAND...: starts a server in the background (its output in
+# $tmp/NAME.log) and sets pid_NAME and port_NAME once it serves. COMMAND may
+# start with a taskset prefix.
+launch() {
+  local name=$1
+  shift
+  "$@" >"$tmp/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   printf -v "pid_$name" '%s' "$pid"
   printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
 }
 
+# start_ours NAME COMPRESSION [taskset prefix...] (development mode).
+start_ours() {
+  local name=$1 compression=$2
+  shift 2
+  launch "$name" "$@" "$server_bin" --listen 127.0.0.1:0 --keyring "$keyring" \
+    --compression "$compression"
+}
+
+# start_node NAME [taskset prefix...]
 start_node() {
   local name=$1
   shift
-  "$@" node bench/peers/node_token_server.js 0 "$keyring" >"$tmp/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  printf -v "pid_$name" '%s' "$pid"
-  printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
+  launch "$name" "$@" node bench/peers/node_token_server.js 0 "$keyring"
 }
 
 stop() {
@@ -209,37 +223,45 @@ medians = [sorted(q)[(len(q) - 1) // 2] for q in rounds.values()]
 print(int(max(medians, default=0)))' "$jsonl" "$1"
 }
 
-# h2load_point NAME PID PORT METHOD BODY: h2load at 128 streams over
-# CHANNELS connections, one repeated body.
+# h2load_point LABEL PID PORT METHOD BODY: h2load at 128 streams over
+# CHANNELS connections, one repeated body; appends a point labelled
+# "h2load LABEL" to the JSON lines.
 h2load_point() {
-  local name=$1 pid=$2 port=$3 method=$4 body=$5
+  local label="h2load $1" pid=$2 port=$3 method=$4 body=$5
   local streams=$((128 / channels))
-  printf '  %-30s c=%-5s ' "h2load $name" "$((channels * streams))" >&2
+  printf '  %-30s c=%-5s ' "$label" "$((channels * streams))" >&2
   # h2load wants whole units: give it milliseconds.
-  local duration_ms warmup_ms before after
+  local duration_ms warmup_ms before after out=$tmp/h2load.txt
   duration_ms=$(awk -v s="$point_seconds" -v w="$warmup_seconds" 'BEGIN { printf "%d", (s - w) * 1000 }')
   warmup_ms=$(awk -v w="$warmup_seconds" 'BEGIN { printf "%d", w * 1000 }')
   before=$(cpu_ticks "$pid")
   "${loadgen_prefix[@]}" h2load -D "${duration_ms}ms" --warm-up-time "${warmup_ms}ms" \
     -c "$channels" -m "$streams" -H 'content-type: application/grpc' -H 'te: trailers' \
-    -d "$body" "http://127.0.0.1:$port$method" >"$tmp/h2load_$name.txt" 2>&1 || true
+    -d "$body" "http://127.0.0.1:$port$method" >"$out" 2>&1 || true
   after=$(cpu_ticks "$pid")
-  local rps ok2xx failed started_requests cpu=n/a
-  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$tmp/h2load_$name.txt")
-  ok2xx=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$tmp/h2load_$name.txt")
-  failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$tmp/h2load_$name.txt")
-  # Requests h2load started, warm-up included: what the server's CPU served.
-  started_requests=$(sed -n 's/^requests: [0-9]* total, \([0-9]*\) started.*/\1/p' "$tmp/h2load_$name.txt")
-  if [[ -n $started_requests && $started_requests -gt 0 ]]; then
-    cpu=$(awk -v t="$((after - before))" -v hz="$clock_ticks" -v n="$started_requests" \
-      'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  fi
-  fact "h2load_${name}_rps" "${rps:-n/a}"
-  fact "h2load_${name}_2xx" "${ok2xx:-n/a}"
-  fact "h2load_${name}_failed" "${failed:-n/a}"
-  fact "h2load_${name}_server_cpu_us" "$cpu"
-  fact "h2load_concurrency" "$((channels * streams))"
-  echo "${rps:-n/a} req/s (${ok2xx:-?} HTTP 2xx, ${failed:-?} failed)  server CPU/call $cpu us" >&2
+  # Requests h2load started, warm-up included, are what the server's CPU
+  # served.
+  /usr/bin/python3 - "$out" "$label" "$((channels * streams))" "$((after - before))" "$clock_ticks" \
+    >>"$jsonl" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+def number(pattern, kind=int):
+    m = re.search(pattern, text, re.M)
+    return kind(m.group(1)) if m else None
+started = number(r"^requests: \d+ total, (\d+) started")
+ticks, hz = int(sys.argv[4]), int(sys.argv[5])
+print(json.dumps({
+    "tool": "h2load", "label": sys.argv[2], "concurrency": int(sys.argv[3]), "rate": 0,
+    "qps": number(r"^finished in .*, ([0-9.]+) req/s", float) or 0,
+    "http_2xx": number(r"^status codes: (\d+) 2xx"),
+    "failed": number(r"^requests: .* (\d+) failed"),
+    "server_cpu_us_per_call": round(ticks / hz * 1e6 / started, 1) if started else None,
+}))
+PY
+  tail -1 "$jsonl" | /usr/bin/python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+print("%8.0f req/s (%s HTTP 2xx, %s failed)  server CPU/call %s us" % (
+    r["qps"], r["http_2xx"], r["failed"], r["server_cpu_us_per_call"]))' >&2
 }
 
 started=$(date +%s)
@@ -248,12 +270,13 @@ fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact build "$build_dir ($build_type)"
 fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
-fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep and h2load floor points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
 
 echo "== sweep: server and loadgen share both CPUs" >&2
 start_ours compatible compatible
 start_ours fast fast
 start_node node
+launch floor "$floor_bin" --listen 127.0.0.1:0
 # Rounds of the whole sweep, interleaved, so a noisy moment on the shared
 # CPUs hits one round of every scenario rather than all of one; the report
 # takes each point's median round.
@@ -261,6 +284,8 @@ for round in $(seq "$rounds"); do
   echo "-- round $round of $rounds" >&2
   for c in $concurrencies; do
     measure health "$pid_compatible" "$port_compatible" health 007 "$c"
+    # The floor answers with empty messages: nothing to check.
+    measure floor "$pid_floor" "$port_floor" rtc_uid 007 "$c" --check_every 0
     measure "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006 "$c"
     measure "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007 "$c"
     measure "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007 "$c"
@@ -290,16 +315,22 @@ for round in $(seq "$rounds"); do
   half_peak "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007
 done
 
-echo "== h2load cross-check (one repeated body)" >&2
+echo "== h2load (one repeated body): the floor and each scenario in rounds, then the health checks" >&2
 node bench/h2load_body.js "$tmp/body007.bin" --version=007 >/dev/null
+node bench/h2load_body.js "$tmp/body006.bin" --version=006 >/dev/null
 # An empty HealthCheckRequest: just the 5-byte frame header with length 0.
 printf '\0\0\0\0\0' >"$tmp/health.bin"
 health_method=/grpc.health.v1.Health/Check
 token_method=/agora.token.v1.TokenService/BuildRtcTokenWithUid
-h2load_point ours_health "$pid_compatible" "$port_compatible" "$health_method" "$tmp/health.bin"
-h2load_point ours_007 "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body007.bin"
-h2load_point node_health "$pid_node" "$port_node" "$health_method" "$tmp/health.bin"
-h2load_point node_007 "$pid_node" "$port_node" "$token_method" "$tmp/body007.bin"
+for round in $(seq "$rounds"); do
+  h2load_point floor "$pid_floor" "$port_floor" "$token_method" "$tmp/body007.bin"
+  h2load_point "rtc_uid 006" "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body006.bin"
+  h2load_point "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body007.bin"
+  h2load_point "rtc_uid 007 fast" "$pid_fast" "$port_fast" "$token_method" "$tmp/body007.bin"
+done
+h2load_point health "$pid_compatible" "$port_compatible" "$health_method" "$tmp/health.bin"
+h2load_point "node health" "$pid_node" "$port_node" "$health_method" "$tmp/health.bin"
+h2load_point "node rtc_uid 007" "$pid_node" "$port_node" "$token_method" "$tmp/body007.bin"
 
 fact rss_compatible_hwm_kib "$(vm_kib "$pid_compatible" VmHWM)"
 fact rss_fast_hwm_kib "$(vm_kib "$pid_fast" VmHWM)"
@@ -307,6 +338,7 @@ fact rss_node_hwm_kib "$(vm_kib "$pid_node" VmHWM)"
 stop "$pid_compatible"
 stop "$pid_fast"
 stop "$pid_node"
+stop "$pid_floor"
 
 echo "== 1,000 concurrent streams on a fresh server" >&2
 start_ours streams compatible
