@@ -38,6 +38,12 @@ BATCH_SIZE = 100
 # Issue 19: each scenario's least share of the bare gRPC floor's QPS
 # (agora-token-floor-server, the same run), with the loadgen and with h2load.
 FLOOR_TARGETS = [("rtc_uid 007 compatible", 0.85), ("rtc_uid 006", 0.95), ("rtc_uid 007 fast", 0.95)]
+# Issue 19: the production scenario (TLS, authenticated callers, audit log,
+# metrics) against the health check over the same TLS.
+PRODUCTION_FLOOR = "prod health"
+PRODUCTION = ["prod rtc_uid 007 compatible mTLS", "prod rtc_uid 007 compatible API key",
+              "prod rtc_uid 006 mTLS"]
+PRODUCTION_TARGET = ("rtc_uid 007 compatible", 0.80)
 
 
 def load(points_path, facts_path):
@@ -138,7 +144,7 @@ def capacity_note(point, floor_point):
 
 def issue19_targets(points):
     """Issue 19: the scenarios against the bare gRPC floor (loadgen and
-    h2load)."""
+    h2load), and the production scenario against the TLS health check."""
     rows = ["| target | measured | result |", "|---|---|---|"]
     floor = closed_loop(points, "floor")
     floor_peak, floor_c = peak(points, "floor")
@@ -163,6 +169,26 @@ def issue19_targets(points):
                 f"| {label} ≥ {share:.2f} of the bare gRPC floor (h2load) | {ours['qps']:,.0f} / {h2load_floor['qps']:,.0f} "
                 f"req/s = **{r:.2f}** (128 streams, median of {rounds_of(points, 'h2load ' + label)} rounds)"
                 f"{capacity_note(ours, h2load_floor)} | {verdict(r >= share)} |")
+    kind, share = PRODUCTION_TARGET
+    health = closed_loop(points, PRODUCTION_FLOOR)
+    health_peak, health_c = peak(points, PRODUCTION_FLOOR)
+    for label in PRODUCTION:
+        if kind not in label:
+            continue
+        qps, c = peak(points, label)
+        title = f"production {label[len('prod '):]} ≥ {share:.2f} of the TLS health check"
+        if qps is None or not health_peak:
+            rows.append(f"| {title} | not measured | — |")
+            continue
+        by_c = closed_loop(points, label)
+        per_c = ", ".join(
+            f"c={k}: {by_c[k]['qps']:,.0f} QPS = {by_c[k]['qps'] / health[k]['qps']:.2f}, p99 "
+            f"{by_c[k]['latency_us']['p99'] / 1000:.2f} vs {health[k]['latency_us']['p99'] / 1000:.2f} ms"
+            for k in sorted(by_c) if k in health)
+        rows.append(
+            f"| {title} | peak {qps:,.0f} (c={c}) / TLS health peak {health_peak:,.0f} (c={health_c}) = "
+            f"**{qps / health_peak:.2f}**; {per_c}{capacity_note(by_c[c], health[c]) if c in health else ''} "
+            f"| {verdict(qps / health_peak >= share)} |")
     return rows
 
 
@@ -341,6 +367,7 @@ def extra_tables(points, facts):
     rss_rows = [("fresh server, idle (VmRSS)", "rss_fresh_idle_kib"),
                 ("fresh server after 1,000 concurrent streams (VmHWM)", "rss_1000_streams_hwm_kib"),
                 ("compatible server after the whole sweep (VmHWM)", "rss_compatible_hwm_kib"),
+                ("production server after its points (VmHWM)", "rss_production_hwm_kib"),
                 ("fast server after the whole sweep (VmHWM)", "rss_fast_hwm_kib"),
                 ("Node peer after the whole sweep (VmHWM)", "rss_node_hwm_kib")]
     lines += ["", "### Memory", "", "| process | MiB |", "|---|---:|"]
@@ -349,6 +376,53 @@ def extra_tables(points, facts):
             lines.append(f"| {name} | {int(facts[key]) / 1024:.1f} |")
     if facts.get("threads_1000_streams"):
         lines.append(f"\nServer threads under 1,000 streams: {facts['threads_1000_streams']}.")
+    return lines
+
+
+def production_table(points, facts):
+    """The production scenario: every point with its ratio to the TLS health
+    check at the same concurrency, and what the audit log and metrics saw."""
+    health = closed_loop(points, PRODUCTION_FLOOR)
+    if not health:
+        return []
+    lines = ["", "## Production configuration (TLS, authenticated callers, audit log file, metrics)", "",
+             "agora-token-server with --config: TLS with client certificates required; one caller known by its "
+             "certificate's SPIFFE id (mTLS) and one by an API key (`authorization: Bearer`, its client "
+             "certificate names no caller); each with a policy (app, token kinds, 24 h lifetime, channel "
+             "prefixes) and a rate limit far above what the run sends; the audit log written to a file; "
+             "Prometheus metrics served. Certificates (EC P-256), API key and config are made fresh in a "
+             "temp dir. The floor is the health check over the same TLS (with the mTLS caller's "
+             "certificate; health checks need no caller). Median round per point.", "",
+             "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs TLS health "
+             "| p99 vs TLS health | server CPU µs/call | loadgen CPU µs/call |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label in [PRODUCTION_FLOOR] + PRODUCTION:
+        for c, p in sorted(closed_loop(points, label).items()):
+            h = health.get(c)
+            lat = p["latency_us"]
+            lines.append(
+                f"| {label} | {c} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | {fmt_us(lat['p99'])} | "
+                f"{fmt_us(lat['p999'])} | {p['errors'] + p['bad_responses']} | "
+                f"{fmt_ratio(ratio(p['qps'], h['qps']) if h else None)} | "
+                f"{fmt_ratio(ratio(lat['p99'], h['latency_us']['p99']) if h else None)} | "
+                f"{fmt_cpu(p.get('server_cpu_us_per_call'))} | {fmt_cpu(p.get('client_cpu_us_per_call'))} |")
+    # The development-mode server at the same concurrencies, for the cost
+    # of TLS, authentication and the audit log.
+    dev = closed_loop(points, "rtc_uid 007 compatible")
+    prod = closed_loop(points, "prod rtc_uid 007 compatible mTLS")
+    common = sorted(set(dev) & set(prod))
+    if common:
+        lines += ["", "007 compatible, production (mTLS caller) over development mode (plaintext, no "
+                  "authentication, no audit log) at the same concurrency: " + ", ".join(
+                      f"c={c}: {prod[c]['qps'] / dev[c]['qps']:.2f} of the QPS, server CPU per call "
+                      f"{fmt_cpu(prod[c].get('server_cpu_us_per_call'))} vs {fmt_cpu(dev[c].get('server_cpu_us_per_call'))} µs"
+                      for c in common) + "."]
+    if facts.get("prod_audit_lines"):
+        lines += ["", f"Audit log: {int(facts['prod_audit_lines']):,} lines, "
+                  f"{int(facts.get('prod_audit_bytes', 0)) / 2**20:.1f} MiB, "
+                  f"{facts.get('prod_audit_dropped_lines') or '?'} dropped (agora_token_audit_log_dropped_lines_total); "
+                  f"metrics counted {int(facts.get('prod_metrics_rpc_requests') or 0):,} RPCs and "
+                  f"{int(facts.get('prod_metrics_tokens_issued') or 0):,} tokens."]
     return lines
 
 
@@ -427,7 +501,7 @@ def main():
         "unlike QPS does not depend on the load generator's share of the CPUs. Loadgen CPU µs/call: the "
         "same for the load generator; when it rivals the server's, the QPS columns measure both.",
         "",
-        "## Targets of issue 19: the floor",
+        "## Targets of issue 19: the floor and production",
         "",
     ]
     lines += issue19_targets(points)
@@ -436,6 +510,7 @@ def main():
     lines += ["", "## Sweep (closed loop)", ""]
     lines += sweep_table(points)
     lines += extra_tables(points, facts)
+    lines += production_table(points, facts)
     lines += plots(points, out_dir)
     with open(os.path.join(out_dir, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

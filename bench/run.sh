@@ -21,7 +21,10 @@
 # health check's too; the server's peak RSS (VmHWM), including a fresh
 # server under 1,000 concurrent streams; a pinned variant (taskset: server
 # on CPU 0, load generator on CPU 1) of a few points, with its own
-# half-of-peak runs.
+# half-of-peak runs; production: TLS with mTLS callers and API-key callers,
+# caller policies, rate limits too high to bind, the audit log in a file and
+# metrics on (certificates, API key and config made at run time in a temp
+# dir), against the health check over the same TLS.
 #
 # Usage: bench/run.sh [--build] [--quick]
 #   --build   first builds agora-token-server, agora-token-floor-server and
@@ -29,17 +32,19 @@
 #             BUILD_DIR=build-release BUILD_TYPE=Release scripts/build.sh
 #   --quick   1 s points, fewer concurrencies, one round, into
 #             bench/results/quick/: checks the script (every scenario), not
-#             the server; about a minute
+#             the server; about a minute and a half
 # Environment:
 #   BUILD_DIR      build directory holding the binaries (default build-release;
 #                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
 #   CONCURRENCIES  default "1 8 32 128 512"
 #   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 4, 1)
-#   ROUNDS         rounds of the closed-loop sweep and the h2load floor
-#                  points; the report takes each point's median (default 3)
+#   ROUNDS         rounds of the closed-loop sweep, the h2load floor points and
+#                  the production points; the report takes each point's
+#                  median (default 3)
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
-# A full run takes about 13 minutes on 2 cores.
+#   PRODUCTION_CONCURRENCIES    default "32 128"
+# A full run takes about 15 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -63,8 +68,10 @@ rounds=${ROUNDS:-3}
 channels=${CHANNELS:-4}
 loadgen_threads=${LOADGEN_THREADS:-1}
 pinned=${PINNED:-1}
+production_concurrencies=${PRODUCTION_CONCURRENCIES:-32 128}
 if [[ $quick == 1 ]]; then
   concurrencies=${CONCURRENCIES:-1 32}
+  production_concurrencies=${PRODUCTION_CONCURRENCIES:-32}
   point_seconds=1
   warmup_seconds=0.3
   rounds=1
@@ -98,7 +105,7 @@ if [[ ! -f node_modules/agora-token/package.json || ! -f node_modules/@grpc/grpc
   echo "run.sh: the Node peer needs \`npm ci\` at the repo root" >&2
   exit 2
 fi
-for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk; do
+for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk openssl:openssl curl:curl; do
   if ! command -v "${tool%%:*}" >/dev/null; then
     echo "run.sh: installing ${tool#*:}" >&2
     apt-get install -y -qq "${tool#*:}" >/dev/null || echo "run.sh: could not install ${tool#*:}" >&2
@@ -270,7 +277,7 @@ fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact build "$build_dir ($build_type)"
 fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
-fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep and h2load floor points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep, h2load floor and production points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies} (production: ${production_concurrencies})"
 
 echo "== sweep: server and loadgen share both CPUs" >&2
 start_ours compatible compatible
@@ -368,6 +375,92 @@ if [[ $pinned == 1 ]]; then
   stop "$pid_pinned"
   stop "$pid_pinned_node"
 fi
+
+# production_setup DIR: what a production deployment has, made fresh in DIR:
+# a CA (EC P-256, like tests/server/test_pki.cc's), the server's certificate
+# for 127.0.0.1, an mTLS caller's certificate (SPIFFE id), a certificate for
+# a client the config knows only by its API key (mutual TLS asks every client
+# for one), that API key, and the config: both callers with policies (app,
+# token kinds, lifetime, channel prefixes) and rate limits far above what the
+# run can send, the audit log in a file.
+production_setup() {
+  local dir=$1
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=agora-token bench CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  local name san
+  for name in server mtls-caller api-key-client; do
+    case $name in
+      server) san="IP:127.0.0.1,DNS:localhost" ;;
+      mtls-caller) san="URI:spiffe://bench.test/ns/bench/sa/mtls-caller" ;;
+      api-key-client) san="DNS:api-key-client.bench.test" ;;
+    esac
+    openssl req "${ec[@]}" -subj "/CN=$name" -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+    printf 'subjectAltName=%s\n' "$san" >"$dir/$name.ext"
+    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 2 -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+    chmod 600 "$dir/$name.key"
+  done
+  openssl rand -hex 24 >"$dir/api.key"
+  chmod 600 "$dir/api.key"
+  local key_sha256 policy
+  key_sha256=$(tr -d '\n' <"$dir/api.key" | sha256sum | cut -d' ' -f1)
+  # The channel prefixes are the shapes bench/loadgen/request_pool.cc uses.
+  policy='policy {
+    app_ids: "970CA35de60c44645bbae8a215061b33"
+    token_kinds: [ TOKEN_KIND_RTC_006, TOKEN_KIND_RTC_007 ]
+    max_token_lifetime_seconds: 86400
+    channel_name_prefixes: [ "room-", "Team Standup (", "game:match#", "class_2024_physics_", "live.concert[" ]
+    rate_limit { tokens_per_second: 1000000000 burst: 1000000 }
+  }'
+  cat >"$dir/config.textproto" <<EOF
+keyring_path: "$keyring"
+tls {
+  certificate_chain_path: "server.crt"
+  private_key_path: "server.key"
+  client_ca_path: "ca.crt"
+}
+callers {
+  name: "bench-mtls-caller"
+  certificate_identities: "spiffe://bench.test/ns/bench/sa/mtls-caller"
+  $policy
+}
+callers {
+  name: "bench-api-key-caller"
+  api_key_sha256: "$key_sha256"
+  $policy
+}
+audit_log { path: "audit.log" }
+EOF
+}
+
+echo "== production: TLS, mTLS and API-key callers, policies, rate limits, audit log file, metrics" >&2
+prod=$tmp/production
+mkdir -p "$prod"
+production_setup "$prod"
+launch production "$server_bin" --config "$prod/config.textproto" --listen 127.0.0.1:0 \
+  --metrics_listen 127.0.0.1:0 --compression compatible
+prod_metrics_port=$(grep -o '"metrics_port":"[0-9]*"' "$tmp/production.log" | grep -o '[0-9]*')
+mtls=(--tls_ca "$prod/ca.crt" --tls_cert "$prod/mtls-caller.crt" --tls_key "$prod/mtls-caller.key")
+api_key=(--tls_ca "$prod/ca.crt" --tls_cert "$prod/api-key-client.crt"
+  --tls_key "$prod/api-key-client.key" --api_key_file "$prod/api.key")
+for round in $(seq "$rounds"); do
+  for c in $production_concurrencies; do
+    measure "prod health" "$pid_production" "$port_production" health 007 "$c" "${mtls[@]}"
+    measure "prod rtc_uid 007 compatible mTLS" "$pid_production" "$port_production" rtc_uid 007 "$c" "${mtls[@]}"
+    measure "prod rtc_uid 007 compatible API key" "$pid_production" "$port_production" rtc_uid 007 "$c" "${api_key[@]}"
+    measure "prod rtc_uid 006 mTLS" "$pid_production" "$port_production" rtc_uid 006 "$c" "${mtls[@]}"
+  done
+done
+# What the metrics endpoint and the audit file saw: proof both were on.
+metrics=$(curl -sf "http://127.0.0.1:$prod_metrics_port/metrics" || true)
+fact prod_metrics_rpc_requests "$(awk '/^agora_token_rpc_requests_total/ { n += $NF } END { printf "%d", n }' <<<"$metrics")"
+fact prod_metrics_tokens_issued "$(awk '/^agora_token_tokens_issued_total/ { n += $NF } END { printf "%d", n }' <<<"$metrics")"
+fact prod_audit_dropped_lines "$(awk '/^agora_token_audit_log_dropped_lines_total/ { print $NF }' <<<"$metrics")"
+fact prod_audit_lines "$(wc -l <"$prod/audit.log")"
+fact prod_audit_bytes "$(stat -c %s "$prod/audit.log")"
+fact rss_production_hwm_kib "$(vm_kib "$pid_production" VmHWM)"
+stop "$pid_production"
 
 fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact elapsed_s "$(($(date +%s) - started))"
