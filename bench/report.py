@@ -5,7 +5,7 @@ Inputs: the points, one JSON object per line (`label` = scenario; the
 loadgen's output, or h2load's figures with "tool": "h2load" and a label
 starting "h2load "), and run.sh's facts (key<TAB>value lines: RSS, audit
 log, metrics, host, load). Outputs: latest.md (tables; the issues' targets
-with met/missed), qps.png, and latency.png (gnuplot, when
+with met/missed), qps.png, latency.png and scaling.png (gnuplot, when
 installed). It reports targets as met or missed and never fails because of
 them.
 
@@ -14,6 +14,7 @@ Usage: bench/report.py POINTS.jsonl FACTS.tsv OUT_DIR
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ PRODUCTION_FLOOR = "prod health"
 PRODUCTION = ["prod rtc_uid 007 compatible mTLS", "prod rtc_uid 007 compatible API key",
               "prod rtc_uid 006 mTLS"]
 PRODUCTION_TARGET = ("rtc_uid 007 compatible", 0.80)
+SCALE_LABEL = re.compile(r"^scale (\d+) CPU (.*)$")
 
 
 def load(points_path, facts_path):
@@ -426,6 +428,46 @@ def production_table(points, facts):
     return lines
 
 
+def scaling_points(points):
+    """{(cpus, what): point} of the scaling runs, `what` e.g. "batch 10x007"."""
+    found = {}
+    for p in points:
+        m = SCALE_LABEL.match(p["label"])
+        if m and p["rate"] == 0:
+            found[(int(m.group(1)), m.group(2))] = p
+    return found
+
+
+def tokens_per_call(p):
+    return p["batch_size"] if p["rpc"] == "batch" else 1
+
+
+def scaling_table(points):
+    scale = scaling_points(points)
+    if not scale:
+        return []
+    lines = ["", "## Scaling: server CPUs and batch sizes (007 compatible)", "",
+             "The server pinned to 1 CPU (loadgen on the other) and to 2 CPUs (taskset; on this 2-CPU machine "
+             "the loadgen shares them), at "
+             f"{next(iter(scale.values()))['concurrency']} calls in flight: single BuildRtcTokenWithUid calls "
+             "and BuildTokens batches of 1 to 1000 items. CPU per call and per token are the server process's "
+             "user+system time over the point; tokens per server CPU-second (10⁶ / CPU µs per token) is what "
+             "one core buys, whoever else uses the machine.", "",
+             "| server CPUs | call | calls/s | tokens/s | p99 ms | server CPU µs/call | CPU µs/token "
+             "| tokens per CPU-second | QPS vs 1 CPU |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    # Per CPU count: the single call, then the batches by size.
+    for (cpus, what), p in sorted(scale.items(), key=lambda kv: (kv[0][0], kv[1]["rpc"] == "batch", kv[1]["batch_size"])):
+        n = tokens_per_call(p)
+        cpu = p.get("server_cpu_us_per_call")
+        one = scale.get((1, what))
+        lines.append(
+            f"| {cpus} | {what} | {p['qps']:,.0f} | {p['qps'] * n:,.0f} | {p['latency_us']['p99'] / 1000:.2f} | "
+            f"{fmt_cpu(cpu)} | {fmt_cpu(cpu / n if cpu else None)} | {fmt_count(1e6 * n / cpu if cpu else None)} | "
+            f"{fmt_ratio(ratio(p['qps'], one['qps']) if one and cpus != 1 else None)} |")
+    return lines
+
+
 def plots(points, out_dir):
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
@@ -467,6 +509,37 @@ def plots(points, out_dir):
                    f"'' using 1:5 with linespoints title 'p99.9'"]
     script += ["unset multiplot", "unset output"]
     written = ["[qps.png](qps.png)", "[latency.png](latency.png)"]
+    # Scaling: tokens/s and CPU per token against the batch size, per CPU count.
+    scale = scaling_points(points)
+    by_cpus = {}
+    for (cpus, _), p in scale.items():
+        if p["rpc"] == "batch":
+            by_cpus.setdefault(cpus, []).append(p)
+    if by_cpus:
+        scaling_png = os.path.join(out_dir, "scaling.png")
+        paths = []
+        for cpus, batches in sorted(by_cpus.items()):
+            path = os.path.join(data_dir, f"scaling_{cpus}cpu.tsv")
+            with open(path, "w") as f:
+                f.write("# batch_size tokens_per_s server_cpu_us_per_token\n")
+                for p in sorted(batches, key=lambda p: p["batch_size"]):
+                    cpu = p.get("server_cpu_us_per_call")
+                    f.write(f"{p['batch_size']}\t{p['qps'] * p['batch_size']:.1f}\t"
+                            f"{cpu / p['batch_size'] if cpu else 'NaN'}\n")
+            paths.append((cpus, path))
+        script += [
+            f"set terminal {terminal} size 1400,550 noenhanced",
+            f"set output '{scaling_png}'",
+            "set multiplot layout 1,2 title 'BuildTokens 007 compatible: server on 1 and 2 CPUs (taskset)'",
+            "set logscale x 10", "set logscale y 10", "set grid", "set key inside top left",
+            "set xlabel 'tokens per call (batch size)'",
+            "set title 'tokens per second'", "set ylabel 'tokens/s'",
+            "plot " + ", ".join(f"'{path}' using 1:2 with linespoints lw 2 title '{cpus} CPU'" for cpus, path in paths),
+            "set title 'server CPU per token'", "set ylabel 'µs'", "set key inside top right",
+            "plot " + ", ".join(f"'{path}' using 1:3 with linespoints lw 2 title '{cpus} CPU'" for cpus, path in paths),
+            "unset multiplot", "unset output",
+        ]
+        written.append("[scaling.png](scaling.png)")
     result = subprocess.run([gnuplot], input="\n".join(script), text=True, capture_output=True)
     if result.returncode != 0:
         return ["", f"(gnuplot failed: {result.stderr.strip()[:300]})"]
@@ -511,6 +584,7 @@ def main():
     lines += sweep_table(points)
     lines += extra_tables(points, facts)
     lines += production_table(points, facts)
+    lines += scaling_table(points)
     lines += plots(points, out_dir)
     with open(os.path.join(out_dir, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

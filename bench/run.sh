@@ -24,7 +24,9 @@
 # half-of-peak runs; production: TLS with mTLS callers and API-key callers,
 # caller policies, rate limits too high to bind, the audit log in a file and
 # metrics on (certificates, API key and config made at run time in a temp
-# dir), against the health check over the same TLS.
+# dir), against the health check over the same TLS; scaling: the server on 1
+# and on 2 CPUs (taskset), single 007 calls and BuildTokens batches of 1, 10,
+# 100 and 1000.
 #
 # Usage: bench/run.sh [--build] [--quick]
 #   --build   first builds agora-token-server, agora-token-floor-server and
@@ -32,7 +34,7 @@
 #             BUILD_DIR=build-release BUILD_TYPE=Release scripts/build.sh
 #   --quick   1 s points, fewer concurrencies, one round, into
 #             bench/results/quick/: checks the script (every scenario), not
-#             the server; about a minute and a half
+#             the server; about 2 minutes
 # Environment:
 #   BUILD_DIR      build directory holding the binaries (default build-release;
 #                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
@@ -44,7 +46,8 @@
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
 #   PRODUCTION_CONCURRENCIES    default "32 128"
-# A full run takes about 15 minutes on 2 cores.
+#   SCALE_CONCURRENCY           calls in flight of the scaling points (default 32)
+# A full run takes about 17 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -69,6 +72,7 @@ channels=${CHANNELS:-4}
 loadgen_threads=${LOADGEN_THREADS:-1}
 pinned=${PINNED:-1}
 production_concurrencies=${PRODUCTION_CONCURRENCIES:-32 128}
+scale_concurrency=${SCALE_CONCURRENCY:-32}
 if [[ $quick == 1 ]]; then
   concurrencies=${CONCURRENCIES:-1 32}
   production_concurrencies=${PRODUCTION_CONCURRENCIES:-32}
@@ -277,7 +281,7 @@ fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact build "$build_dir ($build_type)"
 fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
-fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep, h2load floor and production points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies} (production: ${production_concurrencies})"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep, h2load floor and production points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies} (production: ${production_concurrencies}; scaling: ${scale_concurrency})"
 
 echo "== sweep: server and loadgen share both CPUs" >&2
 start_ours compatible compatible
@@ -461,6 +465,24 @@ fact prod_audit_lines "$(wc -l <"$prod/audit.log")"
 fact prod_audit_bytes "$(stat -c %s "$prod/audit.log")"
 fact rss_production_hwm_kib "$(vm_kib "$pid_production" VmHWM)"
 stop "$pid_production"
+
+# The server on the first N CPUs; the loadgen on the CPUs left, or sharing
+# them all when none are left (N = 2 on a 2-CPU machine).
+echo "== scaling: server on 1 and 2 CPUs (taskset), single calls and BuildTokens batches" >&2
+for cpus in 1 2; do
+  [[ $cpus -le $(nproc) ]] || continue
+  loadgen_prefix=()
+  [[ $cpus -lt $(nproc) ]] && loadgen_prefix=(taskset -c "$cpus-$(($(nproc) - 1))")
+  start_ours "scale$cpus" compatible taskset -c "0-$((cpus - 1))"
+  pid_var=pid_scale$cpus port_var=port_scale$cpus
+  measure "scale $cpus CPU rtc_uid 007 compatible" "${!pid_var}" "${!port_var}" rtc_uid 007 "$scale_concurrency"
+  for batch in 1 10 100 1000; do
+    measure "scale $cpus CPU batch ${batch}x007" "${!pid_var}" "${!port_var}" batch 007 \
+      "$scale_concurrency" --batch_size "$batch"
+  done
+  stop "${!pid_var}"
+done
+loadgen_prefix=()
 
 fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact elapsed_s "$(($(date +%s) - started))"
