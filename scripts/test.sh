@@ -53,9 +53,10 @@ echo "== no secret in any test's output (certificates, API keys, tokens, private
 python3 scripts/scan-secrets.py build/Testing/Temporary/LastTest.log
 
 stage containers "image build and run, container fleet, fresh Debian 12, .deb"
-# One private dockerd for the stage. Two at a time: the image build and the
-# fresh-machine build overlap their downloads with each other's compiling;
-# the image and fleet tests run alone (RUN_SERIAL).
+# One private dockerd for the stage. Two at a time: the .deb test beside the
+# image build; then the fresh-machine test, which starts from the image
+# build's compiler cache instead of compiling the server a second time; the
+# image and fleet tests run alone (RUN_SERIAL).
 tests/container/docker_env.sh bash -c \
   'cd build && ctest -L container -j2 --output-on-failure --timeout 2400'
 python3 scripts/scan-secrets.py build/Testing/Temporary/LastTest.log
