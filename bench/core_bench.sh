@@ -43,14 +43,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Medians of 5 repetitions: the machine may be shared, and the median shrugs
 # off a disturbed repetition.
+# The load before and after is printed with the table: on a shared machine
+# the absolute figures move with it, the ratios to the floor much less.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # shellcheck disable=SC2086
 "$core_bench" --benchmark_format=json --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true ${CORE_BENCH_ARGS:-} >"$tmp/core.json"
 "$node" "$repo/bench/node_core_bench.js" >"$tmp/npm.json"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$node" - "$tmp/core.json" "$tmp/npm.json" "$build_type" <<'EOF'
+"$node" - "$tmp/core.json" "$tmp/npm.json" "$build_type" "$load_before" "$load_after" <<'EOF'
 const fs = require('fs')
-const [coreFile, npmFile, buildType] = process.argv.slice(2)
+const [coreFile, npmFile, buildType, loadBefore, loadAfter] = process.argv.slice(2)
 const core = JSON.parse(fs.readFileSync(coreFile, 'utf8'))
 const npm = JSON.parse(fs.readFileSync(npmFile, 'utf8'))
 
@@ -79,7 +83,7 @@ const num = ns => (ns === undefined ? 'n/a' : ns.toFixed(1))
 
 const ctx = core.context || {}
 console.log(`Single thread, ${buildType} build, CPU time per operation; core_bench medians of 5 repetitions, npm medians of 5 runs.`)
-console.log(`Host: ${ctx.num_cpus} CPUs at ${ctx.mhz_per_cpu} MHz, load ${(ctx.load_avg || []).map(x => x.toFixed(2)).join(' ')}; ` +
+console.log(`Host: ${ctx.num_cpus} CPUs at ${ctx.mhz_per_cpu} MHz, load (1/5/15 min) ${loadBefore} before, ${loadAfter} after; ` +
   `Node ${npm.node}, agora-token ${npm.agora_token}.`)
 console.log('')
 const floor = ours.BM_Floor007

@@ -1,23 +1,27 @@
 #!/usr/bin/python3
 """Turns bench/run.sh's measurements into bench/results/latest.md and plots.
 
-Inputs: the loadgen's JSON objects (one per line, `label` = scenario) and
-run.sh's facts (key<TAB>value lines: RSS, h2load, host, load). Outputs:
-latest.md (tables; the issue's targets with met/missed), qps.png and
-latency.png (gnuplot, when installed). It reports targets as met or missed
-and never fails because of them.
+Inputs: the points, one JSON object per line (`label` = scenario; the
+loadgen's output, or h2load's figures with "tool": "h2load" and a label
+starting "h2load "), and run.sh's facts (key<TAB>value lines: RSS, audit
+log, metrics, host, load). Outputs: latest.md (tables; the issues' targets
+with met/missed), qps.png, latency.png and scaling.png (gnuplot, when
+installed). It reports targets as met or missed and never fails because of
+them.
 
 Usage: bench/report.py POINTS.jsonl FACTS.tsv OUT_DIR
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 SWEEP = [
     "health",
+    "floor",
     "rtc_uid 006",
     "rtc_uid 007 compatible",
     "rtc_uid 007 fast",
@@ -32,6 +36,16 @@ NODE_PEER = {
     "rtc_uid 007 fast": "node rtc_uid 007",
 }
 BATCH_SIZE = 100
+# Issue 19: each scenario's least share of the bare gRPC floor's QPS
+# (agora-token-floor-server, the same run), with the loadgen and with h2load.
+FLOOR_TARGETS = [("rtc_uid 007 compatible", 0.85), ("rtc_uid 006", 0.95), ("rtc_uid 007 fast", 0.95)]
+# Issue 19: the production scenario (TLS, authenticated callers, audit log,
+# metrics) against the health check over the same TLS.
+PRODUCTION_FLOOR = "prod health"
+PRODUCTION = ["prod rtc_uid 007 compatible mTLS", "prod rtc_uid 007 compatible API key",
+              "prod rtc_uid 006 mTLS"]
+PRODUCTION_TARGET = ("rtc_uid 007 compatible", 0.80)
+SCALE_LABEL = re.compile(r"^scale (\d+) CPU (.*)$")
 
 
 def load(points_path, facts_path):
@@ -62,6 +76,10 @@ def fmt_us(value):
     return f"{value:,.0f}"
 
 
+def fmt_count(value):
+    return "—" if value is None else f"{value:,.0f}"
+
+
 def fmt_cpu(value):
     return "—" if value is None else f"{value:.1f}"
 
@@ -75,23 +93,24 @@ def verdict(ok):
 
 
 def sweep_table(points):
-    floor = closed_loop(points, "health")
+    floor = closed_loop(points, "floor")
+    health = closed_loop(points, "health")
     rows = [
-        "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor | ratio vs Node "
-        "| server CPU µs/call | CPU ratio vs floor | loadgen CPU µs/call |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor | ratio vs health "
+        "| ratio vs Node | server CPU µs/call | CPU ratio vs floor | loadgen CPU µs/call |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label in SWEEP:
         by_c = closed_loop(points, label)
         node = closed_loop(points, NODE_PEER.get(label, ""))
+        ours = not label.startswith("node") and not label.startswith("batch")
         for c in sorted(by_c):
             p = by_c[c]
-            vs_floor = None
-            if not label.startswith("node") and not label.startswith("batch") and c in floor:
-                vs_floor = ratio(p["qps"], floor[c]["qps"])
+            vs_floor = ratio(p["qps"], floor[c]["qps"]) if ours and c in floor else None
+            vs_health = ratio(p["qps"], health[c]["qps"]) if ours and c in health else None
             vs_node = ratio(p["qps"], node[c]["qps"]) if c in node else None
-            # Server capacity relative to the floor: health's CPU per call over
-            # this scenario's, the ratio of the calls one CPU second serves.
+            # Server capacity relative to the floor: the floor's CPU per call
+            # over this scenario's, the ratio of the calls one CPU second serves.
             cpu = p.get("server_cpu_us_per_call")
             cpu_vs_floor = None
             if vs_floor is not None and cpu and floor[c].get("server_cpu_us_per_call"):
@@ -101,7 +120,7 @@ def sweep_table(points):
             rows.append(
                 f"| {name} | {c} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | {fmt_us(lat['p99'])} | "
                 f"{fmt_us(lat['p999'])} | {p['errors'] + p['bad_responses']} | {fmt_ratio(vs_floor)} | "
-                f"{fmt_ratio(vs_node)} | {fmt_cpu(cpu)} | {fmt_ratio(cpu_vs_floor)} | "
+                f"{fmt_ratio(vs_health)} | {fmt_ratio(vs_node)} | {fmt_cpu(cpu)} | {fmt_ratio(cpu_vs_floor)} | "
                 f"{fmt_cpu(p.get('client_cpu_us_per_call'))} |"
             )
     return rows
@@ -113,6 +132,70 @@ def peak(points, label):
         return None, None
     best = max(by_c.values(), key=lambda p: p["qps"])
     return best["qps"], best["concurrency"]
+
+
+def capacity_note(point, floor_point):
+    """The floor's server CPU per call over the scenario's: how many of its
+    calls one CPU second serves relative to the floor, which unlike QPS
+    does not move with the load generator's share of the CPUs."""
+    cpu, floor_cpu = point.get("server_cpu_us_per_call"), floor_point.get("server_cpu_us_per_call")
+    if not cpu or not floor_cpu:
+        return ""
+    return f"; server CPU per call {cpu:.1f} vs {floor_cpu:.1f} µs (capacity ratio {floor_cpu / cpu:.2f})"
+
+
+def issue19_targets(points):
+    """Issue 19: the scenarios against the bare gRPC floor (loadgen and
+    h2load), and the production scenario against the TLS health check."""
+    rows = ["| target | measured | result |", "|---|---|---|"]
+    floor = closed_loop(points, "floor")
+    floor_peak, floor_c = peak(points, "floor")
+    h2load_floor = closed_loop(points, "h2load floor").get(128)
+    for label, share in FLOOR_TARGETS:
+        qps, c = peak(points, label)
+        if qps is None or not floor_peak:
+            rows.append(f"| {label} ≥ {share:.2f} of the bare gRPC floor (loadgen) | not measured | — |")
+        else:
+            by_c = closed_loop(points, label)
+            per_c = ", ".join(f"c={k}: {by_c[k]['qps'] / floor[k]['qps']:.2f}" for k in sorted(by_c) if k in floor)
+            rows.append(
+                f"| {label} ≥ {share:.2f} of the bare gRPC floor (loadgen) | peak {qps:,.0f} (c={c}) / floor peak "
+                f"{floor_peak:,.0f} (c={floor_c}) = **{qps / floor_peak:.2f}**; per concurrency {per_c}"
+                f"{capacity_note(by_c[c], floor[c]) if c in floor else ''} | {verdict(qps / floor_peak >= share)} |")
+        ours = closed_loop(points, "h2load " + label).get(128)
+        if ours is None or not h2load_floor or not h2load_floor["qps"]:
+            rows.append(f"| {label} ≥ {share:.2f} of the bare gRPC floor (h2load) | not measured | — |")
+        else:
+            r = ours["qps"] / h2load_floor["qps"]
+            rows.append(
+                f"| {label} ≥ {share:.2f} of the bare gRPC floor (h2load) | {ours['qps']:,.0f} / {h2load_floor['qps']:,.0f} "
+                f"req/s = **{r:.2f}** (128 streams, median of {rounds_of(points, 'h2load ' + label)} rounds)"
+                f"{capacity_note(ours, h2load_floor)} | {verdict(r >= share)} |")
+    kind, share = PRODUCTION_TARGET
+    health = closed_loop(points, PRODUCTION_FLOOR)
+    health_peak, health_c = peak(points, PRODUCTION_FLOOR)
+    for label in PRODUCTION:
+        if kind not in label:
+            continue
+        qps, c = peak(points, label)
+        title = f"production {label[len('prod '):]} ≥ {share:.2f} of the TLS health check"
+        if qps is None or not health_peak:
+            rows.append(f"| {title} | not measured | — |")
+            continue
+        by_c = closed_loop(points, label)
+        per_c = ", ".join(
+            f"c={k}: {by_c[k]['qps']:,.0f} QPS = {by_c[k]['qps'] / health[k]['qps']:.2f}, p99 "
+            f"{by_c[k]['latency_us']['p99'] / 1000:.2f} vs {health[k]['latency_us']['p99'] / 1000:.2f} ms"
+            for k in sorted(by_c) if k in health)
+        rows.append(
+            f"| {title} | peak {qps:,.0f} (c={c}) / TLS health peak {health_peak:,.0f} (c={health_c}) = "
+            f"**{qps / health_peak:.2f}**; {per_c}{capacity_note(by_c[c], health[c]) if c in health else ''} "
+            f"| {verdict(qps / health_peak >= share)} |")
+    return rows
+
+
+def rounds_of(points, label):
+    return sum(1 for p in points if p["label"] == label and p["rate"] == 0)
 
 
 def targets(points, facts):
@@ -239,36 +322,39 @@ def extra_tables(points, facts):
         lines += ["", "Send lag: how late the generator sent each call. A call due while all 512 slots were "
                   "busy counts its latency from its scheduled time; one merely sent late by the generator's "
                   "timer counts from when it was sent."]
-    if "h2load_ours_007_rps" in facts:
-        def number(key):
-            try:
-                return float(facts.get(key, ""))
-            except ValueError:
-                return None
-        lines += ["", f"### h2load cross-check ({facts.get('h2load_concurrency', '?')} streams, one repeated body)", "",
+    if any(p.get("tool") == "h2load" for p in points):
+        lines += ["", "### h2load (128 streams, one repeated body)", "",
                   "h2load counts HTTP 2xx, which gRPC sends even for failed calls; grpc-status is "
                   "checked by the loadgen rows (errors column) against the same servers. h2load costs "
-                  "less CPU per call than the gRPC C++ client, so it leaves the server more of the shared CPUs.", "",
-                  "| server | call | h2load req/s | HTTP 2xx | failed | ratio vs its health | server CPU µs/call "
+                  "less CPU per call than the gRPC C++ client, so it leaves the server more of the shared CPUs. "
+                  "Rows measured in rounds show the median round. Ratio: QPS over the bare gRPC floor's "
+                  "(agora-token-floor-server); the Node rows over the Node peer's own health check.", "",
+                  "| server | call | h2load req/s | rounds | HTTP 2xx | failed | ratio | server CPU µs/call "
                   "| loadgen QPS at c=128 |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]
-        loadgen = {"ours_health": closed_loop(points, "health").get(128),
-                   "ours_007": closed_loop(points, "rtc_uid 007 compatible").get(128),
-                   "node_health": None,
-                   "node_007": closed_loop(points, "node rtc_uid 007").get(128)}
-        for key, server, call in [("ours_health", "ours", "health"), ("ours_007", "ours (compatible)", "BuildRtcTokenWithUid 007"),
-                                  ("node_health", "node", "health"), ("node_007", "node", "BuildRtcTokenWithUid 007")]:
-            rps = number(f"h2load_{key}_rps")
-            health = number(f"h2load_{key.split('_')[0]}_health_rps")
-            vs = ratio(rps, health) if rps is not None and health else None
-            loadgen_qps = f"{loadgen[key]['qps']:,.0f}" if loadgen[key] else "—"
-            lines.append(f"| {server} | {call} | {facts.get(f'h2load_{key}_rps', 'n/a')} | "
-                         f"{facts.get(f'h2load_{key}_2xx', 'n/a')} | {facts.get(f'h2load_{key}_failed', 'n/a')} | "
-                         f"{fmt_ratio(vs)} | {facts.get(f'h2load_{key}_server_cpu_us', 'n/a')} | {loadgen_qps} |")
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        floor = closed_loop(points, "h2load floor").get(128)
+        node_health = closed_loop(points, "h2load node health").get(128)
+        for label, server, call in [("floor", "bare gRPC floor", "BuildRtcTokenWithUid 007 (empty answer)"),
+                                    ("health", "ours", "health"),
+                                    ("rtc_uid 006", "ours (compatible)", "BuildRtcTokenWithUid 006"),
+                                    ("rtc_uid 007 compatible", "ours (compatible)", "BuildRtcTokenWithUid 007"),
+                                    ("rtc_uid 007 fast", "ours (fast)", "BuildRtcTokenWithUid 007"),
+                                    ("node health", "node", "health"),
+                                    ("node rtc_uid 007", "node", "BuildRtcTokenWithUid 007")]:
+            p = closed_loop(points, "h2load " + label).get(128)
+            if p is None:
+                continue
+            base = node_health if label.startswith("node") else floor
+            vs = ratio(p["qps"], base["qps"]) if base else None
+            loadgen = closed_loop(points, label).get(128)
+            lines.append(f"| {server} | {call} | {p['qps']:,.0f} | {rounds_of(points, 'h2load ' + label)} | "
+                         f"{fmt_count(p['http_2xx'])} | {fmt_count(p['failed'])} | {fmt_ratio(vs)} | "
+                         f"{fmt_cpu(p['server_cpu_us_per_call'])} | "
+                         f"{fmt_count(loadgen['qps'] if loadgen else None)} |")
     pinned = [p for p in points if p["label"].startswith("pinned") and p["rate"] == 0]
     if pinned:
         lines += ["", "### Pinned: server (and Node peer) on CPU 0, loadgen on CPU 1", "",
-                  "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs floor "
+                  "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs health "
                   "| server CPU µs/call | loadgen CPU µs/call |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         floor = closed_loop(points, "pinned health")
@@ -283,6 +369,7 @@ def extra_tables(points, facts):
     rss_rows = [("fresh server, idle (VmRSS)", "rss_fresh_idle_kib"),
                 ("fresh server after 1,000 concurrent streams (VmHWM)", "rss_1000_streams_hwm_kib"),
                 ("compatible server after the whole sweep (VmHWM)", "rss_compatible_hwm_kib"),
+                ("production server after its points (VmHWM)", "rss_production_hwm_kib"),
                 ("fast server after the whole sweep (VmHWM)", "rss_fast_hwm_kib"),
                 ("Node peer after the whole sweep (VmHWM)", "rss_node_hwm_kib")]
     lines += ["", "### Memory", "", "| process | MiB |", "|---|---:|"]
@@ -291,6 +378,93 @@ def extra_tables(points, facts):
             lines.append(f"| {name} | {int(facts[key]) / 1024:.1f} |")
     if facts.get("threads_1000_streams"):
         lines.append(f"\nServer threads under 1,000 streams: {facts['threads_1000_streams']}.")
+    return lines
+
+
+def production_table(points, facts):
+    """The production scenario: every point with its ratio to the TLS health
+    check at the same concurrency, and what the audit log and metrics saw."""
+    health = closed_loop(points, PRODUCTION_FLOOR)
+    if not health:
+        return []
+    lines = ["", "## Production configuration (TLS, authenticated callers, audit log file, metrics)", "",
+             "agora-token-server with --config: TLS with client certificates required; one caller known by its "
+             "certificate's SPIFFE id (mTLS) and one by an API key (`authorization: Bearer`, its client "
+             "certificate names no caller); each with a policy (app, token kinds, 24 h lifetime, channel "
+             "prefixes) and a rate limit far above what the run sends; the audit log written to a file; "
+             "Prometheus metrics served. Certificates (EC P-256), API key and config are made fresh in a "
+             "temp dir. The floor is the health check over the same TLS (with the mTLS caller's "
+             "certificate; health checks need no caller). Median round per point.", "",
+             "| scenario | concurrency | QPS | p50 µs | p99 µs | p99.9 µs | errors | ratio vs TLS health "
+             "| p99 vs TLS health | server CPU µs/call | loadgen CPU µs/call |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label in [PRODUCTION_FLOOR] + PRODUCTION:
+        for c, p in sorted(closed_loop(points, label).items()):
+            h = health.get(c)
+            lat = p["latency_us"]
+            lines.append(
+                f"| {label} | {c} | {p['qps']:,.0f} | {fmt_us(lat['p50'])} | {fmt_us(lat['p99'])} | "
+                f"{fmt_us(lat['p999'])} | {p['errors'] + p['bad_responses']} | "
+                f"{fmt_ratio(ratio(p['qps'], h['qps']) if h else None)} | "
+                f"{fmt_ratio(ratio(lat['p99'], h['latency_us']['p99']) if h else None)} | "
+                f"{fmt_cpu(p.get('server_cpu_us_per_call'))} | {fmt_cpu(p.get('client_cpu_us_per_call'))} |")
+    # The development-mode server at the same concurrencies, for the cost
+    # of TLS, authentication and the audit log.
+    dev = closed_loop(points, "rtc_uid 007 compatible")
+    prod = closed_loop(points, "prod rtc_uid 007 compatible mTLS")
+    common = sorted(set(dev) & set(prod))
+    if common:
+        lines += ["", "007 compatible, production (mTLS caller) over development mode (plaintext, no "
+                  "authentication, no audit log) at the same concurrency: " + ", ".join(
+                      f"c={c}: {prod[c]['qps'] / dev[c]['qps']:.2f} of the QPS, server CPU per call "
+                      f"{fmt_cpu(prod[c].get('server_cpu_us_per_call'))} vs {fmt_cpu(dev[c].get('server_cpu_us_per_call'))} µs"
+                      for c in common) + "."]
+    if facts.get("prod_audit_lines"):
+        lines += ["", f"Audit log: {int(facts['prod_audit_lines']):,} lines, "
+                  f"{int(facts.get('prod_audit_bytes', 0)) / 2**20:.1f} MiB, "
+                  f"{facts.get('prod_audit_dropped_lines') or '?'} dropped (agora_token_audit_log_dropped_lines_total); "
+                  f"metrics counted {int(facts.get('prod_metrics_rpc_requests') or 0):,} RPCs and "
+                  f"{int(facts.get('prod_metrics_tokens_issued') or 0):,} tokens."]
+    return lines
+
+
+def scaling_points(points):
+    """{(cpus, what): point} of the scaling runs, `what` e.g. "batch 10x007"."""
+    found = {}
+    for p in points:
+        m = SCALE_LABEL.match(p["label"])
+        if m and p["rate"] == 0:
+            found[(int(m.group(1)), m.group(2))] = p
+    return found
+
+
+def tokens_per_call(p):
+    return p["batch_size"] if p["rpc"] == "batch" else 1
+
+
+def scaling_table(points):
+    scale = scaling_points(points)
+    if not scale:
+        return []
+    lines = ["", "## Scaling: server CPUs and batch sizes (007 compatible)", "",
+             "The server pinned to 1 CPU (loadgen on the other) and to 2 CPUs (taskset; on this 2-CPU machine "
+             "the loadgen shares them), at "
+             f"{next(iter(scale.values()))['concurrency']} calls in flight: single BuildRtcTokenWithUid calls "
+             "and BuildTokens batches of 1 to 1000 items. CPU per call and per token are the server process's "
+             "user+system time over the point; tokens per server CPU-second (10⁶ / CPU µs per token) is what "
+             "one core buys, whoever else uses the machine.", "",
+             "| server CPUs | call | calls/s | tokens/s | p99 ms | server CPU µs/call | CPU µs/token "
+             "| tokens per CPU-second | QPS vs 1 CPU |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    # Per CPU count: the single call, then the batches by size.
+    for (cpus, what), p in sorted(scale.items(), key=lambda kv: (kv[0][0], kv[1]["rpc"] == "batch", kv[1]["batch_size"])):
+        n = tokens_per_call(p)
+        cpu = p.get("server_cpu_us_per_call")
+        one = scale.get((1, what))
+        lines.append(
+            f"| {cpus} | {what} | {p['qps']:,.0f} | {p['qps'] * n:,.0f} | {p['latency_us']['p99'] / 1000:.2f} | "
+            f"{fmt_cpu(cpu)} | {fmt_cpu(cpu / n if cpu else None)} | {fmt_count(1e6 * n / cpu if cpu else None)} | "
+            f"{fmt_ratio(ratio(p['qps'], one['qps']) if one and cpus != 1 else None)} |")
     return lines
 
 
@@ -334,10 +508,42 @@ def plots(points, out_dir):
                    f"plot '{path}' using 1:3 with linespoints title 'p50', '' using 1:4 with linespoints title 'p99', "
                    f"'' using 1:5 with linespoints title 'p99.9'"]
     script += ["unset multiplot", "unset output"]
+    written = ["[qps.png](qps.png)", "[latency.png](latency.png)"]
+    # Scaling: tokens/s and CPU per token against the batch size, per CPU count.
+    scale = scaling_points(points)
+    by_cpus = {}
+    for (cpus, _), p in scale.items():
+        if p["rpc"] == "batch":
+            by_cpus.setdefault(cpus, []).append(p)
+    if by_cpus:
+        scaling_png = os.path.join(out_dir, "scaling.png")
+        paths = []
+        for cpus, batches in sorted(by_cpus.items()):
+            path = os.path.join(data_dir, f"scaling_{cpus}cpu.tsv")
+            with open(path, "w") as f:
+                f.write("# batch_size tokens_per_s server_cpu_us_per_token\n")
+                for p in sorted(batches, key=lambda p: p["batch_size"]):
+                    cpu = p.get("server_cpu_us_per_call")
+                    f.write(f"{p['batch_size']}\t{p['qps'] * p['batch_size']:.1f}\t"
+                            f"{cpu / p['batch_size'] if cpu else 'NaN'}\n")
+            paths.append((cpus, path))
+        script += [
+            f"set terminal {terminal} size 1400,550 noenhanced",
+            f"set output '{scaling_png}'",
+            "set multiplot layout 1,2 title 'BuildTokens 007 compatible: server on 1 and 2 CPUs (taskset)'",
+            "set logscale x 10", "set logscale y 10", "set grid", "set key inside top left",
+            "set xlabel 'tokens per call (batch size)'",
+            "set title 'tokens per second'", "set ylabel 'tokens/s'",
+            "plot " + ", ".join(f"'{path}' using 1:2 with linespoints lw 2 title '{cpus} CPU'" for cpus, path in paths),
+            "set title 'server CPU per token'", "set ylabel 'µs'", "set key inside top right",
+            "plot " + ", ".join(f"'{path}' using 1:3 with linespoints lw 2 title '{cpus} CPU'" for cpus, path in paths),
+            "unset multiplot", "unset output",
+        ]
+        written.append("[scaling.png](scaling.png)")
     result = subprocess.run([gnuplot], input="\n".join(script), text=True, capture_output=True)
     if result.returncode != 0:
         return ["", f"(gnuplot failed: {result.stderr.strip()[:300]})"]
-    return ["", "Plots: [qps.png](qps.png), [latency.png](latency.png); data in plot-data/."]
+    return ["", f"Plots: {', '.join(written)}; data in plot-data/."]
 
 
 def _has_terminal(gnuplot, name):
@@ -358,21 +564,27 @@ def main():
         f"{facts.get('load_before', '?')}, after {facts.get('load_after', '?')}; took {facts.get('elapsed_s', '?')} s.",
         f"Build: {facts.get('build', '?')}. Node peer: {facts.get('node', '?')}, one process.",
         f"Setup: {facts.get('setup', '?')}. The server and the load generator share the CPUs unless pinned.",
-        "Ratio vs floor: QPS / health-check QPS at the same concurrency. Ratio vs Node: QPS / the Node "
+        "Ratio vs floor: QPS / the bare gRPC floor's QPS (agora-token-floor-server: the same gRPC, service "
+        "base and transport options, every call answered with an empty message) at the same concurrency; "
+        "ratio vs health: the same over our health check. Ratio vs Node: QPS / the Node "
         "peer's QPS for the same token version at the same concurrency. Errors: non-OK statuses plus "
         "sampled responses that failed the loadgen's check. Server CPU µs/call: the server process's "
         "user+system CPU time over the point divided by its calls (warmup included); CPU ratio vs floor: "
-        "health's CPU per call over the scenario's, the server's capacity relative to the floor, which "
+        "the floor's CPU per call over the scenario's, the server's capacity relative to the floor, which "
         "unlike QPS does not depend on the load generator's share of the CPUs. Loadgen CPU µs/call: the "
         "same for the load generator; when it rivals the server's, the QPS columns measure both.",
         "",
-        "## Targets",
+        "## Targets of issue 19: the floor and production",
         "",
     ]
+    lines += issue19_targets(points)
+    lines += ["", "## Targets of issue 5", ""]
     lines += targets(points, facts)
     lines += ["", "## Sweep (closed loop)", ""]
     lines += sweep_table(points)
     lines += extra_tables(points, facts)
+    lines += production_table(points, facts)
+    lines += scaling_table(points)
     lines += plots(points, out_dir)
     with open(os.path.join(out_dir, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

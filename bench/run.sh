@@ -1,39 +1,53 @@
 #!/usr/bin/env bash
 # The service benchmark: starts agora-token-server (once with --compression
-# compatible, once with fast) and the Node.js peer (bench/peers/
+# compatible, once with fast), the bare gRPC floor (agora-token-floor-server:
+# the same gRPC, service base and transport options, every call answered
+# with an empty message) and the Node.js peer (bench/peers/
 # node_token_server.js, Agora's npm builders behind grpc-js) on free loopback
-# ports, drives them with agora-token-loadgen at several concurrencies, and
-# writes bench/results/latest.md (tables, and the issue's targets with
-# met/missed), latest.jsonl (one loadgen JSON object per point), latest.facts.tsv
-# (RSS, h2load, host; with latest.jsonl, bench/report.py can redo the report)
-# and PNG plots; then the HTTP transport against an Express peer
-# (bench/http_bench.sh, wrk) into http.md.
+# ports, drives them with agora-token-loadgen at several concurrencies and
+# with h2load, and writes bench/results/latest.md (tables, and the issues'
+# targets with met/missed), latest.jsonl (one JSON object per point, loadgen
+# and h2load), latest.facts.tsv (RSS, audit log, metrics, host; with
+# latest.jsonl, bench/report.py can redo the report) and PNG plots; then the
+# HTTP transport against an Express peer (bench/http_bench.sh, wrk) into
+# http.md.
 # It prints numbers and never fails because of them.
 #
-# Measured: the health check (the floor: a gRPC round trip that does no
-# work), BuildRtcTokenWithUid 006, 007 compatible and 007 fast, BuildTokens
-# batches of 100 006 tokens, the Node peer's 006 and 007; h2load against both
-# servers (007) as a cross-check of the loadgen; the p99 at half of each
-# scenario's peak QPS (open loop, --rate), the health check's too; the
-# server's peak RSS (VmHWM), including a fresh server under 1,000 concurrent
-# streams; and a pinned variant (taskset: server on CPU 0, load generator on
-# CPU 1) of a few points, with its own half-of-peak runs.
+# Measured: the health check and the bare floor, BuildRtcTokenWithUid 006,
+# 007 compatible and 007 fast, BuildTokens batches of 100 006 tokens, the
+# Node peer's 006 and 007; h2load against the floor and each scenario (in
+# rounds, for the floor ratios) and against both servers' health and 007;
+# the p99 at half of each scenario's peak QPS (open loop, --rate), the
+# health check's too; the server's peak RSS (VmHWM), including a fresh
+# server under 1,000 concurrent streams; a pinned variant (taskset: server
+# on CPU 0, load generator on CPU 1) of a few points, with its own
+# half-of-peak runs; production: TLS with mTLS callers and API-key callers,
+# caller policies, rate limits too high to bind, the audit log in a file and
+# metrics on (certificates, API key and config made at run time in a temp
+# dir), against the health check over the same TLS; scaling: the server on 1
+# and on 2 CPUs (taskset), single 007 calls and BuildTokens batches of 1, 10,
+# 100 and 1000.
 #
 # Usage: bench/run.sh [--build] [--quick]
-#   --build   first builds agora-token-server and agora-token-loadgen with
+#   --build   first builds agora-token-server, agora-token-floor-server and
+#             agora-token-loadgen with
 #             BUILD_DIR=build-release BUILD_TYPE=Release scripts/build.sh
-#   --quick   1 s points, two concurrencies, into bench/results/quick/:
-#             checks the script, not the server
+#   --quick   1 s points, fewer concurrencies, one round, into
+#             bench/results/quick/: checks the script (every scenario), not
+#             the server; about 2 minutes
 # Environment:
 #   BUILD_DIR      build directory holding the binaries (default build-release;
 #                  must be a Release build unless AGORA_TOKEN_BENCH_ANY_BUILD_TYPE=1)
 #   CONCURRENCIES  default "1 8 32 128 512"
 #   POINT_SECONDS  seconds per point, including WARMUP_SECONDS (default 4, 1)
-#   ROUNDS         rounds of the closed-loop sweep; the report takes each
-#                  point's median (default 3)
+#   ROUNDS         rounds of the closed-loop sweep, the h2load floor points and
+#                  the production points; the report takes each point's
+#                  median (default 3)
 #   CHANNELS, LOADGEN_THREADS   loadgen connections and threads (default 4, 1)
 #   PINNED         0 skips the taskset variant (default 1 when 2+ CPUs)
-# A full run takes about 11 minutes on 2 cores.
+#   PRODUCTION_CONCURRENCIES    default "32 128"
+#   SCALE_CONCURRENCY           calls in flight of the scaling points (default 32)
+# A full run takes about 17 minutes on 2 cores.
 set -euo pipefail
 
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
@@ -57,8 +71,11 @@ rounds=${ROUNDS:-3}
 channels=${CHANNELS:-4}
 loadgen_threads=${LOADGEN_THREADS:-1}
 pinned=${PINNED:-1}
+production_concurrencies=${PRODUCTION_CONCURRENCIES:-32 128}
+scale_concurrency=${SCALE_CONCURRENCY:-32}
 if [[ $quick == 1 ]]; then
   concurrencies=${CONCURRENCIES:-1 32}
+  production_concurrencies=${PRODUCTION_CONCURRENCIES:-32}
   point_seconds=1
   warmup_seconds=0.3
   rounds=1
@@ -71,11 +88,13 @@ keyring=$repo/deploy/dev/keyring.textproto
 mkdir -p "$results"
 
 if [[ $build == 1 ]]; then
-  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh --target agora-token-server agora-token-loadgen
+  BUILD_DIR=$build_dir BUILD_TYPE=Release scripts/build.sh \
+    --target agora-token-server agora-token-floor-server agora-token-loadgen
 fi
 server_bin=$build_dir/server/agora-token-server
+floor_bin=$build_dir/bench/agora-token-floor-server
 loadgen=$build_dir/bench/agora-token-loadgen
-for binary in "$server_bin" "$loadgen"; do
+for binary in "$server_bin" "$floor_bin" "$loadgen"; do
   if [[ ! -x $binary ]]; then
     echo "run.sh: $binary not found; run with --build or build it in $build_dir" >&2
     exit 2
@@ -90,7 +109,7 @@ if [[ ! -f node_modules/agora-token/package.json || ! -f node_modules/@grpc/grpc
   echo "run.sh: the Node peer needs \`npm ci\` at the repo root" >&2
   exit 2
 fi
-for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk; do
+for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk openssl:openssl curl:curl; do
   if ! command -v "${tool%%:*}" >/dev/null; then
     echo "run.sh: installing ${tool#*:}" >&2
     apt-get install -y -qq "${tool#*:}" >/dev/null || echo "run.sh: could not install ${tool#*:}" >&2
@@ -130,26 +149,32 @@ wait_for_port() {
   echo "$port"
 }
 
-# start_ours NAME COMPRESSION [taskset prefix...]: sets port_NAME and pid_NAME.
-start_ours() {
-  local name=$1 compression=$2
-  shift 2
-  "$@" "$server_bin" --listen 127.0.0.1:0 --keyring "$keyring" --compression "$compression" \
-    2>"$tmp/$name.log" &
+# launch NAME COMMAND...: starts a server in the background (its output in
+# $tmp/NAME.log) and sets pid_NAME and port_NAME once it serves. COMMAND may
+# start with a taskset prefix.
+launch() {
+  local name=$1
+  shift
+  "$@" >"$tmp/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   printf -v "pid_$name" '%s' "$pid"
   printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
 }
 
+# start_ours NAME COMPRESSION [taskset prefix...] (development mode).
+start_ours() {
+  local name=$1 compression=$2
+  shift 2
+  launch "$name" "$@" "$server_bin" --listen 127.0.0.1:0 --keyring "$keyring" \
+    --compression "$compression"
+}
+
+# start_node NAME [taskset prefix...]
 start_node() {
   local name=$1
   shift
-  "$@" node bench/peers/node_token_server.js 0 "$keyring" >"$tmp/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  printf -v "pid_$name" '%s' "$pid"
-  printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
+  launch "$name" "$@" node bench/peers/node_token_server.js 0 "$keyring"
 }
 
 stop() {
@@ -209,37 +234,45 @@ medians = [sorted(q)[(len(q) - 1) // 2] for q in rounds.values()]
 print(int(max(medians, default=0)))' "$jsonl" "$1"
 }
 
-# h2load_point NAME PID PORT METHOD BODY: h2load at 128 streams over
-# CHANNELS connections, one repeated body.
+# h2load_point LABEL PID PORT METHOD BODY: h2load at 128 streams over
+# CHANNELS connections, one repeated body; appends a point labelled
+# "h2load LABEL" to the JSON lines.
 h2load_point() {
-  local name=$1 pid=$2 port=$3 method=$4 body=$5
+  local label="h2load $1" pid=$2 port=$3 method=$4 body=$5
   local streams=$((128 / channels))
-  printf '  %-30s c=%-5s ' "h2load $name" "$((channels * streams))" >&2
+  printf '  %-30s c=%-5s ' "$label" "$((channels * streams))" >&2
   # h2load wants whole units: give it milliseconds.
-  local duration_ms warmup_ms before after
+  local duration_ms warmup_ms before after out=$tmp/h2load.txt
   duration_ms=$(awk -v s="$point_seconds" -v w="$warmup_seconds" 'BEGIN { printf "%d", (s - w) * 1000 }')
   warmup_ms=$(awk -v w="$warmup_seconds" 'BEGIN { printf "%d", w * 1000 }')
   before=$(cpu_ticks "$pid")
   "${loadgen_prefix[@]}" h2load -D "${duration_ms}ms" --warm-up-time "${warmup_ms}ms" \
     -c "$channels" -m "$streams" -H 'content-type: application/grpc' -H 'te: trailers' \
-    -d "$body" "http://127.0.0.1:$port$method" >"$tmp/h2load_$name.txt" 2>&1 || true
+    -d "$body" "http://127.0.0.1:$port$method" >"$out" 2>&1 || true
   after=$(cpu_ticks "$pid")
-  local rps ok2xx failed started_requests cpu=n/a
-  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$tmp/h2load_$name.txt")
-  ok2xx=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$tmp/h2load_$name.txt")
-  failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$tmp/h2load_$name.txt")
-  # Requests h2load started, warm-up included: what the server's CPU served.
-  started_requests=$(sed -n 's/^requests: [0-9]* total, \([0-9]*\) started.*/\1/p' "$tmp/h2load_$name.txt")
-  if [[ -n $started_requests && $started_requests -gt 0 ]]; then
-    cpu=$(awk -v t="$((after - before))" -v hz="$clock_ticks" -v n="$started_requests" \
-      'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  fi
-  fact "h2load_${name}_rps" "${rps:-n/a}"
-  fact "h2load_${name}_2xx" "${ok2xx:-n/a}"
-  fact "h2load_${name}_failed" "${failed:-n/a}"
-  fact "h2load_${name}_server_cpu_us" "$cpu"
-  fact "h2load_concurrency" "$((channels * streams))"
-  echo "${rps:-n/a} req/s (${ok2xx:-?} HTTP 2xx, ${failed:-?} failed)  server CPU/call $cpu us" >&2
+  # Requests h2load started, warm-up included, are what the server's CPU
+  # served.
+  /usr/bin/python3 - "$out" "$label" "$((channels * streams))" "$((after - before))" "$clock_ticks" \
+    >>"$jsonl" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+def number(pattern, kind=int):
+    m = re.search(pattern, text, re.M)
+    return kind(m.group(1)) if m else None
+started = number(r"^requests: \d+ total, (\d+) started")
+ticks, hz = int(sys.argv[4]), int(sys.argv[5])
+print(json.dumps({
+    "tool": "h2load", "label": sys.argv[2], "concurrency": int(sys.argv[3]), "rate": 0,
+    "qps": number(r"^finished in .*, ([0-9.]+) req/s", float) or 0,
+    "http_2xx": number(r"^status codes: (\d+) 2xx"),
+    "failed": number(r"^requests: .* (\d+) failed"),
+    "server_cpu_us_per_call": round(ticks / hz * 1e6 / started, 1) if started else None,
+}))
+PY
+  tail -1 "$jsonl" | /usr/bin/python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+print("%8.0f req/s (%s HTTP 2xx, %s failed)  server CPU/call %s us" % (
+    r["qps"], r["http_2xx"], r["failed"], r["server_cpu_us_per_call"]))' >&2
 }
 
 started=$(date +%s)
@@ -248,12 +281,13 @@ fact host "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinf
 fact load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact build "$build_dir ($build_type)"
 fact node "$(node --version), agora-token $(node -p 'require("./node_modules/agora-token/package.json").version'), grpc-js $(node -p 'require("./node_modules/@grpc/grpc-js/package.json").version')"
-fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies}"
+fact setup "point ${point_seconds} s (first ${warmup_seconds} s not counted), sweep, h2load floor and production points the median of ${rounds} interleaved rounds; loadgen: ${loadgen_threads} thread(s), up to ${channels} connections; concurrencies: ${concurrencies} (production: ${production_concurrencies}; scaling: ${scale_concurrency})"
 
 echo "== sweep: server and loadgen share both CPUs" >&2
 start_ours compatible compatible
 start_ours fast fast
 start_node node
+launch floor "$floor_bin" --listen 127.0.0.1:0
 # Rounds of the whole sweep, interleaved, so a noisy moment on the shared
 # CPUs hits one round of every scenario rather than all of one; the report
 # takes each point's median round.
@@ -261,6 +295,8 @@ for round in $(seq "$rounds"); do
   echo "-- round $round of $rounds" >&2
   for c in $concurrencies; do
     measure health "$pid_compatible" "$port_compatible" health 007 "$c"
+    # The floor answers with empty messages: nothing to check.
+    measure floor "$pid_floor" "$port_floor" rtc_uid 007 "$c" --check_every 0
     measure "rtc_uid 006" "$pid_compatible" "$port_compatible" rtc_uid 006 "$c"
     measure "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" rtc_uid 007 "$c"
     measure "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007 "$c"
@@ -290,16 +326,22 @@ for round in $(seq "$rounds"); do
   half_peak "rtc_uid 007 fast" "$pid_fast" "$port_fast" rtc_uid 007
 done
 
-echo "== h2load cross-check (one repeated body)" >&2
+echo "== h2load (one repeated body): the floor and each scenario in rounds, then the health checks" >&2
 node bench/h2load_body.js "$tmp/body007.bin" --version=007 >/dev/null
+node bench/h2load_body.js "$tmp/body006.bin" --version=006 >/dev/null
 # An empty HealthCheckRequest: just the 5-byte frame header with length 0.
 printf '\0\0\0\0\0' >"$tmp/health.bin"
 health_method=/grpc.health.v1.Health/Check
 token_method=/agora.token.v1.TokenService/BuildRtcTokenWithUid
-h2load_point ours_health "$pid_compatible" "$port_compatible" "$health_method" "$tmp/health.bin"
-h2load_point ours_007 "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body007.bin"
-h2load_point node_health "$pid_node" "$port_node" "$health_method" "$tmp/health.bin"
-h2load_point node_007 "$pid_node" "$port_node" "$token_method" "$tmp/body007.bin"
+for round in $(seq "$rounds"); do
+  h2load_point floor "$pid_floor" "$port_floor" "$token_method" "$tmp/body007.bin"
+  h2load_point "rtc_uid 006" "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body006.bin"
+  h2load_point "rtc_uid 007 compatible" "$pid_compatible" "$port_compatible" "$token_method" "$tmp/body007.bin"
+  h2load_point "rtc_uid 007 fast" "$pid_fast" "$port_fast" "$token_method" "$tmp/body007.bin"
+done
+h2load_point health "$pid_compatible" "$port_compatible" "$health_method" "$tmp/health.bin"
+h2load_point "node health" "$pid_node" "$port_node" "$health_method" "$tmp/health.bin"
+h2load_point "node rtc_uid 007" "$pid_node" "$port_node" "$token_method" "$tmp/body007.bin"
 
 fact rss_compatible_hwm_kib "$(vm_kib "$pid_compatible" VmHWM)"
 fact rss_fast_hwm_kib "$(vm_kib "$pid_fast" VmHWM)"
@@ -307,6 +349,7 @@ fact rss_node_hwm_kib "$(vm_kib "$pid_node" VmHWM)"
 stop "$pid_compatible"
 stop "$pid_fast"
 stop "$pid_node"
+stop "$pid_floor"
 
 echo "== 1,000 concurrent streams on a fresh server" >&2
 start_ours streams compatible
@@ -336,6 +379,110 @@ if [[ $pinned == 1 ]]; then
   stop "$pid_pinned"
   stop "$pid_pinned_node"
 fi
+
+# production_setup DIR: what a production deployment has, made fresh in DIR:
+# a CA (EC P-256, like tests/server/test_pki.cc's), the server's certificate
+# for 127.0.0.1, an mTLS caller's certificate (SPIFFE id), a certificate for
+# a client the config knows only by its API key (mutual TLS asks every client
+# for one), that API key, and the config: both callers with policies (app,
+# token kinds, lifetime, channel prefixes) and rate limits far above what the
+# run can send, the audit log in a file.
+production_setup() {
+  local dir=$1
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=agora-token bench CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  local name san
+  for name in server mtls-caller api-key-client; do
+    case $name in
+      server) san="IP:127.0.0.1,DNS:localhost" ;;
+      mtls-caller) san="URI:spiffe://bench.test/ns/bench/sa/mtls-caller" ;;
+      api-key-client) san="DNS:api-key-client.bench.test" ;;
+    esac
+    openssl req "${ec[@]}" -subj "/CN=$name" -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+    printf 'subjectAltName=%s\n' "$san" >"$dir/$name.ext"
+    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 2 -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+    chmod 600 "$dir/$name.key"
+  done
+  openssl rand -hex 24 >"$dir/api.key"
+  chmod 600 "$dir/api.key"
+  local key_sha256 policy
+  key_sha256=$(tr -d '\n' <"$dir/api.key" | sha256sum | cut -d' ' -f1)
+  # The channel prefixes are the shapes bench/loadgen/request_pool.cc uses.
+  policy='policy {
+    app_ids: "970CA35de60c44645bbae8a215061b33"
+    token_kinds: [ TOKEN_KIND_RTC_006, TOKEN_KIND_RTC_007 ]
+    max_token_lifetime_seconds: 86400
+    channel_name_prefixes: [ "room-", "Team Standup (", "game:match#", "class_2024_physics_", "live.concert[" ]
+    rate_limit { tokens_per_second: 1000000000 burst: 1000000 }
+  }'
+  cat >"$dir/config.textproto" <<EOF
+keyring_path: "$keyring"
+tls {
+  certificate_chain_path: "server.crt"
+  private_key_path: "server.key"
+  client_ca_path: "ca.crt"
+}
+callers {
+  name: "bench-mtls-caller"
+  certificate_identities: "spiffe://bench.test/ns/bench/sa/mtls-caller"
+  $policy
+}
+callers {
+  name: "bench-api-key-caller"
+  api_key_sha256: "$key_sha256"
+  $policy
+}
+audit_log { path: "audit.log" }
+EOF
+}
+
+echo "== production: TLS, mTLS and API-key callers, policies, rate limits, audit log file, metrics" >&2
+prod=$tmp/production
+mkdir -p "$prod"
+production_setup "$prod"
+launch production "$server_bin" --config "$prod/config.textproto" --listen 127.0.0.1:0 \
+  --metrics_listen 127.0.0.1:0 --compression compatible
+prod_metrics_port=$(grep -o '"metrics_port":"[0-9]*"' "$tmp/production.log" | grep -o '[0-9]*')
+mtls=(--tls_ca "$prod/ca.crt" --tls_cert "$prod/mtls-caller.crt" --tls_key "$prod/mtls-caller.key")
+api_key=(--tls_ca "$prod/ca.crt" --tls_cert "$prod/api-key-client.crt"
+  --tls_key "$prod/api-key-client.key" --api_key_file "$prod/api.key")
+for round in $(seq "$rounds"); do
+  for c in $production_concurrencies; do
+    measure "prod health" "$pid_production" "$port_production" health 007 "$c" "${mtls[@]}"
+    measure "prod rtc_uid 007 compatible mTLS" "$pid_production" "$port_production" rtc_uid 007 "$c" "${mtls[@]}"
+    measure "prod rtc_uid 007 compatible API key" "$pid_production" "$port_production" rtc_uid 007 "$c" "${api_key[@]}"
+    measure "prod rtc_uid 006 mTLS" "$pid_production" "$port_production" rtc_uid 006 "$c" "${mtls[@]}"
+  done
+done
+# What the metrics endpoint and the audit file saw: proof both were on.
+metrics=$(curl -sf "http://127.0.0.1:$prod_metrics_port/metrics" || true)
+fact prod_metrics_rpc_requests "$(awk '/^agora_token_rpc_requests_total/ { n += $NF } END { printf "%d", n }' <<<"$metrics")"
+fact prod_metrics_tokens_issued "$(awk '/^agora_token_tokens_issued_total/ { n += $NF } END { printf "%d", n }' <<<"$metrics")"
+fact prod_audit_dropped_lines "$(awk '/^agora_token_audit_log_dropped_lines_total/ { print $NF }' <<<"$metrics")"
+fact prod_audit_lines "$(wc -l <"$prod/audit.log")"
+fact prod_audit_bytes "$(stat -c %s "$prod/audit.log")"
+fact rss_production_hwm_kib "$(vm_kib "$pid_production" VmHWM)"
+stop "$pid_production"
+
+# The server on the first N CPUs; the loadgen on the CPUs left, or sharing
+# them all when none are left (N = 2 on a 2-CPU machine).
+echo "== scaling: server on 1 and 2 CPUs (taskset), single calls and BuildTokens batches" >&2
+for cpus in 1 2; do
+  [[ $cpus -le $(nproc) ]] || continue
+  loadgen_prefix=()
+  [[ $cpus -lt $(nproc) ]] && loadgen_prefix=(taskset -c "$cpus-$(($(nproc) - 1))")
+  start_ours "scale$cpus" compatible taskset -c "0-$((cpus - 1))"
+  pid_var=pid_scale$cpus port_var=port_scale$cpus
+  measure "scale $cpus CPU rtc_uid 007 compatible" "${!pid_var}" "${!port_var}" rtc_uid 007 "$scale_concurrency"
+  for batch in 1 10 100 1000; do
+    measure "scale $cpus CPU batch ${batch}x007" "${!pid_var}" "${!port_var}" batch 007 \
+      "$scale_concurrency" --batch_size "$batch"
+  done
+  stop "${!pid_var}"
+done
+loadgen_prefix=()
 
 fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact elapsed_s "$(($(date +%s) - started))"

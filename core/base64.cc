@@ -62,22 +62,45 @@ bool Base64DecodeStrict(std::string_view in, std::string* out) {
   if (in.empty()) return true;
   size_t padding = 0;
   if (in[in.size() - 1] == '=') padding = in[in.size() - 2] == '=' ? 2 : 1;
-  out->reserve(in.size() / 4 * 3);
-  const size_t body = in.size() - padding;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < body; ++i) {
-    const uint8_t v = kDecode[static_cast<uint8_t>(in[i])];
-    if (v == kInvalid) return false;  // also catches '=' inside the body
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
+  const size_t groups = (in.size() - padding) / 4;  // whole groups before the padded one
+  out->resize(groups * 3 + (padding == 0 ? 0 : 3 - padding));
+  const auto* src = reinterpret_cast<const uint8_t*>(in.data());
+  char* dst = out->data();
+  // Four characters to three bytes per step; invalid characters (kInvalid,
+  // also '=' inside the body) are collected and checked once at the end.
+  uint32_t seen = 0;
+  for (size_t g = 0; g < groups; ++g, src += 4, dst += 3) {
+    const uint32_t a = kDecode[src[0]];
+    const uint32_t b = kDecode[src[1]];
+    const uint32_t c = kDecode[src[2]];
+    const uint32_t d = kDecode[src[3]];
+    seen |= a | b | c | d;
+    const uint32_t v = a << 18 | b << 12 | c << 6 | d;
+    dst[0] = static_cast<char>(v >> 16);
+    dst[1] = static_cast<char>(v >> 8);
+    dst[2] = static_cast<char>(v);
   }
   // Leftover bits are padding positions; canonical encodings leave them 0.
-  return (acc & ((1u << bits) - 1)) == 0;
+  uint32_t leftover = 0;
+  if (padding != 0) {
+    const uint32_t a = kDecode[src[0]];
+    const uint32_t b = kDecode[src[1]];
+    seen |= a | b;
+    dst[0] = static_cast<char>(a << 2 | b >> 4);
+    if (padding == 2) {
+      leftover = b & 0xf;
+    } else {
+      const uint32_t c = kDecode[src[2]];
+      seen |= c;
+      dst[1] = static_cast<char>(b << 4 | c >> 2);
+      leftover = c & 3;
+    }
+  }
+  if (seen >= 64 || leftover != 0) {
+    out->clear();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace agora_token

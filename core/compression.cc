@@ -3,7 +3,9 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/small_deflate.h"
 
@@ -63,11 +65,284 @@ class InflateStream {
   z_stream stream_{};
 };
 
+// Inflates the streams the builders write, one final stored or fixed-code
+// block, without zlib's per-call setup (inflateReset, its window, the
+// Z_BLOCK round trips). Returns true with `out` filled only for a stream that
+// zlib accepts with the same bytes and that ZlibDecompress's own checks
+// (padding, trailing bytes, limit) pass; anything else, including every
+// error, returns false and goes to zlib, which gives the verdict and message.
+class SimpleInflater {
+ public:
+  SimpleInflater(std::string_view stream, size_t limit, std::string* out)
+      : in_(reinterpret_cast<const uint8_t*>(stream.data())),
+        size_(stream.size()),
+        limit_(limit),
+        out_(out) {}
+
+  bool Run() {
+    // CMF: deflate, window <= 32 KiB; FLG: check bits, no preset dictionary.
+    if (size_ < 2 + 1 + 4) return false;
+    const uint32_t cmf = in_[0];
+    const uint32_t flg = in_[1];
+    if ((cmf & 0x0f) != 8 || (cmf >> 4) > 7 || (cmf << 8 | flg) % 31 != 0 || (flg & 0x20)) {
+      return false;
+    }
+    pos_ = 2;
+    Refill();
+    const uint32_t header = Take(3);
+    if (bits_ < 0 || (header & 1) == 0) return false;  // one final block only
+    const size_t room = std::min(limit_, 4 * size_ + 256);
+    if (out_->size() < room) out_->resize(room);
+    bool done = false;
+    if ((header >> 1) == 0) {
+      done = Stored();
+    } else if ((header >> 1) == 1) {
+      done = Fixed();
+    }
+    if (!done || bits_ < 0) return false;
+    // Give back whole bytes read ahead; what is left of the last byte is
+    // padding, which must be zero, as ZlibDecompress requires.
+    pos_ -= static_cast<size_t>(bits_ / 8);
+    bits_ %= 8;
+    if ((buffer_ & ((uint64_t{1} << bits_) - 1)) != 0) return false;
+    if (size_ - pos_ != 4) return false;  // the Adler-32, then nothing
+    const uint32_t stored = uint32_t{in_[pos_]} << 24 | uint32_t{in_[pos_ + 1]} << 16 |
+                            uint32_t{in_[pos_ + 2]} << 8 | in_[pos_ + 3];
+    out_->resize(written_);
+    return adler32(1L, reinterpret_cast<const Bytef*>(out_->data()), static_cast<uInt>(written_)) ==
+           stored;
+  }
+
+ private:
+  // Tops the bit buffer up to at least 56 bits, or to the end of the input.
+  // Eight bytes at once where there are eight: bits of a byte loaded twice
+  // land at the same place, so the overlap is harmless.
+  void Refill() {
+    if (size_ - pos_ >= 8) {
+      uint64_t word;
+      std::memcpy(&word, in_ + pos_, 8);
+      if (!IsLittleEndian()) word = __builtin_bswap64(word);
+      buffer_ |= word << bits_;
+      pos_ += static_cast<size_t>((63 - bits_) >> 3);
+      bits_ |= 56;
+      return;
+    }
+    while (bits_ <= 56 && pos_ < size_) {
+      buffer_ |= uint64_t{in_[pos_++]} << bits_;
+      bits_ += 8;
+    }
+  }
+
+  // The next `count` bits, LSB first, from a buffer already refilled; a
+  // short buffer (the input ended) makes bits_ negative, which callers check.
+  uint32_t Take(int count) {
+    const auto v = static_cast<uint32_t>(buffer_ & ((uint64_t{1} << count) - 1));
+    buffer_ >>= count;
+    bits_ -= count;
+    return v;
+  }
+
+  static bool IsLittleEndian() {
+    const uint16_t one = 1;
+    uint8_t first;
+    std::memcpy(&first, &one, 1);
+    return first == 1;
+  }
+
+  // Makes the output at least `n` bytes long, within the limit.
+  bool Room(size_t n) {
+    if (n > limit_) return false;
+    if (n <= out_->size()) return true;
+    out_->resize(std::min(limit_, std::max(n, 2 * out_->size())));
+    return true;
+  }
+
+  bool Stored() {
+    // Padding to the byte must be zero (ZlibDecompress's pre-check).
+    if ((buffer_ & ((uint64_t{1} << (bits_ % 8)) - 1)) != 0) return false;
+    pos_ -= static_cast<size_t>(bits_ / 8);  // back to the byte after the header's
+    bits_ = 0;
+    buffer_ = 0;
+    if (size_ - pos_ < 4) return false;
+    const uint32_t len = in_[pos_] | uint32_t{in_[pos_ + 1]} << 8;
+    const uint32_t nlen = in_[pos_ + 2] | uint32_t{in_[pos_ + 3]} << 8;
+    pos_ += 4;
+    if ((len ^ 0xffff) != nlen || size_ - pos_ < len || !Room(written_ + len)) return false;
+    std::memcpy(out_->data() + written_, in_ + pos_, len);
+    written_ += len;
+    pos_ += len;
+    return true;
+  }
+
+  // Locals, not members, in the loop: the output is written through char
+  // pointers, which may alias anything, so members would be reloaded after
+  // every byte.
+  bool Fixed() {
+    const FixedCodes& codes = FixedCodes::Get();
+    uint64_t buffer = buffer_;
+    int bits = bits_;
+    size_t pos = pos_;
+    size_t written = written_;
+    char* out = out_->data();
+    size_t room = out_->size();
+    const auto refill = [&] {
+      if (size_ - pos >= 8) {
+        uint64_t word;
+        std::memcpy(&word, in_ + pos, 8);
+        if (!IsLittleEndian()) word = __builtin_bswap64(word);
+        buffer |= word << bits;
+        pos += static_cast<size_t>((63 - bits) >> 3);
+        bits |= 56;
+        return;
+      }
+      while (bits <= 56 && pos < size_) {
+        buffer |= uint64_t{in_[pos++]} << bits;
+        bits += 8;
+      }
+    };
+    const auto take = [&](int count) {
+      const auto v = static_cast<uint32_t>(buffer & ((uint64_t{1} << count) - 1));
+      buffer >>= count;
+      bits -= count;
+      return v;
+    };
+    const auto make_room = [&](size_t n) {
+      if (n > limit_) return false;
+      if (n <= room) return true;
+      out_->resize(std::min(limit_, std::max(n, 2 * room)));
+      out = out_->data();
+      room = out_->size();
+      return true;
+    };
+    bool ok = false;
+    for (;;) {
+      // 56 bits hold the longest symbol: 9 + 5 length, 5 + 13 distance bits.
+      if (bits < 32) refill();
+      const uint16_t entry = codes.lit[buffer & 511];
+      const int symbol = entry & 511;
+      take(entry >> 9);
+      if (bits < 0) break;  // truncated
+      if (symbol < 256) {
+        if (written == room && !make_room(written + 1)) break;
+        out[written++] = static_cast<char>(symbol);
+        continue;
+      }
+      if (symbol == 256) {
+        ok = true;
+        break;
+      }
+      if (symbol > 285) break;  // 286 and 287 are invalid
+      const int l = symbol - 257;
+      const size_t match = kLengthBase[l] + take(kLengthExtra[l]);
+      const int d = codes.dist[take(5)];
+      if (d > 29) break;  // 30 and 31 are invalid
+      const size_t distance = kDistBase[d] + take(kDistExtra[d]);
+      if (bits < 0 || distance > written || !make_room(written + match)) break;
+      char* dst = out + written;
+      const char* src = dst - distance;
+      for (size_t i = 0; i < match; ++i) dst[i] = src[i];  // may overlap forward
+      written += match;
+    }
+    buffer_ = buffer;
+    bits_ = bits;
+    pos_ = pos;
+    written_ = written;
+    return ok;
+  }
+
+  // The fixed literal/length codes by their next 9 input bits (symbol | code
+  // length << 9), and the distance codes by their next 5 bits.
+  struct FixedCodes {
+    std::array<uint16_t, 512> lit{};
+    std::array<uint8_t, 32> dist{};
+
+    static const FixedCodes& Get() {
+      static const FixedCodes codes;
+      return codes;
+    }
+
+    FixedCodes() {
+      const auto reverse = [](uint32_t code, int length) {
+        uint32_t r = 0;
+        for (int i = 0; i < length; ++i) r |= ((code >> i) & 1) << (length - 1 - i);
+        return r;
+      };
+      // RFC 1951 3.2.6.
+      for (int symbol = 0; symbol < 288; ++symbol) {
+        int length;
+        uint32_t code;
+        if (symbol < 144) {
+          length = 8, code = 0x30 + symbol;
+        } else if (symbol < 256) {
+          length = 9, code = 0x190 + (symbol - 144);
+        } else if (symbol < 280) {
+          length = 7, code = symbol - 256;
+        } else {
+          length = 8, code = 0xc0 + (symbol - 280);
+        }
+        for (uint32_t k = reverse(code, length); k < 512; k += 1u << length) {
+          lit[k] = static_cast<uint16_t>(symbol | length << 9);
+        }
+      }
+      for (uint32_t d = 0; d < 32; ++d) dist[reverse(d, 5)] = static_cast<uint8_t>(d);
+    }
+  };
+
+  static constexpr uint16_t kLengthBase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                               15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                               67, 83, 99, 115, 131, 163, 195, 227, 258};
+  static constexpr uint8_t kLengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                               2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+  static constexpr uint16_t kDistBase[30] = {
+      1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+      193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+  static constexpr uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                             6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+  const uint8_t* in_;
+  size_t size_;
+  size_t pos_ = 0;
+  uint64_t buffer_ = 0;
+  int bits_ = 0;  // valid bits in buffer_; negative once a read ran past the input
+  size_t limit_;
+  std::string* out_;
+  size_t written_ = 0;
+};
+
+// CRC-32 (the zlib/PNG polynomial, reflected) eight bytes per step: every
+// 006 token takes two, of a channel name and a uid, and for such short
+// strings zlib's crc32 costs more in setup than in bytes.
+struct Crc32Tables {
+  std::array<std::array<uint32_t, 256>, 8> t{};
+
+  constexpr Crc32Tables() {
+    for (uint32_t n = 0; n < 256; ++n) {
+      uint32_t c = n;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      t[0][n] = c;
+    }
+    for (uint32_t n = 0; n < 256; ++n) {
+      for (size_t k = 1; k < 8; ++k) t[k][n] = t[0][t[k - 1][n] & 0xff] ^ (t[k - 1][n] >> 8);
+    }
+  }
+};
+constexpr Crc32Tables kCrc32;
+
 }  // namespace
 
 uint32_t Crc32(std::string_view data) {
-  return static_cast<uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t n = data.size();
+  uint32_t c = 0xffffffffu;
+  const auto& t = kCrc32.t;
+  for (; n >= 8; n -= 8, p += 8) {
+    const uint32_t lo =
+        c ^ (p[0] | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
+    c = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+        t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+  }
+  for (; n > 0; --n, ++p) c = t[0][(c ^ *p) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
 }
 
 void ZlibCompress(std::string_view payload, Compression mode, std::string* out) {
@@ -84,6 +359,11 @@ void ZlibCompress(std::string_view payload, Compression mode, std::string* out) 
 }
 
 absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* out) {
+  if (SimpleInflater(stream, limit, out).Run()) return absl::OkStatus();
+  return ZlibDecompressReference(stream, limit, out);
+}
+
+absl::Status ZlibDecompressReference(std::string_view stream, size_t limit, std::string* out) {
   // A leading stored block pads its 3 header bits to a byte boundary and
   // zlib skips those padding bits unread: require them to be zero.
   constexpr size_t kZlibHeaderSize = 2;

@@ -27,6 +27,11 @@ void ZlibCompress(std::string_view payload, Compression mode, std::string* out);
 // decodes to the same payload).
 absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* out);
 
+// ZlibDecompress by zlib alone. ZlibDecompress inflates the builders' own
+// streams (one final stored or fixed-code block) without zlib, and hands
+// everything else to this; tests compare the two.
+absl::Status ZlibDecompressReference(std::string_view stream, size_t limit, std::string* out);
+
 }  // namespace agora_token
 
 #endif  // AGORA_TOKEN_CORE_COMPRESSION_H_

@@ -193,7 +193,8 @@ class TreeBuilder {
       static_len -= alphabet.fixed_cost[node];  // nodes 0 and 1 have no extra bits
     }
     heap_len_ = heap_len;
-    heap_[heap_len_ + 1] = kSentinel;
+    // SiftDown reads children past the end: they must never move up.
+    std::fill(heap_.begin() + heap_len_ + 1, heap_.begin() + 2 * heap_len_ + 2, kSentinel);
     tree.max_code = max_code;
     for (int n = heap_len_ / 2; n >= 1; --n) SiftDown(n);
 
@@ -241,17 +242,22 @@ class TreeBuilder {
   }
 
   // zlib's pqdownheap: ties go to the right child, and stop the descent.
+  // Stopping is a conditional move rather than a branch (its misprediction
+  // was most of a sift's cost): the loop always runs as many levels as the
+  // heap has below k; once v has stopped, k stays and each step rewrites v
+  // there. Slots past the heap hold sentinels, which never move up.
   void SiftDown(int k) {
     const uint32_t v = heap_[k];
     const uint32_t key = v >> kDepthShift;
-    for (int j = k << 1; j <= heap_len_; j = k << 1) {
+    for (int levels = FloorLog2(heap_len_) - FloorLog2(k); levels > 0; --levels) {
+      const int j = k << 1;
       const uint32_t left = heap_[j];
-      const uint32_t right = heap_[j + 1];  // the sentinel past the last entry
+      const uint32_t right = heap_[j + 1];
       const bool take_right = (right >> kDepthShift) <= (left >> kDepthShift);
       const uint32_t child = take_right ? right : left;
-      if (key <= (child >> kDepthShift)) break;
-      heap_[k] = child;
-      k = j + take_right;
+      const bool move = key > (child >> kDepthShift);
+      heap_[k] = move ? child : v;
+      k = move ? j + take_right : k;
     }
     heap_[k] = v;
   }
@@ -302,7 +308,7 @@ class TreeBuilder {
     }
   }
 
-  std::array<uint32_t, kHeapSize + 1> heap_;  // 1-based, then the sentinel
+  std::array<uint32_t, 2 * kHeapSize + 2> heap_;  // 1-based, then sentinels
   int heap_len_ = 0;
   std::array<uint16_t, kHeapSize> sorted_;
   std::array<uint16_t, kMaxBits + 1> length_counts_;

@@ -39,7 +39,8 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
                    const ServiceSpec* services, size_t service_count, Compression compression) {
   size_t payload_size = kSignatureField + 2 + app.app_id().size() + 4 + 4 + 4 + 2;
   for (size_t s = 0; s < service_count; ++s) payload_size += ServiceSize(services[s]);
-  std::string payload(payload_size, '\0');
+  thread_local std::string payload;  // reused: its capacity persists, the token copies it
+  payload.assign(payload_size, '\0');
   ByteWriter w(payload.data() + kSignatureField);
   w.Str(app.app_id());
   w.U32(at.issue_ts);

@@ -41,7 +41,7 @@ absl::StatusOr<DecodedToken> Decode006(std::string_view token) {
   absl::Status status = CheckAppId(decoded.app_id);
   if (!status.ok()) return status;
 
-  std::string content;
+  thread_local std::string content;  // reused: nothing points into it after the decode
   if (!Base64DecodeStrict(token.substr(kVersionLength + kAppIdLength), &content)) {
     return Malformed("content is not canonical base64");
   }
@@ -115,11 +115,12 @@ bool IsKnownServiceType(uint16_t type) { return type >= kServiceRtc && type <= k
 absl::StatusOr<DecodedToken> Decode007(std::string_view token) {
   DecodedToken decoded;
   decoded.version = TokenVersion::k007;
-  std::string compressed;
+  // Scratch reused per thread: the decoded token copies what it keeps.
+  thread_local std::string compressed;
+  thread_local std::string payload;
   if (!Base64DecodeStrict(token.substr(kVersionLength), &compressed)) {
     return Malformed("content is not canonical base64");
   }
-  std::string payload;
   absl::Status status = ZlibDecompress(compressed, kMaxInflatedPayload, &payload);
   if (!status.ok()) return status;
 
@@ -140,23 +141,22 @@ absl::StatusOr<DecodedToken> Decode007(std::string_view token) {
   if (!status.ok()) return status;
 
   for (uint16_t i = 0; i < service_count; ++i) {
-    DecodedService service;
-    service.type = reader.U16();
+    const uint16_t type = reader.U16();
     if (!reader.ok()) return Malformed("truncated or inconsistent 007 service list");
-    if (!IsKnownServiceType(service.type)) {
+    if (!IsKnownServiceType(type)) {
       // Layout unknown: stop here. The signature still covers the rest.
-      decoded.unknown_service_type = service.type;
+      decoded.unknown_service_type = type;
       break;
     }
-    std::vector<PrivilegeValue> privileges = reader.PrivilegeMap();
-    service.privileges = std::move(privileges);
+    DecodedService& service = decoded.services.emplace_back();  // filled in place
+    service.type = type;
+    service.privileges = reader.PrivilegeMap();
     ReadServiceFields(reader, service);
     if (!reader.ok()) {
       return Malformed(std::string("truncated or inconsistent ")
                            .append(ServiceTypeName(service.type))
                            .append(" service"));
     }
-    decoded.services.push_back(std::move(service));
   }
   if (!decoded.unknown_service_type.has_value() && reader.remaining() != 0) {
     return Malformed("trailing bytes after the last service");

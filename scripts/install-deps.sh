@@ -20,10 +20,15 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libssl-dev zlib1g-dev libmicrohttpd-dev nlohmann-json3-dev
-  # The HTTP transport (server/http/): Boost.Beast and Asio, header-only.
+  # The HTTP transport (server/http/): Boost.Beast and Asio.
   libboost1.81-dev
   # Trusted issuers' jwks_uri: an HTTPS client and the CAs it trusts.
   libcurl4-openssl-dev ca-certificates
+  # scripts/build.sh compiles through ccache when it is there: a new tree
+  # (a worktree, another build type) or a second machine handed the cache
+  # (the fresh-machine test, after the image build) compiles only what
+  # changed.
+  ccache
 )
 # The README's Python example: the stubs need protoc's Python plugin (in
 # protobuf-compiler-grpc) and the runtime.

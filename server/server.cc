@@ -123,6 +123,28 @@ TokenServer::TokenServer(const ServerOptions& options)
 
 TokenServer::~TokenServer() { Shutdown(); }
 
+void ApplyApiTransportOptions(const ServerOptions& options, grpc::ServerBuilder* builder) {
+  builder->SetMaxReceiveMessageSize(options.max_request_bytes);
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                              static_cast<int>(options.max_connection_idle.count()));
+  builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                              static_cast<int>(options.handshake_timeout.count()));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                              static_cast<int>(options.max_connection_age.count()));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                              static_cast<int>(options.max_connection_age_grace.count()));
+  // Keepalive: ping a quiet connection every 2 minutes and drop it if the
+  // peer does not answer in 20 s (dead peers, half-open connections).
+  // Clients may ping at most every 10 s, with or without calls; two pings
+  // faster than that and the server closes the connection (ping floods).
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120000);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+}
+
 absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
     const ServerOptions& options) {
   if (absl::Status valid = options.Validate(); !valid.ok()) return valid;
@@ -164,25 +186,7 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::BuildAndStart(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen_address, credentials, &server->port_);
   builder.RegisterService(&server->service_);
-  builder.SetMaxReceiveMessageSize(options.max_request_bytes);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
-                             static_cast<int>(options.max_connection_idle.count()));
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
-                             static_cast<int>(options.handshake_timeout.count()));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                             static_cast<int>(options.max_connection_age.count()));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-                             static_cast<int>(options.max_connection_age_grace.count()));
-  // Keepalive: ping a quiet connection every 2 minutes and drop it if the
-  // peer does not answer in 20 s (dead peers, half-open connections).
-  // Clients may ping at most every 10 s, with or without calls; two pings
-  // faster than that and the server closes the connection (ping floods).
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  ApplyApiTransportOptions(options, &builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));

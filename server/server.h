@@ -87,6 +87,12 @@ struct ServerOptions {
   absl::Status Validate() const;
 };
 
+// The API port's transport settings: largest request, streams per
+// connection, connection idle and age limits, handshake timeout, keepalive.
+// bench/floor_server.cc serves with the same, so the benchmark's floor
+// differs from this server only in the work each call does.
+void ApplyApiTransportOptions(const ServerOptions& options, grpc::ServerBuilder* builder);
+
 class TokenServer {
  public:
   static absl::StatusOr<std::unique_ptr<TokenServer>> BuildAndStart(const ServerOptions& options);

@@ -158,6 +158,7 @@ class Worker {
     call->scheduled = scheduled;
     call->context = std::make_unique<grpc::ClientContext>();
     call->context->set_deadline(std::chrono::system_clock::now() + options_.deadline);
+    for (const auto& [key, value] : options_.metadata) call->context->AddMetadata(key, value);
     call->response.Clear();
     const grpc::ByteBuffer& request = pool_.requests[next_request_++ % pool_.requests.size()];
     call->reader = call->stub->PrepareUnaryCall(call->context.get(), pool_.method, request, &cq_);
@@ -172,7 +173,8 @@ class Worker {
     result_.latency_ns.Record(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - call->scheduled).count()));
     ++result_.status_counts[call->status.error_code()];
-    if (call->status.ok() && ok_responses_++ % options_.check_every == 0) {
+    if (call->status.ok() && options_.check_every > 0 &&
+        ok_responses_++ % options_.check_every == 0) {
       ++result_.checked_responses;
       if (!check_(call->response)) ++result_.bad_responses;
     }
@@ -212,8 +214,6 @@ LoadResult RunLoad(const LoadOptions& options,
     stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
   }
   const int threads = std::max(1, std::min(options.threads, options.concurrency));
-  LoadOptions worker_options = options;
-  worker_options.check_every = std::max<uint64_t>(1, options.check_every);
 
   Schedule schedule;
   schedule.max_requests = options.max_requests;
@@ -232,7 +232,7 @@ LoadResult RunLoad(const LoadOptions& options,
     const auto offset = thread_rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(
                                               std::chrono::duration<double>(t / options.rate))
                                         : SteadyClock::duration::zero();
-    workers.push_back(std::make_unique<Worker>(worker_options, &schedule, pool, check,
+    workers.push_back(std::make_unique<Worker>(options, &schedule, pool, check,
                                                std::move(slot_stubs), first_request, thread_rate,
                                                offset));
   }

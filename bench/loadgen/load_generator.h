@@ -17,6 +17,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/loadgen/histogram.h"
@@ -37,8 +39,11 @@ struct LoadOptions {
   // Calls completing during the first `warmup` are not counted.
   std::chrono::duration<double> warmup{0.0};
   std::chrono::milliseconds deadline{10000};
-  // Every n-th response of each thread (and its first) is parsed and checked.
+  // Every n-th response of each thread (and its first) is parsed and
+  // checked; 0: none (a server that answers with empty messages).
   uint64_t check_every = 256;
+  // Metadata sent with every call, e.g. {"authorization", "Bearer <key>"}.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 struct LoadResult {

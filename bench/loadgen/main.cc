@@ -1,11 +1,16 @@
 // agora-token-loadgen: drives one RPC of the token service (or the standard
-// health check) over several HTTP/2 connections and reports QPS, latency
-// percentiles and every non-OK status code, as a human summary or one JSON
-// object (--json). See bench/run.sh for how the benchmark uses it.
+// health check) over several HTTP/2 connections, plaintext or TLS (with a
+// client certificate for mutual TLS, and an API key if asked), and reports
+// QPS, latency percentiles and every non-OK status code, as a human summary
+// or one JSON object (--json). See bench/run.sh for how the benchmark uses
+// it.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -37,7 +42,17 @@ ABSL_FLAG(int, deadline_ms, 10000, "deadline of each call");
 ABSL_FLAG(int, pool_size, 10000, "distinct requests prebuilt before the run");
 ABSL_FLAG(std::string, app_id, "970CA35de60c44645bbae8a215061b33",
           "App ID of the requests (the development keyring's app by default)");
-ABSL_FLAG(int, check_every, 256, "parse and check every n-th OK response of each thread");
+ABSL_FLAG(int, check_every, 256,
+          "parse and check every n-th OK response of each thread; 0: none (a server that "
+          "answers with empty messages, like agora-token-floor-server)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM file of the CA that signs the server's certificate; set: connect over TLS");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate (chain) for mutual TLS, with --tls_key and --tls_ca");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, api_key_file, "",
+          "file holding an API key, sent as `authorization: Bearer <key>` with every call "
+          "(a file, so the key is in no process listing)");
 ABSL_FLAG(std::string, label, "", "free text copied into the JSON output");
 ABSL_FLAG(bool, lean_client, true,
           "turn off client-side retries (no retry policy is configured anyway), so the generator "
@@ -91,6 +106,52 @@ std::string JsonString(const std::string& text) {
 
 double Micros(uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
 
+// The whole file, without trailing line breaks; an error names the flag.
+absl::StatusOr<std::string> ReadFlagFile(const char* flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot open ", path));
+  }
+  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r')) {
+    contents.pop_back();
+  }
+  if (contents.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", path, " is empty"));
+  }
+  return contents;
+}
+
+// Plaintext, or TLS (mutual with a client certificate) from the --tls_*
+// flags.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFromFlags() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (ca.empty()) {
+    if (!cert.empty() || !key.empty()) {
+      return absl::InvalidArgumentError("--tls_cert and --tls_key need --tls_ca");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  grpc::SslCredentialsOptions ssl;
+  absl::StatusOr<std::string> roots = ReadFlagFile("tls_ca", ca);
+  if (!roots.ok()) return roots.status();
+  ssl.pem_root_certs = *std::move(roots);
+  if (!cert.empty()) {
+    absl::StatusOr<std::string> chain = ReadFlagFile("tls_cert", cert);
+    if (!chain.ok()) return chain.status();
+    absl::StatusOr<std::string> private_key = ReadFlagFile("tls_key", key);
+    if (!private_key.ok()) return private_key.status();
+    ssl.pem_cert_chain = *std::move(chain);
+    ssl.pem_private_key = *std::move(private_key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,6 +187,16 @@ int main(int argc, char** argv) {
   pool_options.size = static_cast<size_t>(absl::GetFlag(FLAGS_pool_size));
   pool_options.batch_size = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_batch_size)));
 
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFromFlags();
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  std::vector<std::pair<std::string, std::string>> metadata;
+  if (const std::string path = absl::GetFlag(FLAGS_api_key_file); !path.empty()) {
+    absl::StatusOr<std::string> api_key = ReadFlagFile("api_key_file", path);
+    if (!api_key.ok()) return Fail(std::string(api_key.status().message()));
+    metadata.emplace_back("authorization", absl::StrCat("Bearer ", *api_key));
+  }
+
   // Distinct channel arguments and a local subchannel pool, so that every
   // channel opens its own connection instead of sharing one.
   const std::string target = absl::GetFlag(FLAGS_target);
@@ -136,8 +207,7 @@ int main(int argc, char** argv) {
     arguments.SetInt("agora_token_bench.channel_index", i);
     arguments.SetMaxReceiveMessageSize(64 << 20);
     if (absl::GetFlag(FLAGS_lean_client)) arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-    channels.push_back(
-        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments));
+    channels.push_back(grpc::CreateCustomChannel(target, *credentials, arguments));
   }
   for (const std::shared_ptr<grpc::Channel>& channel : channels) {
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
@@ -156,7 +226,8 @@ int main(int argc, char** argv) {
   load.max_requests = static_cast<uint64_t>(requests);
   load.warmup = std::chrono::duration<double>(duration_s > 0 ? absl::GetFlag(FLAGS_warmup_s) : 0);
   load.deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_deadline_ms));
-  load.check_every = static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_check_every)));
+  load.check_every = static_cast<uint64_t>(std::max(0, absl::GetFlag(FLAGS_check_every)));
+  load.metadata = std::move(metadata);
   if (duration_s > 0 && load.warmup >= load.duration) {
     return Fail("--warmup_s must be shorter than --duration_s");
   }

@@ -1,15 +1,19 @@
 #include "server/http/http_server.h"
 
-#include <openssl/ssl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <future>
 #include <list>
 #include <mutex>
@@ -19,7 +23,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "server/http/peer_certificate.h"
+#include "server/http/http_stream.h"
+#include "server/http/http_tls_stream.h"
 #include "server/log.h"
 
 namespace agora_token {
@@ -28,7 +33,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
-namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 // A session as the server sees it: something to close on a drain.
@@ -118,15 +122,12 @@ class HttpServer::Impl {
 
   const HttpServerOptions& options() const { return options_; }
   std::string TlsStamp() const;
-  absl::StatusOr<std::shared_ptr<ssl::context>> BuildTls() const;
   void WatchTls();
   HttpApi& api() { return *api_; }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
  private:
   void Accept();
-  template <typename Session>
-  void StartSession(tcp::socket socket);
 
   HttpServerOptions options_;
   HttpApi* api_;
@@ -138,7 +139,7 @@ class HttpServer::Impl {
   // The TLS context new connections get; rebuilt when the files change
   // (WatchTls), so rotated certificates apply as on the gRPC port. Used on
   // the acceptor's strand only.
-  std::shared_ptr<ssl::context> tls_;
+  std::shared_ptr<HttpTlsContext> tls_;
   std::string tls_stamp_;
   std::optional<net::steady_timer> tls_timer_;
   tcp::acceptor acceptor_;
@@ -152,13 +153,15 @@ namespace {
 
 // One connection: reads requests one after another (keep-alive), serves
 // each through the HttpApi, and closes on an error, a timeout, a request
-// that asks for it, or a drain. All its work runs on its own strand.
-template <typename Stream>
-class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+// that asks for it, or a drain. All its work runs on its own strand. Every
+// read and write completes through one handler type (HttpStream::IoHandler)
+// over one stream type, so each Beast algorithm is instantiated once.
+class Session : public SessionBase, public std::enable_shared_from_this<Session> {
  public:
-  template <typename... Args>
-  Session(HttpServer::Impl* server, tcp::socket&& socket, Args&&... args)
-      : server_(server), peer_(PeerOf(socket)), stream_(std::move(socket), args...) {}
+  using IoHandler = HttpStream::IoHandler;
+
+  Session(HttpServer::Impl* server, std::string peer, std::unique_ptr<HttpStream> stream)
+      : server_(server), peer_(std::move(peer)), stream_(std::move(stream)) {}
   ~Session() override {
     if (registered_) server_->Unregister(registration_);
   }
@@ -166,11 +169,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Start() {
     registration_ = server_->Register(this->weak_from_this());
     registered_ = true;
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+    net::dispatch(stream_->get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
-
-  // The context outlives the session even after a rotation replaced it.
-  void KeepContext(std::shared_ptr<ssl::context> context) { context_ = std::move(context); }
 
   void CloseNow() override {
     beast::error_code ignored;
@@ -178,41 +178,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void CloseIfIdle() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    net::post(stream_->get_executor(), [self = this->shared_from_this()] {
       if (self->idle_) self->Close();
     });
   }
 
  private:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
-  auto& Socket() { return beast::get_lowest_layer(stream_); }
+  beast::tcp_stream& Socket() { return stream_->tcp(); }
 
   void Begin() {
-    if constexpr (kTls) {
-      Socket().expires_after(server_->options().header_timeout);
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (ec) return self->Close();
-                                self->ReadPeerCertificate();
-                                self->ReadRequest(true);
-                              });
-    } else {
-      ReadRequest(true);
-    }
-  }
-
-  void ReadPeerCertificate() {
-    if constexpr (kTls) {
-      // Set only when verified: the context requires and verifies client
-      // certificates when tls.client_ca_path is set, and asks for none otherwise.
-      if (X509* certificate = SSL_get_peer_certificate(stream_.native_handle())) {
-        if (SSL_get_verify_result(stream_.native_handle()) == X509_V_OK) {
-          certificate_ = IdentityOfCertificate(certificate);
-        }
-        X509_free(certificate);
-      }
-    }
+    if (!stream_->tls()) return ReadRequest(true);
+    Socket().expires_after(server_->options().header_timeout);
+    stream_->AsyncHandshake([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Close();
+      self->certificate_ = self->stream_->PeerCertificate();
+      self->ReadRequest(true);
+    });
   }
 
   void ReadRequest(bool first) {
@@ -226,19 +207,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto self = this->shared_from_this();
     if (first) {
       Socket().expires_after(server_->options().header_timeout);
-      http::async_read_header(stream_, buffer_, *parser_,
-                              [self](beast::error_code ec, size_t) { self->OnHeader(ec); });
+      http::async_read_header(
+          *stream_, buffer_, *parser_,
+          IoHandler([self](beast::error_code ec, size_t) { self->OnHeader(ec); }));
       return;
     }
     // Kept alive: wait up to the idle timeout for the next request to
     // begin, then up to the header timeout for the rest of its header.
     Socket().expires_after(server_->options().idle_timeout);
-    http::async_read_some(stream_, buffer_, *parser_, [self](beast::error_code ec, size_t) {
-      if (ec || self->parser_->is_header_done()) return self->OnHeader(ec);
-      self->Socket().expires_after(self->server_->options().header_timeout);
-      http::async_read_header(self->stream_, self->buffer_, *self->parser_,
-                              [self](beast::error_code ec, size_t) { self->OnHeader(ec); });
-    });
+    http::async_read_some(
+        *stream_, buffer_, *parser_, IoHandler([self](beast::error_code ec, size_t) {
+          if (ec || self->parser_->is_header_done()) return self->OnHeader(ec);
+          self->Socket().expires_after(self->server_->options().header_timeout);
+          http::async_read_header(
+              *self->stream_, self->buffer_, *self->parser_,
+              IoHandler([self](beast::error_code ec, size_t) { self->OnHeader(ec); }));
+        }));
   }
 
   void OnHeader(beast::error_code ec) {
@@ -266,15 +250,17 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto self = this->shared_from_this();
     auto read_body = [self] {
       self->Socket().expires_after(self->server_->options().body_timeout);
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code ec, size_t) { self->OnRequest(ec); });
+      http::async_read(*self->stream_, self->buffer_, *self->parser_,
+                       IoHandler([self](beast::error_code ec, size_t) { self->OnRequest(ec); }));
     };
     if (beast::iequals(header[http::field::expect], "100-continue") && !parser_->is_done()) {
-      auto proceed = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      http::async_write(stream_, *proceed, [self, proceed, read_body](beast::error_code ec, size_t) {
-        if (ec) return self->Close();
-        read_body();
-      });
+      auto proceed =
+          std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(*stream_, *proceed,
+                        IoHandler([self, proceed, read_body](beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          read_body();
+                        }));
       return;
     }
     read_body();
@@ -327,35 +313,23 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     out_.clear();
     AppendResponse(response, keep_alive, &out_);
     Socket().expires_after(server_->options().body_timeout);
-    net::async_write(stream_, net::buffer(out_),
-                     [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+    net::async_write(*stream_, net::buffer(out_),
+                     IoHandler([self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                        if (ec || !keep_alive) return self->Close();
                        self->ReadRequest(false);
-                     });
+                     }));
   }
 
   void Close() {
     idle_ = false;
     if (closed_) return;
     closed_ = true;
-    beast::error_code ec;
-    if constexpr (kTls) {
-      // close_notify, bounded: a peer that never reads must not hold us.
-      Socket().expires_after(std::chrono::seconds(1));
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        beast::error_code ignored;
-        self->Socket().socket().close(ignored);
-      });
-    } else {
-      Socket().socket().shutdown(tcp::socket::shutdown_send, ec);
-      Socket().socket().close(ec);
-    }
+    stream_->Close(this->shared_from_this());
   }
 
   HttpServer::Impl* server_;
   std::string peer_;
-  std::shared_ptr<ssl::context> context_;
-  Stream stream_;
+  std::unique_ptr<HttpStream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   static constexpr size_t kMaxKeptBuffer = 64 * 1024;
@@ -397,7 +371,7 @@ absl::Status HttpServer::Impl::Listen() {
   port_ = acceptor_.local_endpoint().port();
 
   if (options_.tls.has_value()) {
-    absl::StatusOr<std::shared_ptr<ssl::context>> tls = BuildTls();
+    absl::StatusOr<std::shared_ptr<HttpTlsContext>> tls = LoadHttpTlsContext(*options_.tls);
     if (!tls.ok()) return tls.status();
     tls_ = *std::move(tls);
     tls_stamp_ = TlsStamp();
@@ -422,37 +396,6 @@ std::string HttpServer::Impl::TlsStamp() const {
   return stamp;
 }
 
-absl::StatusOr<std::shared_ptr<ssl::context>> HttpServer::Impl::BuildTls() const {
-  auto tls = std::make_shared<ssl::context>(ssl::context::tls_server);
-  beast::error_code ec;
-  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  tls->use_certificate_chain_file(options_.tls->certificate_chain_path, ec);
-  if (!ec) tls->use_private_key_file(options_.tls->private_key_path, ssl::context::pem, ec);
-  if (ec) return absl::InvalidArgumentError("config: tls: the HTTP port cannot load the key pair");
-  if (!options_.tls->client_ca_path.empty()) {
-    tls->load_verify_file(options_.tls->client_ca_path, ec);
-    if (ec) return absl::InvalidArgumentError("config: tls.client_ca_path: cannot load it");
-    tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-  }
-  // ALPN: only http/1.1 (Beast has no HTTP/2); a client offering h2 falls back.
-  SSL_CTX_set_alpn_select_cb(
-      tls->native_handle(),
-      [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-         unsigned int inlen, void*) -> int {
-        static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-        unsigned char* selected = nullptr;
-        if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) !=
-            OPENSSL_NPN_NEGOTIATED) {
-          return SSL_TLSEXT_ERR_NOACK;
-        }
-        *out = selected;
-        return SSL_TLSEXT_ERR_OK;
-      },
-      nullptr);
-  return tls;
-}
-
 // Every second, as gRPC re-reads its TLS files: changed files make a new
 // context for new connections; a broken pair keeps the old one.
 void HttpServer::Impl::WatchTls() {
@@ -461,7 +404,7 @@ void HttpServer::Impl::WatchTls() {
     if (ec || draining()) return;
     const std::string stamp = TlsStamp();
     if (stamp != tls_stamp_) {
-      absl::StatusOr<std::shared_ptr<ssl::context>> tls = BuildTls();
+      absl::StatusOr<std::shared_ptr<HttpTlsContext>> tls = LoadHttpTlsContext(*options_.tls);
       if (tls.ok()) {
         tls_ = *std::move(tls);
         tls_stamp_ = stamp;
@@ -476,17 +419,6 @@ void HttpServer::Impl::WatchTls() {
   });
 }
 
-template <typename SessionType>
-void HttpServer::Impl::StartSession(tcp::socket socket) {
-  if constexpr (std::is_same_v<SessionType, Session<beast::tcp_stream>>) {
-    std::make_shared<SessionType>(this, std::move(socket))->Start();
-  } else {
-    auto session = std::make_shared<SessionType>(this, std::move(socket), *tls_);
-    session->KeepContext(tls_);
-    session->Start();
-  }
-}
-
 void HttpServer::Impl::Accept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
@@ -497,11 +429,11 @@ void HttpServer::Impl::Accept() {
         socket.close(ignored);  // over the limit: refused at once
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        if (tls_ != nullptr) {
-          StartSession<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket));
-        } else {
-          StartSession<Session<beast::tcp_stream>>(std::move(socket));
-        }
+        std::string peer = PeerOf(socket);
+        std::unique_ptr<HttpStream> stream = tls_ != nullptr
+                                                 ? MakeTlsHttpStream(std::move(socket), tls_)
+                                                 : MakePlainHttpStream(std::move(socket));
+        std::make_shared<Session>(this, std::move(peer), std::move(stream))->Start();
       }
     }
     Accept();

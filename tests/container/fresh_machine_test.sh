@@ -9,6 +9,16 @@
 # snippet and the `agora-token call` line (their tokens are checked for
 # shape, never printed). Prints how long the first command took from nothing
 # to serving. CTest: container_fresh_machine.
+#
+# With AGORA_TOKEN_CCACHE_TAR naming the compiler cache that
+# image_build.sh took from the image's build stage (CTest sets it and runs
+# this test after container_image_build), that cache is put where ccache
+# looks for it (/root/.cache/ccache) before the command runs, and the source
+# is at /src as in the Dockerfile: run-server.sh installs ccache with the
+# rest, and the server's objects, already compiled from the same sources by
+# the same compiler with the same flags in the image build, are cache hits,
+# as the ccache statistics printed at the end show. Everything else (apt,
+# CMake, the CLI, the Python stubs, linking) happens as on a bare machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DOCKER_HOST:?run under tests/container/docker_env.sh}"
@@ -25,10 +35,14 @@ grep -q 127.0.0.1:50051 <<<"$python_example" || { echo "the Python example no lo
 
 "$docker" create --name "$name" --network host -i debian:bookworm bash -s >/dev/null
 tar -C . --exclude=./build --exclude='./build-*' --exclude=./node_modules --exclude=./.git \
-  --transform='s,^\.,root/agora-token,' -c . | "$docker" cp - "$name:/"
+  --transform='s,^\.,src,' -c . | "$docker" cp - "$name:/"
+if [ -n "${AGORA_TOKEN_CCACHE_TAR:-}" ]; then
+  [ -s "$AGORA_TOKEN_CCACHE_TAR" ] || { echo "no compiler cache at $AGORA_TOKEN_CCACHE_TAR" >&2; exit 1; }
+  "$docker" cp - "$name:/" <"$AGORA_TOKEN_CCACHE_TAR"
+fi
 "$docker" start -i "$name" <<SCRIPT
 set -euo pipefail
-cd /root/agora-token
+cd /src
 started=\$(date +%s)
 bash scripts/run-server.sh --listen=127.0.0.1:0 >/tmp/run-server.out 2>/tmp/run-server.log &
 for _ in \$(seq 3600); do
@@ -49,4 +63,9 @@ grep -Eq '^007[A-Za-z0-9+/=]{100,} [0-9]{10}$' /tmp/example.out || { cat /tmp/ex
 $cli_example --target 127.0.0.1:\$port >/tmp/cli.out
 grep -q '"token": *"007' /tmp/cli.out || { cat /tmp/cli.out; exit 1; }
 echo "fresh machine: the README's Python and CLI examples work"
+if command -v ccache >/dev/null; then
+  ccache --print-stats | awk -F'\t' '{ n[\$1] = \$2 }
+    END { printf "fresh machine: ccache: %d hits (%d direct), %d misses\n",
+                 n["direct_cache_hit"] + n["preprocessed_cache_hit"], n["direct_cache_hit"], n["cache_miss"] }'
+fi
 SCRIPT
