@@ -10,7 +10,9 @@
 # like the peer), 007 compatible.
 #
 # Usage: bench/http_bench.sh [SERVER_BINARY]   (default build-release/..., else build/...)
-# Environment: CONCURRENCIES (default "1 8 32 128"), SECONDS_PER_POINT (default 4)
+# Environment: CONCURRENCIES (default "1 8 32 128"), SECONDS_PER_POINT (default 4),
+#   PIN=1: both servers on CPU 0 and wrk on CPU 1 (taskset), so each side
+#   has a CPU of its own (other work on the machine still shares them).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -22,6 +24,12 @@ fi
 concurrencies=${CONCURRENCIES:-1 8 32 128}
 seconds=${SECONDS_PER_POINT:-4}
 keyring=$repo/deploy/dev/keyring.textproto
+server_cpu=()
+load_cpu=()
+if [[ ${PIN:-0} == 1 ]]; then
+  server_cpu=(taskset -c 0)
+  load_cpu=(taskset -c 1)
+fi
 command -v wrk >/dev/null || { echo "http_bench.sh: needs wrk (scripts/install-deps.sh)" >&2; exit 2; }
 
 tmp=$(mktemp -d)
@@ -45,33 +53,27 @@ wait_port() {
   exit 1
 }
 
-"$server_bin" --keyring "$keyring" --listen 127.0.0.1:0 --http_listen 127.0.0.1:0 \
-  --compression compatible 2>"$tmp/ours.log" &
+"${server_cpu[@]}" "$server_bin" --keyring "$keyring" --listen 127.0.0.1:0 \
+  --http_listen 127.0.0.1:0 --compression compatible 2>"$tmp/ours.log" &
 pids+=($!)
-node bench/peers/express_token_server.js 0 "$keyring" >"$tmp/express.log" 2>&1 &
+"${server_cpu[@]}" node bench/peers/express_token_server.js 0 "$keyring" >"$tmp/express.log" 2>&1 &
 pids+=($!)
 ours=$(wait_port "$tmp/ours.log" http_port)
 express=$(wait_port "$tmp/express.log" port)
 
-cat >"$tmp/rtc.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"appId":"970CA35de60c44645bbae8a215061b33","channelName":"bench","uid":42,"tokenExpireSeconds":3600}'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(99)))
-end
-LUA
+# Each point prints its own line: requests, errors, p99 (µs).
 cat >"$tmp/get.lua" <<'LUA'
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(99)))
 end
 LUA
+cat bench/http_rtc.lua "$tmp/get.lua" >"$tmp/rtc.lua"
 
 # point URL SCRIPT CONCURRENCY: prints "QPS P99_US ERRORS".
 point() {
   local threads=$(( $3 < 2 ? 1 : 2 ))
   local out
-  out=$(wrk -t"$threads" -c"$3" -d"${seconds}s" -s "$2" "$1" 2>&1)
+  out=$("${load_cpu[@]}" wrk -t"$threads" -c"$3" -d"${seconds}s" -s "$2" "$1" 2>&1)
   local result
   result=$(grep '^RESULT' <<<"$out" | tail -n1)
   read -r _ requests errors p99 <<<"$result"
@@ -82,7 +84,9 @@ point() {
 wrk -t1 -c4 -d1s -s "$tmp/rtc.lua" "http://127.0.0.1:$express/agora.token.v1.TokenService/BuildRtcTokenWithUid" >/dev/null
 wrk -t1 -c4 -d1s -s "$tmp/rtc.lua" "http://127.0.0.1:$ours/agora.token.v1.TokenService/BuildRtcTokenWithUid" >/dev/null
 
-echo "### HTTP/1.1 keep-alive, JSON (wrk, ${seconds} s per point, $(nproc) CPUs shared by server and wrk)"
+cpus="$(nproc) CPUs shared by server and wrk"
+[[ ${PIN:-0} == 1 ]] && cpus="servers on CPU 0, wrk on CPU 1"
+echo "### HTTP/1.1 keep-alive, JSON (wrk, ${seconds} s per point, $cpus, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 echo "| concurrency | ours BuildRtcTokenWithUid QPS (p99 µs) | Express + agora-token QPS (p99 µs) | ours / Express (target ≥ 5) | ours GET /ping QPS | BuildRtc / ping (target ≥ 0.75) |"
 echo "|---|---|---|---|---|---|"

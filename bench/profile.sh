@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Profiles agora-token-server under load: starts it on a free port, drives
-# one RPC with agora-token-loadgen, samples the server with `perf record`
+# one RPC with agora-token-loadgen (gRPC) or one route with wrk (HTTP, as
+# bench/http_bench.sh does), samples the server with `perf record`
 # meanwhile, and prints the top of `perf report` (by shared object, then by
 # symbol). Without a working perf it falls back to valgrind's callgrind on a
-# shorter run. Prints numbers only.
+# shorter run (gRPC only). Prints numbers only.
 #
 # Usage: bench/profile.sh [RPC] [VERSION] [COMPRESSION]
+#        bench/profile.sh http [rtc|ping] [COMPRESSION]
 #   RPC: a loadgen --rpc (default rtc_uid); VERSION 006 or 007 (default 007);
-#   COMPRESSION: compatible (default) or fast.
+#   COMPRESSION: compatible (default) or fast. `http rtc` is the JSON Connect
+#   BuildRtcTokenWithUid of bench/http_bench.sh (007), `http ping` GET /ping.
 # Environment: BUILD_DIR (default build-release), SECONDS_TO_SAMPLE (8),
-#   CONCURRENCY (64), TOP (15 lines), OUT (where perf.data goes; a temp dir).
+#   CONCURRENCY (64), TOP (15 lines), OUT (where perf.data goes; a temp dir),
+#   CALL_GRAPH (say `dwarf` for perf's call graphs, to read with perf report
+#   --children from OUT).
 set -euo pipefail
 
 rpc=${1:-rtc_uid}
@@ -23,6 +28,13 @@ concurrency=${CONCURRENCY:-64}
 top=${TOP:-15}
 server_bin=$build_dir/server/agora-token-server
 loadgen=$build_dir/bench/agora-token-loadgen
+http=false
+if [[ $rpc == http ]]; then
+  http=true
+  route=${2:-rtc}
+  command -v wrk >/dev/null || { echo "profile.sh: needs wrk (scripts/install-deps.sh)" >&2; exit 2; }
+  loadgen=$server_bin
+fi
 for binary in "$server_bin" "$loadgen"; do
   [[ -x $binary ]] || { echo "profile.sh: $binary not found (BUILD_DIR=$build_dir)" >&2; exit 2; }
 done
@@ -37,11 +49,13 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() {
+  local key=port listen=()
+  $http && key=http_port listen=(--http_listen 127.0.0.1:0)
   "$@" "$server_bin" --listen 127.0.0.1:0 --keyring deploy/dev/keyring.textproto \
-    --compression "$compression" 2>"$tmp/server.log" &
+    --compression "$compression" "${listen[@]}" 2>"$tmp/server.log" &
   server_pid=$!
   for _ in $(seq 100); do
-    port=$(grep -o '"msg":"serving".*"port":"[0-9]*"' "$tmp/server.log" | grep -o '"port":"[0-9]*"' | grep -o '[0-9]*' || true)
+    port=$(grep -o '"msg":"serving".*' "$tmp/server.log" | grep -o "\"$key\":\"[0-9]*\"" | grep -o '[0-9]*' || true)
     [[ -n $port ]] && return
     sleep 0.1
   done
@@ -50,24 +64,45 @@ start_server() {
   exit 1
 }
 
+call_graph=()
+[[ -n ${CALL_GRAPH:-} ]] && call_graph=(--call-graph "$CALL_GRAPH")
 if perf record -o "$tmp/probe.data" -- true >/dev/null 2>&1; then
   start_server
-  "$loadgen" --target "127.0.0.1:$port" --rpc "$rpc" --version "$version" \
-    --concurrency "$concurrency" --duration_s "$((sample_seconds + 3))" --warmup_s 1 \
-    >"$tmp/loadgen.txt" &
+  if $http; then
+    url=http://127.0.0.1:$port/ping
+    script=()
+    if [[ $route == rtc ]]; then
+      url=http://127.0.0.1:$port/agora.token.v1.TokenService/BuildRtcTokenWithUid
+      script=(-s bench/http_rtc.lua)
+    fi
+    wrk -t2 -c"$concurrency" -d"$((sample_seconds + 3))s" "${script[@]}" "$url" \
+      >"$tmp/loadgen.txt" 2>&1 &
+  else
+    "$loadgen" --target "127.0.0.1:$port" --rpc "$rpc" --version "$version" \
+      --concurrency "$concurrency" --duration_s "$((sample_seconds + 3))" --warmup_s 1 \
+      >"$tmp/loadgen.txt" &
+  fi
   loadgen_pid=$!
   sleep 2
-  perf record -F 1999 -p "$server_pid" -o "$out/perf.data" -- sleep "$sample_seconds" \
-    >/dev/null 2>&1
+  perf record -F 1999 "${call_graph[@]}" -p "$server_pid" -o "$out/perf.data" -- \
+    sleep "$sample_seconds" >/dev/null 2>&1
   wait "$loadgen_pid"
-  echo "== load: $rpc $version ($compression), concurrency $concurrency"
-  sed -n '2,3p' "$tmp/loadgen.txt"
+  if $http; then
+    echo "== load: HTTP $route ($compression), concurrency $concurrency, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    grep -E 'Requests/sec|Latency ' "$tmp/loadgen.txt"
+  else
+    echo "== load: $rpc $version ($compression), concurrency $concurrency"
+    sed -n '2,3p' "$tmp/loadgen.txt"
+  fi
   echo "== perf report: server CPU by shared object"
-  perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+  perf report -i "$out/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null |
     grep '%' | head -n "$top" | sed 's/ *$//'
   echo "== perf report: top $top symbols"
-  perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null |
+  perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null |
     grep '%' | head -n "$top" | sed 's/  */ /g' | cut -c1-180
+elif $http; then
+  echo "profile.sh: perf is not usable here" >&2
+  exit 2
 else
   echo "== perf is not usable here; valgrind --tool=callgrind on 3,000 calls instead"
   command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null

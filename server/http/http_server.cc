@@ -62,6 +62,21 @@ std::pair<int, const char*> RefusalOf(const beast::error_code& ec) {
   return {400, "malformed HTTP request"};
 }
 
+// The status line and header of `response` followed by its body, as Beast's
+// serializer writes an http::response<string_body> after prepare_payload:
+// one buffer, so one send, with no serializer state per response.
+void AppendResponse(const HttpResponse& response, bool keep_alive, std::string* out) {
+  const beast::string_view reason =
+      http::obsolete_reason(http::int_to_status(static_cast<unsigned>(response.status)));
+  absl::StrAppend(out, "HTTP/1.1 ", response.status, " ",
+                  absl::string_view(reason.data(), reason.size()), "\r\n");
+  for (const auto& [name, value] : response.headers) {
+    absl::StrAppend(out, name, ": ", value, "\r\n");
+  }
+  if (!keep_alive) out->append("Connection: close\r\n");
+  absl::StrAppend(out, "Content-Length: ", response.body.size(), "\r\n\r\n", response.body);
+}
+
 std::string PeerOf(const tcp::socket& socket) {
   beast::error_code ec;
   const tcp::endpoint endpoint = socket.remote_endpoint(ec);
@@ -187,6 +202,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     parser_.emplace();
     parser_->header_limit(server_->options().max_header_bytes);
     parser_->body_limit(server_->options().max_body_bytes);
+    // A body that came with its header is parsed with it (OnHeader).
+    parser_->eager(true);
     auto self = this->shared_from_this();
     if (first) {
       Socket().expires_after(server_->options().header_timeout);
@@ -228,6 +245,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     if (header.count(http::field::transfer_encoding) == 1 && !parser_->chunked()) {
       return Refuse(400, "Transfer-Encoding must end in chunked");
     }
+    // Most requests arrive whole: no read for the body.
+    if (parser_->is_done()) return OnRequest({});
     auto self = this->shared_from_this();
     auto read_body = [self] {
       self->Socket().expires_after(self->server_->options().body_timeout);
@@ -289,20 +308,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
   void Write(HttpResponse response, bool keep_alive) {
     idle_ = false;
     keep_alive = keep_alive && !server_->draining();
-    auto wire = std::make_shared<http::response<http::string_body>>();
-    wire->version(11);
-    wire->result(static_cast<unsigned>(response.status));
-    for (auto& [name, value] : response.headers) wire->insert(name, value);
-    wire->body() = std::move(response.body);
-    wire->keep_alive(keep_alive);
-    wire->prepare_payload();
+    // Reused from one response to the next (kept small between them).
+    if (out_.capacity() > kMaxKeptBuffer) out_ = std::string();
+    out_.clear();
+    AppendResponse(response, keep_alive, &out_);
     Socket().expires_after(server_->options().body_timeout);
-    http::async_write(*stream_, *wire,
-                      IoHandler([self = this->shared_from_this(), wire, keep_alive](
-                                    beast::error_code ec, size_t) {
-                        if (ec || !keep_alive) return self->Close();
-                        self->ReadRequest(false);
-                      }));
+    net::async_write(*stream_, net::buffer(out_),
+                     IoHandler([self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                       if (ec || !keep_alive) return self->Close();
+                       self->ReadRequest(false);
+                     }));
   }
 
   void Close() {
@@ -317,6 +332,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
   std::unique_ptr<HttpStream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  static constexpr size_t kMaxKeptBuffer = 64 * 1024;
+  std::string out_;  // the response being written
   std::optional<CertificateIdentity> certificate_;
   bool idle_ = true;
   bool closed_ = false;

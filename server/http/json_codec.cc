@@ -1,14 +1,19 @@
 #include "server/http/json_codec.h"
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace agora_token {
 namespace {
@@ -73,9 +78,396 @@ std::string TypeUrlOf(const pb::Message& message) {
   return std::string(kTypeUrlPrefix) + "/" + message.GetDescriptor()->full_name();
 }
 
+// Nesting deeper than this is left to protobuf (its own limit is 100).
+constexpr int kMaxDepth = 32;
+
+// protobuf's JSON has special forms for its well-known types (Any,
+// Timestamp, wrappers, Struct, ...).
+bool IsPlainMessage(const pb::Descriptor* type) {
+  return type->file()->package() != "google.protobuf";
+}
+
+// The field a JSON key names: its JSON name first, then its proto name, as
+// protobuf's converter looks them up.
+const pb::FieldDescriptor* FieldNamed(const pb::Descriptor* type, std::string_view key) {
+  for (int i = 0; i < type->field_count(); ++i) {
+    if (type->field(i)->json_name() == key) return type->field(i);
+  }
+  for (int i = 0; i < type->field_count(); ++i) {
+    if (type->field(i)->name() == key) return type->field(i);
+  }
+  return nullptr;
+}
+
+// Reflection's setter (or adder) of a field type.
+template <typename T>
+using Setter = void (pb::Reflection::*)(pb::Message*, const pb::FieldDescriptor*, T) const;
+
+// Sets a singular field, or adds an element to a repeated one.
+template <typename T>
+void Put(pb::Message* message, const pb::FieldDescriptor* field, T value, Setter<T> set,
+         Setter<T> add) {
+  (message->GetReflection()->*(field->is_repeated() ? add : set))(message, field, std::move(value));
+}
+
+// Reads the strict JSON subset of the header's comment into a message;
+// false as soon as the input leaves it.
+class FastJsonReader {
+ public:
+  explicit FastJsonReader(std::string_view json)
+      : p_(json.data()), end_(json.data() + json.size()) {}
+
+  bool Read(pb::Message* message) { return Object(message, 0) && (SkipSpace(), p_ == end_); }
+
+ private:
+  void SkipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool Take(char c) {
+    SkipSpace();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  bool TakeWord(std::string_view word) {
+    SkipSpace();
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  // A string of printable ASCII without escapes.
+  bool String(std::string_view* out) {
+    if (!Take('"')) return false;
+    const char* start = p_;
+    for (; p_ != end_ && *p_ != '"'; ++p_) {
+      const unsigned char c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c >= 0x7f || c == '\\') return false;
+    }
+    if (p_ == end_) return false;
+    *out = std::string_view(start, static_cast<size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+
+  // An integer as JSON writes one: no leading zero, fraction or exponent.
+  bool Integer(bool* negative, uint64_t* magnitude) {
+    SkipSpace();
+    *negative = p_ != end_ && *p_ == '-';
+    if (*negative) ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0' && p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9') return false;
+    uint64_t value = 0;
+    for (; p_ != end_ && *p_ >= '0' && *p_ <= '9'; ++p_) {
+      const uint64_t digit = static_cast<uint64_t>(*p_ - '0');
+      if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+      value = value * 10 + digit;
+    }
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    *magnitude = value;
+    return true;
+  }
+
+  template <typename T>
+  bool IntegerIn(T* out) {
+    bool negative = false;
+    uint64_t magnitude = 0;
+    if (!Integer(&negative, &magnitude)) return false;
+    if (!negative) {
+      if (magnitude > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
+      *out = static_cast<T>(magnitude);
+      return true;
+    }
+    if constexpr (std::is_unsigned_v<T>) {
+      return false;
+    } else {
+      // -(min + 1) + 1 is min's magnitude, without overflow.
+      if (magnitude > static_cast<uint64_t>(-(std::numeric_limits<T>::min() + 1)) + 1) return false;
+      *out = static_cast<T>(-static_cast<int64_t>(magnitude - 1) - 1);
+      return true;
+    }
+  }
+
+  // One value of `field` (one element when it is repeated).
+  bool Value(const pb::FieldDescriptor* field, pb::Message* message, int depth) {
+    using R = pb::Reflection;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_STRING: {
+        std::string_view value;
+        if (field->type() == pb::FieldDescriptor::TYPE_BYTES || !String(&value)) return false;
+        Put<std::string>(message, field, std::string(value), &R::SetString, &R::AddString);
+        return true;
+      }
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        return PutInteger<int32_t>(message, field, &R::SetInt32, &R::AddInt32);
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        return PutInteger<int64_t>(message, field, &R::SetInt64, &R::AddInt64);
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        return PutInteger<uint32_t>(message, field, &R::SetUInt32, &R::AddUInt32);
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        return PutInteger<uint64_t>(message, field, &R::SetUInt64, &R::AddUInt64);
+      case pb::FieldDescriptor::CPPTYPE_BOOL: {
+        const bool value = TakeWord("true");
+        if (!value && !TakeWord("false")) return false;
+        Put<bool>(message, field, value, &R::SetBool, &R::AddBool);
+        return true;
+      }
+      case pb::FieldDescriptor::CPPTYPE_ENUM: {
+        // By name only; protobuf also takes numbers, unknown ones included.
+        std::string_view name;
+        if (!String(&name)) return false;
+        const pb::EnumDescriptor* type = field->enum_type();
+        for (int i = 0; i < type->value_count(); ++i) {
+          if (type->value(i)->name() != name) continue;
+          Put<int>(message, field, type->value(i)->number(), &R::SetEnumValue, &R::AddEnumValue);
+          return true;
+        }
+        return false;
+      }
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        if (!IsPlainMessage(field->message_type())) return false;
+        return Object(field->is_repeated()
+                          ? message->GetReflection()->AddMessage(message, field)
+                          : message->GetReflection()->MutableMessage(message, field),
+                      depth + 1);
+      default:  // float and double: protobuf's number forms
+        return false;
+    }
+  }
+
+  template <typename T>
+  bool PutInteger(pb::Message* message, const pb::FieldDescriptor* field, Setter<T> set,
+                  Setter<T> add) {
+    T value = 0;
+    if (!IntegerIn(&value)) return false;
+    Put<T>(message, field, value, set, add);
+    return true;
+  }
+
+  bool Object(pb::Message* message, int depth) {
+    if (depth > kMaxDepth || !Take('{')) return false;
+    if (Take('}')) return true;
+    const pb::Descriptor* type = message->GetDescriptor();
+    const pb::Reflection* reflection = message->GetReflection();
+    if (type->field_count() > 64) return false;
+    uint64_t seen = 0;
+    do {
+      std::string_view key;
+      if (!String(&key)) return false;
+      const pb::FieldDescriptor* field = FieldNamed(type, key);
+      if (field == nullptr || field->is_map()) return false;
+      const uint64_t bit = uint64_t{1} << field->index();
+      if ((seen & bit) != 0) return false;
+      seen |= bit;
+      if (const pb::OneofDescriptor* oneof = field->real_containing_oneof();
+          oneof != nullptr && reflection->HasOneof(*message, oneof)) {
+        return false;
+      }
+      if (!Take(':')) return false;
+      if (!field->is_repeated()) {
+        if (!Value(field, message, depth)) return false;
+      } else {
+        if (!Take('[')) return false;
+        if (!Take(']')) {
+          do {
+            if (!Value(field, message, depth)) return false;
+          } while (Take(','));
+          if (!Take(']')) return false;
+        }
+      }
+    } while (Take(','));
+    return Take('}');
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+// protobuf's escape of an ASCII byte (JsonEscaping), null for one written
+// as it is, "" for a byte beyond ASCII (which protobuf sometimes escapes).
+struct EscapeTable {
+  const char* escape[256] = {};
+  constexpr EscapeTable() {
+    constexpr const char* kControl[] = {
+        "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+        "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+        "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+        "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
+    for (int c = 0; c < 0x20; ++c) escape[c] = kControl[c];
+    escape['"'] = "\\\"";
+    escape['\\'] = "\\\\";
+    escape['<'] = "\\u003c";
+    escape['>'] = "\\u003e";
+    escape[0x7f] = "\\u007f";
+    for (int c = 0x80; c < 0x100; ++c) escape[c] = "";
+  }
+};
+constexpr EscapeTable kEscapes;
+
+// Writes messages as protobuf's printer does with default options, or
+// declines (false) at the first value the header's comment leaves to it.
+class FastJsonWriter {
+ public:
+  explicit FastJsonWriter(std::string* out) : out_(out) {}
+
+  // Set fields in field-number order (proto3 leaves out zero values
+  // without presence), by their JSON names.
+  bool Message(const pb::Message& message, int depth) {
+    if (depth > kMaxDepth) return false;
+    const pb::Reflection* reflection = message.GetReflection();
+    if (!reflection->GetUnknownFields(message).empty()) return false;
+    // One list per depth, kept by the thread: no allocation once warm.
+    thread_local std::vector<const pb::FieldDescriptor*> lists[kMaxDepth + 1];
+    std::vector<const pb::FieldDescriptor*>& fields = lists[depth];
+    fields.clear();
+    reflection->ListFields(message, &fields);
+    out_->push_back('{');
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const pb::FieldDescriptor* field = fields[i];
+      if (field->is_extension() || field->is_map()) return false;
+      if (i > 0) out_->push_back(',');
+      out_->push_back('"');
+      out_->append(field->json_name());
+      out_->append("\":");
+      if (!field->is_repeated()) {
+        if (!Value(message, *reflection, field, -1, depth)) return false;
+        continue;
+      }
+      out_->push_back('[');
+      const int size = reflection->FieldSize(message, field);
+      for (int j = 0; j < size; ++j) {
+        if (j > 0) out_->push_back(',');
+        if (!Value(message, *reflection, field, j, depth)) return false;
+      }
+      out_->push_back(']');
+    }
+    out_->push_back('}');
+    return true;
+  }
+
+ private:
+  // Reflection's getters of a field type, singular and repeated.
+  template <typename T>
+  struct Getters {
+    T (pb::Reflection::*get)(const pb::Message&, const pb::FieldDescriptor*) const;
+    T (pb::Reflection::*get_repeated)(const pb::Message&, const pb::FieldDescriptor*, int) const;
+  };
+
+  // The value of a singular field (index -1), or element `index` of a
+  // repeated one.
+  template <typename T>
+  static T Get(const pb::Message& message, const pb::Reflection& reflection,
+               const pb::FieldDescriptor* field, int index, Getters<T> getters) {
+    return index < 0 ? (reflection.*getters.get)(message, field)
+                     : (reflection.*getters.get_repeated)(message, field, index);
+  }
+
+  bool Value(const pb::Message& message, const pb::Reflection& reflection,
+             const pb::FieldDescriptor* field, int index, int depth) {
+    using R = pb::Reflection;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        Number(
+            Get<int32_t>(message, reflection, field, index, {&R::GetInt32, &R::GetRepeatedInt32}));
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        Number(Get<uint32_t>(message, reflection, field, index,
+                             {&R::GetUInt32, &R::GetRepeatedUInt32}));
+        return true;
+      // 64-bit integers are strings in proto3 JSON.
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        Number(
+            Get<int64_t>(message, reflection, field, index, {&R::GetInt64, &R::GetRepeatedInt64}),
+            true);
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        Number(Get<uint64_t>(message, reflection, field, index,
+                             {&R::GetUInt64, &R::GetRepeatedUInt64}),
+               true);
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_BOOL:
+        out_->append(
+            Get<bool>(message, reflection, field, index, {&R::GetBool, &R::GetRepeatedBool})
+                ? "true"
+                : "false");
+        return true;
+      case pb::FieldDescriptor::CPPTYPE_ENUM: {
+        // A value the enum does not name is written as its number.
+        const int number = Get<int>(message, reflection, field, index,
+                                    {&R::GetEnumValue, &R::GetRepeatedEnumValue});
+        if (const pb::EnumValueDescriptor* value = field->enum_type()->FindValueByNumber(number)) {
+          out_->push_back('"');
+          out_->append(value->name());
+          out_->push_back('"');
+        } else {
+          Number(number);
+        }
+        return true;
+      }
+      case pb::FieldDescriptor::CPPTYPE_STRING: {
+        if (field->type() == pb::FieldDescriptor::TYPE_BYTES) return false;
+        std::string scratch;
+        return String(index < 0
+                          ? reflection.GetStringReference(message, field, &scratch)
+                          : reflection.GetRepeatedStringReference(message, field, index, &scratch));
+      }
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        if (!IsPlainMessage(field->message_type())) return false;
+        return Message(index < 0 ? reflection.GetMessage(message, field)
+                                 : reflection.GetRepeatedMessage(message, field, index),
+                       depth + 1);
+      default:  // float and double: protobuf's own number formatting
+        return false;
+    }
+  }
+
+  template <typename T>
+  void Number(T value, bool quoted = false) {
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    if (quoted) out_->push_back('"');
+    out_->append(digits, end);
+    if (quoted) out_->push_back('"');
+  }
+
+  // ASCII only: protobuf escapes some characters beyond it.
+  bool String(std::string_view value) {
+    out_->push_back('"');
+    const char* p = value.data();
+    const char* end = p + value.size();
+    while (p != end) {
+      const char* plain = p;
+      while (p != end && kEscapes.escape[static_cast<unsigned char>(*p)] == nullptr) ++p;
+      out_->append(plain, p);
+      if (p == end) break;
+      const char* escape = kEscapes.escape[static_cast<unsigned char>(*p++)];
+      if (*escape == '\0') return false;
+      out_->append(escape);
+    }
+    out_->push_back('"');
+    return true;
+  }
+
+  std::string* out_;
+};
+
 }  // namespace
 
+bool FastJsonToMessage(std::string_view json, pb::Message* message) {
+  message->Clear();
+  return FastJsonReader(json).Read(message);
+}
+
+bool FastMessageToJson(const pb::Message& message, std::string* json) {
+  json->clear();
+  json->reserve(1024);
+  return FastJsonWriter(json).Message(message, 0);
+}
+
 absl::Status JsonToMessage(std::string_view json, pb::Message* message) {
+  if (FastJsonToMessage(json, message)) return absl::OkStatus();
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   std::string binary;
@@ -90,6 +482,8 @@ absl::Status JsonToMessage(std::string_view json, pb::Message* message) {
 }
 
 absl::Status MessageToJson(const pb::Message& message, std::string* json) {
+  if (FastMessageToJson(message, json)) return absl::OkStatus();
+  json->clear();
   const pb::util::Status status = pb::util::BinaryToJsonString(
       &Resolver(), TypeUrlOf(message), message.SerializeAsString(), json,
       pb::util::JsonPrintOptions());
