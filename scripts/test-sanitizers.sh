@@ -30,6 +30,14 @@ for tool in clang++ llvm-symbolizer; do
   command -v "$tool" >/dev/null || { echo "$tool not found: apt-get install clang libclang-rt-dev llvm" >&2; exit 1; }
 done
 
+# ccache, as in scripts/build.sh: a second run (or a worktree) recompiles
+# only what changed.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd .. && pwd)}
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+
 # Configures one sanitized tree once; line tables give file:line in every
 # report. The address tree also has the libFuzzer targets (AGORA_TOKEN_FUZZ),
 # so scripts/fuzz.sh reuses its libraries instead of building a third tree.
@@ -38,7 +46,7 @@ configure() {
   local fuzz=OFF
   [ "$sanitizer" = address ] && fuzz=ON
   [ -f "$dir/build.ninja" ] && return 0
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
     -DAGORA_TOKEN_SANITIZE="$sanitizer" -DAGORA_TOKEN_FUZZ="$fuzz" \
     -DAGORA_TOKEN_BUILD_BENCH=OFF >/dev/null

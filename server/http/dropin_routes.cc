@@ -102,28 +102,14 @@ class DropIn {
   absl::StatusOr<std::string> Rtc(const RtcParams& p) {
     if (p.by_uid) {
       v1::BuildRtcTokenWithUidRequest request;
-      request.set_app_id(app_id_);
-      request.set_channel_name(p.channel);
       request.set_uid(p.uid);
-      request.set_role(p.role);
-      request.set_token_version(v1::TOKEN_VERSION_007);
-      request.set_token_expire_seconds(p.expiry);
-      v1::BuildRtcTokenWithUidResponse response;
-      absl::Status status = layer_.BuildRtcTokenWithUid(credentials_, {}, request, &response);
-      if (!status.ok()) return status;
-      return response.token();
+      return Token<v1::BuildRtcTokenWithUidResponse>(RtcRequest(p, &request),
+                                                     &ServiceLayer::BuildRtcTokenWithUid);
     }
     v1::BuildRtcTokenWithAccountRequest request;
-    request.set_app_id(app_id_);
-    request.set_channel_name(p.channel);
     request.set_account(p.account);
-    request.set_role(p.role);
-    request.set_token_version(v1::TOKEN_VERSION_007);
-    request.set_token_expire_seconds(p.expiry);
-    v1::BuildRtcTokenWithAccountResponse response;
-    absl::Status status = layer_.BuildRtcTokenWithAccount(credentials_, {}, request, &response);
-    if (!status.ok()) return status;
-    return response.token();
+    return Token<v1::BuildRtcTokenWithAccountResponse>(RtcRequest(p, &request),
+                                                       &ServiceLayer::BuildRtcTokenWithAccount);
   }
 
   absl::StatusOr<std::string> Rtm(const std::string& user_id, uint32_t expiry) {
@@ -132,10 +118,7 @@ class DropIn {
     request.set_user_id(user_id);
     request.set_token_version(v1::TOKEN_VERSION_007);
     request.set_token_expire_seconds(expiry);
-    v1::BuildRtmTokenResponse response;
-    absl::Status status = layer_.BuildRtmToken(credentials_, {}, request, &response);
-    if (!status.ok()) return status;
-    return response.token();
+    return Token<v1::BuildRtmTokenResponse>(request, &ServiceLayer::BuildRtmToken);
   }
 
   absl::StatusOr<std::string> Chat(const std::string& user_id, uint32_t expiry) {
@@ -144,13 +127,30 @@ class DropIn {
     request.set_kind(user_id.empty() ? v1::CHAT_TOKEN_KIND_APP : v1::CHAT_TOKEN_KIND_USER);
     request.set_user_id(user_id);
     request.set_token_expire_seconds(expiry);
-    v1::BuildChatTokenResponse response;
-    absl::Status status = layer_.BuildChatToken(credentials_, {}, request, &response);
-    if (!status.ok()) return status;
-    return response.token();
+    return Token<v1::BuildChatTokenResponse>(request, &ServiceLayer::BuildChatToken);
   }
 
  private:
+  // The fields both RTC requests share (the peer always mints 007).
+  template <typename Request>
+  const Request& RtcRequest(const RtcParams& p, Request* request) const {
+    request->set_app_id(app_id_);
+    request->set_channel_name(p.channel);
+    request->set_role(p.role);
+    request->set_token_version(v1::TOKEN_VERSION_007);
+    request->set_token_expire_seconds(p.expiry);
+    return *request;
+  }
+
+  // Calls one service-layer method; its response's token, or its error.
+  template <typename Response, typename Request, typename Method>
+  absl::StatusOr<std::string> Token(const Request& request, Method method) {
+    Response response;
+    absl::Status status = (layer_.*method)(credentials_, {}, request, &response);
+    if (!status.ok()) return status;
+    return std::move(*response.mutable_token());
+  }
+
   ServiceLayer& layer_;
   const CallCredentials& credentials_;
   std::string app_id_;
