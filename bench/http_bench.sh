@@ -32,26 +32,7 @@ if [[ ${PIN:-0} == 1 ]]; then
 fi
 command -v wrk >/dev/null || { echo "http_bench.sh: needs wrk (scripts/install-deps.sh)" >&2; exit 2; }
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# wait_port FILE KEY: the value of "KEY":"N" in FILE's serving line.
-wait_port() {
-  for _ in $(seq 200); do
-    port=$(grep -o "\"$2\":\"[0-9]*\"" "$1" 2>/dev/null | head -n1 | grep -o '[0-9]*' || true)
-    [[ -n $port && $port != 0 ]] && { echo "$port"; return; }
-    sleep 0.05
-  done
-  echo "http_bench.sh: no port in $1" >&2
-  cat "$1" >&2
-  exit 1
-}
+source bench/lib.sh
 
 "${server_cpu[@]}" "$server_bin" --keyring "$keyring" --listen 127.0.0.1:0 \
   --http_listen 127.0.0.1:0 --compression compatible 2>"$tmp/ours.log" &

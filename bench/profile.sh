@@ -39,14 +39,8 @@ for binary in "$server_bin" "$loadgen"; do
   [[ -x $binary ]] || { echo "profile.sh: $binary not found (BUILD_DIR=$build_dir)" >&2; exit 2; }
 done
 
-tmp=$(mktemp -d)
+source bench/lib.sh
 out=${OUT:-$tmp}
-server_pid=""
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 start_server() {
   local key=port listen=()
@@ -54,14 +48,8 @@ start_server() {
   "$@" "$server_bin" --listen 127.0.0.1:0 --keyring deploy/dev/keyring.textproto \
     --compression "$compression" "${listen[@]}" 2>"$tmp/server.log" &
   server_pid=$!
-  for _ in $(seq 100); do
-    port=$(grep -o '"msg":"serving".*' "$tmp/server.log" | grep -o "\"$key\":\"[0-9]*\"" | grep -o '[0-9]*' || true)
-    [[ -n $port ]] && return
-    sleep 0.1
-  done
-  echo "profile.sh: the server did not start" >&2
-  cat "$tmp/server.log" >&2
-  exit 1
+  pids+=("$server_pid")
+  port=$(wait_port "$tmp/server.log" "$key")
 }
 
 call_graph=()

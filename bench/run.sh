@@ -116,14 +116,7 @@ for tool in gnuplot:gnuplot-nox h2load:nghttp2-client wrk:wrk openssl:openssl cu
   fi
 done
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 jsonl=$tmp/points.jsonl
 : >"$jsonl"
@@ -131,23 +124,6 @@ jsonl=$tmp/points.jsonl
 facts=$tmp/facts.tsv
 : >"$facts"
 fact() { printf '%s\t%s\n' "$1" "$2" >>"$facts"; }
-
-# Waits for a server's {"msg":"serving",...,"port":"N"} line in $1 and
-# prints N.
-wait_for_port() {
-  local log=$1 port=""
-  for _ in $(seq 100); do
-    port=$(grep -o '"msg":"serving".*"port":"[0-9]*"' "$log" 2>/dev/null | grep -o '"port":"[0-9]*"' | grep -o '[0-9]*' || true)
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  if [[ -z $port ]]; then
-    echo "run.sh: server did not start; its log:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  echo "$port"
-}
 
 # launch NAME COMMAND...: starts a server in the background (its output in
 # $tmp/NAME.log) and sets pid_NAME and port_NAME once it serves. COMMAND may
@@ -159,7 +135,9 @@ launch() {
   local pid=$!
   pids+=("$pid")
   printf -v "pid_$name" '%s' "$pid"
-  printf -v "port_$name" '%s' "$(wait_for_port "$tmp/$name.log")"
+  local port
+  port=$(wait_port "$tmp/$name.log")
+  printf -v "port_$name" '%s' "$port"
 }
 
 # start_ours NAME COMPRESSION [taskset prefix...] (development mode).
