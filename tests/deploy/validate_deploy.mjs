@@ -39,6 +39,10 @@ const kServerMetrics = [
   "agora_token_audit_log_dropped_lines_total",
   "agora_token_build_info",
 ];
+// Container port name -> the flag that sets its HOST:PORT.
+const kPortFlags = { grpc: "--listen", https: "--http-listen", health: "--health-listen", metrics: "--metrics-listen" };
+// The ports callers use: each must be in both Services and the NetworkPolicy.
+const kApiPorts = ["grpc", "https"];
 const kServerSideCodes = ["UNKNOWN", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "DEADLINE_EXCEEDED"];
 
 // ---------------------------------------------------------------- harness
@@ -195,8 +199,7 @@ const kRules = {
     const problems = [];
     const container = serverContainer(findOne(objects, "Deployment"));
     const byName = Object.fromEntries(container.ports.map((p) => [p.name, p.containerPort]));
-    const flags = { grpc: "--listen", health: "--health-listen", metrics: "--metrics-listen" };
-    for (const [name, flag] of Object.entries(flags)) {
+    for (const [name, flag] of Object.entries(kPortFlags)) {
       const port = portOf(flagValue(container.args, flag));
       if (port === undefined) problems.push(`${flag}=HOST:PORT missing (or given twice)`);
       else if (port !== byName[name]) problems.push(`${flag} port ${port} but container port ${name} is ${byName[name]}`);
@@ -205,6 +208,30 @@ const kRules = {
       const grpc = container[probe]?.grpc;
       if (!grpc) problems.push(`${probe} is not a native gRPC probe`);
       else if (grpc.port !== byName.health) problems.push(`${probe} probes port ${grpc.port}, health port is ${byName.health}`);
+    }
+    return problems;
+  },
+
+  "API ports reach both Services and the NetworkPolicy, with the same numbers"(objects) {
+    const problems = [];
+    const container = serverContainer(findOne(objects, "Deployment"));
+    const policy = findOne(objects, "NetworkPolicy");
+    const services = objects.filter((o) => o.kind === "Service");
+    for (const name of kApiPorts) {
+      const containerPort = container.ports.find((p) => p.name === name)?.containerPort;
+      if (containerPort === undefined) {
+        problems.push(`no container port named ${name}`);
+        continue;
+      }
+      for (const service of services) {
+        const port = service.spec.ports.find((p) => p.targetPort === name || p.targetPort === containerPort);
+        if (!port) problems.push(`Service ${service.metadata.name} has no port for ${name}`);
+        else if (port.port !== containerPort || port.name !== name) {
+          problems.push(`Service ${service.metadata.name} serves ${name} as ${port.name}:${port.port}, container port is ${containerPort}`);
+        }
+      }
+      const opened = (policy.spec.ingress || []).some((rule) => (rule.ports || []).some((p) => p.port === name || p.port === containerPort));
+      if (!opened) problems.push(`NetworkPolicy does not open ${name}`);
     }
     return problems;
   },
@@ -401,11 +428,16 @@ async function checkKubernetes() {
     ["base/deployment.yaml", "- --drain-timeout-ms=20000", "- --drain-timeout-ms=30000", /exceeds terminationGracePeriodSeconds/],
     ["base/deployment.yaml", "secretName: agora-token-keyring\n            defaultMode: 0400", "secretName: agora-token-keyring\n            defaultMode: 0644", /mode 0644, not 0400/],
     ["base/deployment.yaml", "- --health-listen=0.0.0.0:8081", "- --health-listen=0.0.0.0:8082", /--health-listen port 8082/],
+    ["base/deployment.yaml", "- --http-listen=0.0.0.0:8443", "- --http-listen=0.0.0.0:9443", /--http-listen port 9443/],
+    ["base/service-headless.yaml", "- name: https\n      port: 8443", "- name: https\n      port: 443", /serves https as https:443, container port is 8443/],
+    ["base/service.yaml", "    - name: https\n      port: 8443\n      targetPort: https\n      protocol: TCP\n", "", /Service agora-token-server has no port for https/],
+    ["base/networkpolicy.yaml", "        - port: https\n          protocol: TCP\n", "", /NetworkPolicy does not open https/],
     ["base/servicemonitor.yaml", "- port: metrics", "- port: metric", /ServiceMonitor port metric is not a port/],
     ["overlays/production/resources.yaml", "- name: server", "- name: sever", /expected one container, found 2/],
   ];
   for (const [file, from, to, pattern] of breakages) {
-    await check(`k8s: a broken copy is caught (${file}: ${to.trim().split("\n").pop().trim()})`, async () => {
+    const shown = to.trim() ? to.trim().split("\n").pop().trim() : `without ${from.trim().split("\n")[0].trim()}`;
+    await check(`k8s: a broken copy is caught (${file}: ${shown})`, async () => {
       const copy = makeTempDir("k8s");
       try {
         fs.cpSync(k8sDir, copy, { recursive: true });
@@ -480,7 +512,7 @@ async function checkDocker() {
   });
   await check("docker: default arguments match the Deployment's ports and config path", () => {
     const args = exec(one("CMD"));
-    for (const flag of ["--listen", "--health-listen", "--metrics-listen"]) {
+    for (const flag of Object.values(kPortFlags)) {
       expect(portOf(flagValue(args, flag)) === portOf(flagValue(container.args, flag)), `${flag} differs from the Deployment`);
     }
     expect(flagValue(args, "--config") === flagValue(container.args, "--config"), "--config path differs from the Deployment");
