@@ -666,6 +666,16 @@ async function checkSystemd() {
     const containerMax = flagValue(serverContainer(deployment).args, "--max-request-bytes");
     expect(execStart.includes(`--max-request-bytes=${containerMax}`), "--max-request-bytes differs from the Deployment");
   });
+  await check("systemd: the API ports (gRPC and HTTP) are the Deployment's", () => {
+    const args = get("ExecStart")[0].split(" ");
+    const container = serverContainer(findOne(renderKustomization(path.join(k8sDir, "base")), "Deployment"));
+    for (const name of kApiPorts) {
+      const flag = kPortFlags[name];
+      const port = portOf(flagValue(args, flag));
+      expect(port !== undefined, `ExecStart has no ${flag}=HOST:PORT`);
+      expect(port === portOf(flagValue(container.args, flag)), `${flag} port ${port} differs from the Deployment`);
+    }
+  });
 }
 
 // --------------------------------------------------------------- monitoring
