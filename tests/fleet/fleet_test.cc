@@ -145,7 +145,7 @@ class Fleet {
     fleet->replicas_.resize(kReplicas);
     fleet->starts_.assign(kReplicas, 0);
     for (int i = 0; i < kReplicas; ++i) {
-      absl::Status started = fleet->StartReplica(i, 0, 0);
+      absl::Status started = fleet->StartReplica(i, ReplicaPorts());
       if (!started.ok()) return started;
     }
     return fleet;
@@ -167,6 +167,11 @@ class Fleet {
     for (const auto& replica : replicas_) addresses.push_back(replica->address());
     return addresses;
   }
+  std::vector<std::string> http_addresses() const {
+    std::vector<std::string> addresses;
+    for (const auto& replica : replicas_) addresses.push_back(replica->http_address());
+    return addresses;
+  }
   // What each restart took, for the report.
   const std::vector<std::string>& restart_notes() const { return restart_notes_; }
 
@@ -174,8 +179,7 @@ class Fleet {
   // again on the same ports and must report SERVING.
   absl::Status RestartGracefully(int i) {
     ReplicaProcess& old = *replicas_[i];
-    const int port = old.port();
-    const int health_port = old.health_port();
+    const ReplicaPorts ports = old.ports();
     const SteadyClock::time_point sigterm = SteadyClock::now();
     // `docker stop` sends the image's STOPSIGNAL (SIGTERM); its timeout is
     // longer than the drain, so a SIGKILL from it would show as exit 137.
@@ -202,7 +206,7 @@ class Fleet {
           "); log:\n", old.LogText()));
     }
     const SteadyClock::time_point exited = SteadyClock::now();
-    absl::Status started = StartReplica(i, port, health_port);
+    absl::Status started = StartReplica(i, ports);
     if (!started.ok()) return started;
     restart_notes_.push_back(absl::StrFormat(
         "replica %d (%s): %s to exit %.0f ms, start to SERVING %.0f ms", i,
@@ -215,8 +219,7 @@ class Fleet {
   // set once the process is known to be gone (reaped).
   absl::Status KillAndRestart(int i, SteadyClock::time_point* dead) {
     ReplicaProcess& old = *replicas_[i];
-    const int port = old.port();
-    const int health_port = old.health_port();
+    const ReplicaPorts ports = old.ports();
     if (containers()) {
       // docker kill's default signal is SIGKILL; the attached client exits
       // with the container's 137.
@@ -231,7 +234,7 @@ class Fleet {
     if (!code.ok() || *code != 128 + SIGKILL) {
       return absl::InternalError(absl::StrCat("replica ", i, " did not die of SIGKILL"));
     }
-    return StartReplica(i, port, health_port);
+    return StartReplica(i, ports);
   }
 
   // What makes a replica reload in this mode: SIGHUP for processes (a
@@ -286,14 +289,14 @@ class Fleet {
   }
   const char* StopName() const { return containers() ? "docker stop" : "SIGTERM"; }
 
-  absl::Status StartReplica(int i, int port, int health_port) {
+  absl::Status StartReplica(int i, const ReplicaPorts& ports) {
     ++starts_[i];
     replicas_[i].reset();  // reaps the old process
     ReplicaOptions options = options_;
     options.container = ContainerName(i);
     absl::StatusOr<std::unique_ptr<ReplicaProcess>> replica = ReplicaProcess::Start(
-        options, port, health_port,
-        dir_.File(absl::StrCat("replica-", i, ".start-", starts_[i], ".log")), kStartTimeout);
+        options, ports, dir_.File(absl::StrCat("replica-", i, ".start-", starts_[i], ".log")),
+        kStartTimeout);
     if (!replica.ok()) return replica.status();
     replicas_[i] = *std::move(replica);
     return replicas_[i]->WaitUntilServing(kServingTimeout);
@@ -724,7 +727,8 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
   nginx_options.nginx_binary = AGORA_TOKEN_NGINX;
   nginx_options.openssl_binary = AGORA_TOKEN_OPENSSL;
   nginx_options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
-  nginx_options.upstream_servers = fleet_->addresses();
+  nginx_options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
+                             {"agora_token_http_replicas", fleet_->http_addresses()}};
   nginx_options.prefix = dir_->File("nginx");
   ASSERT_EQ(mkdir(nginx_options.prefix.c_str(), 0700), 0);
   absl::StatusOr<std::unique_ptr<NginxFront>> started =
