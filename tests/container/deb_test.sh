@@ -2,9 +2,10 @@
 # The Debian package in a fresh Debian 12 container (the bare debootstrap
 # base): `apt-get install ./agora-token-server_<version>_amd64.deb` pulls its
 # dependencies from Debian; the system user and /etc/agora-token exist; the
-# example config holds no secret; the packaged server, run as the unit's
-# user, serves a keyring from /etc/agora-token/keyring and the packaged CLI
-# gets a token from it that verifies; `systemd-analyze verify` passes on the
+# example config holds no secret; the unit serves gRPC and HTTP; the packaged
+# server, run as the unit's user, serves a keyring from /etc/agora-token/keyring
+# and the packaged CLI gets a token from it that verifies, over gRPC and over
+# an HTTP drop-in route; `systemd-analyze verify` passes on the
 # installed unit; `apt-get purge` leaves no file, user or folder behind.
 #
 #   tests/container/deb_test.sh BUILD_DIR     (under docker_env.sh)
@@ -42,6 +43,7 @@ test -f /etc/agora-token/config.textproto.example
 ! grep -Eq 'value: *"[0-9a-fA-F]{32}"|PRIVATE KEY' /etc/agora-token/config.textproto.example
 [ -z "\$(find /etc/agora-token/keyring /etc/agora-token/tls -mindepth 1)" ]
 grep -q '^ExecStart=/usr/bin/agora-token-server ' /usr/lib/systemd/system/agora-token-server.service
+grep -q -- '--http-listen=0.0.0.0:8443 ' /usr/lib/systemd/system/agora-token-server.service
 
 # The packaged server as the unit's user, on a keyring where the unit's
 # config would name it, plaintext on a free loopback port (no TLS files
@@ -54,11 +56,12 @@ chgrp agora-token /etc/agora-token/keyring/*
 chmod 0640 /etc/agora-token/keyring/*
 setpriv --reuid agora-token --regid agora-token --clear-groups \
   /usr/bin/agora-token-server --keyring /etc/agora-token/keyring/keyring.textproto \
-  --listen=127.0.0.1:0 2>/tmp/server.log &
+  --listen=127.0.0.1:0 --http-listen=127.0.0.1:0 2>/tmp/server.log &
 server=\$!
 for _ in \$(seq 100); do grep -q '"msg":"serving"' /tmp/server.log && break; sleep 0.1; done
 port=\$(grep '"msg":"serving"' /tmp/server.log | sed 's/.*"port":"\([0-9]*\)".*/\1/')
-[ -n "\$port" ] || { cat /tmp/server.log; exit 1; }
+http_port=\$(grep '"msg":"serving"' /tmp/server.log | sed 's/.*"http_port":"\([0-9]*\)".*/\1/')
+[ -n "\$port" ] && [ -n "\$http_port" ] || { cat /tmp/server.log; exit 1; }
 agora-token call --target 127.0.0.1:\$port BuildRtcTokenWithUid \
   "app_id: \"\$app_id\" channel_name: \"deb\" uid: 7" >/tmp/call.json
 token=\$(sed -n 's/.*"token": *"\(007[^"]*\)".*/\1/p' /tmp/call.json)
@@ -67,10 +70,26 @@ agora-token decode "\$token" \
   --app-certificate-file /etc/agora-token/keyring/app.certificate >/tmp/decoded.json
 grep -q '"signature": "valid"' /tmp/decoded.json && grep -q '"channel_name": "deb"' /tmp/decoded.json ||
   { cat /tmp/decoded.json; exit 1; }
+# The same server over HTTP (no curl in a bare Debian: bash's /dev/tcp).
+http_get() {
+  exec 3<>/dev/tcp/127.0.0.1/\$http_port
+  printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "\$1" >&3
+  cat <&3
+  exec 3<&-
+}
+answer=\$(http_get /readyz)
+[[ "\$answer" == "HTTP/1.1 200 "* ]] || { printf '%s\n' "\$answer"; exit 1; }
+answer=\$(http_get '/rtc/deb-http/publisher/uid/8/?expiry=600')
+token=\$(printf '%s\n' "\$answer" | sed -n 's/.*"rtcToken":"\(007[^"]*\)".*/\1/p')
+[ -n "\$token" ] || { printf '%s\n' "\$answer"; exit 1; }
+agora-token decode "\$token" \
+  --app-certificate-file /etc/agora-token/keyring/app.certificate >/tmp/decoded.json
+grep -q '"signature": "valid"' /tmp/decoded.json && grep -q '"channel_name": "deb-http"' /tmp/decoded.json ||
+  { cat /tmp/decoded.json; exit 1; }
 kill -TERM \$server
 wait \$server
 grep -q '"msg":"stopped"' /tmp/server.log
-echo "deb: installed, served and called from the packaged paths"
+echo "deb: installed, served and called (gRPC and HTTP) from the packaged paths"
 
 apt-get install -y -qq --no-install-recommends systemd >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }
 systemd-analyze verify /usr/lib/systemd/system/agora-token-server.service

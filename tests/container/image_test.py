@@ -12,20 +12,26 @@ The server container runs read-only as uid 10001 with every capability
 dropped, the shipped config (deploy/k8s/base/config.textproto) mounted as one
 file and the keyring and TLS directories mounted read-only beside it, as the
 Deployment mounts its ConfigMap and Secrets. Host networking (there is no
-bridge here), so its ports are free loopback ports given as flags.
+bridge here), so its ports are free loopback ports given as flags. The HTTP
+API (--http-listen) is called over HTTPS with the same TLS files and client
+certificates as gRPC.
 """
 
 import concurrent.futures
+import hashlib
+import http.client
 import json
 import os
 import secrets
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import types
 import unittest
 import urllib.request
 from pathlib import Path
@@ -40,6 +46,12 @@ CONFIG = REPO_ROOT / "deploy" / "k8s" / "base" / "config.textproto"
 APP_ID = "970CA35de60c44645bbae8a215061b33"
 CALL_BACKEND = "spiffe://example.com/ns/calls/sa/call-backend"
 CHAT_BACKEND = "chat-backend.chat.svc.cluster.local"
+# A certificate from the CA that names no caller: the support console's,
+# which identifies itself with its API key.
+SUPPORT_CONSOLE = "support-console.example.com"
+# The fake hash the shipped config carries for the support console's key.
+SHIPPED_KEY_HASH = "3f0a1c5e9b7d2468ace0135792468ace0135792468ace0135792468ace013579"
+ORIGIN = "https://app.example.com"
 # Above this the image has grown past its libraries: fail, and look.
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 
@@ -73,7 +85,7 @@ def make_pki(directory):
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-days", "2", "-subj", "/CN=agora-token test CA", "-keyout", d / "ca.key", "-out", d / "ca.crt")
     for name, san in (("server", "IP:127.0.0.1,DNS:localhost"), ("call", f"URI:{CALL_BACKEND}"),
-                      ("chat", f"DNS:{CHAT_BACKEND}")):
+                      ("chat", f"DNS:{CHAT_BACKEND}"), ("support", f"DNS:{SUPPORT_CONSOLE}")):
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-subj", f"/CN={name}", "-keyout", d / f"{name}.key", "-out", d / f"{name}.csr")
         (d / f"{name}.ext").write_text(f"subjectAltName={san}\n")
@@ -130,19 +142,20 @@ class ImageTest(unittest.TestCase):
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def start_server(self, extra_flags=(), config=CONFIG):
-        """The image on free loopback ports; returns (name, api, health, metrics)."""
+        """The image on free loopback ports; returns (name, api, health, metrics, http)."""
         mounts = ["-v", f"{config}:/etc/agora-token/config.textproto:ro", *self.secret_mounts]
-        api, health, metrics = free_port(), free_port(), free_port()
+        api, health, metrics, http_port = free_port(), free_port(), free_port(), free_port()
         name = f"agora-token-image-test-{secrets.token_hex(4)}"
         self.containers.append(name)
         docker("run", "-d", "--name", name, "--network", "host", *self.hardening, *mounts, IMAGE,
                "--config=/etc/agora-token/config.textproto", f"--listen=127.0.0.1:{api}",
-               f"--health-listen=127.0.0.1:{health}", f"--metrics-listen=127.0.0.1:{metrics}",
-               *extra_flags)
+               f"--http-listen=127.0.0.1:{http_port}", f"--health-listen=127.0.0.1:{health}",
+               f"--metrics-listen=127.0.0.1:{metrics}", *extra_flags)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if '"msg":"serving"' in docker("logs", name).stderr:
-                return name, f"127.0.0.1:{api}", f"127.0.0.1:{health}", f"127.0.0.1:{metrics}"
+                return (name, f"127.0.0.1:{api}", f"127.0.0.1:{health}", f"127.0.0.1:{metrics}",
+                        f"127.0.0.1:{http_port}")
             if docker("inspect", "-f", "{{.State.Running}}", name).stdout.strip() != "true":
                 break
             time.sleep(0.1)
@@ -167,6 +180,31 @@ class ImageTest(unittest.TestCase):
         record.update(inputs)
         return record
 
+    def https(self, address, method, path, who="call", body=None, headers=None):
+        """One HTTP/1.1 request over TLS with `who`'s client certificate (None:
+        without one); returns (status, headers with lowercase names, body)."""
+        context = ssl.create_default_context(cafile=str(self.pki["ca"]))
+        if who:
+            key, chain = self.pki[who]
+            context.load_cert_chain(chain, key)
+        host, port = address.rsplit(":", 1)
+        connection = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                    response.read().decode())
+        finally:
+            connection.close()
+
+    def connect_call(self, address, method, request, who="call", headers=None):
+        """A Connect unary call with a JSON body; returns (status, decoded JSON)."""
+        status, _, body = self.https(address, "POST", f"/agora.token.v1.TokenService/{method}", who,
+                                     json.dumps(request), {"Content-Type": "application/json",
+                                                           "Connect-Protocol-Version": "1",
+                                                           "Connect-Timeout-Ms": "5000", **(headers or {})})
+        return status, json.loads(body) if body else {}
+
     def verify(self, records):
         path = self.work / f"tokens-{secrets.token_hex(4)}.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -190,7 +228,7 @@ class ImageTest(unittest.TestCase):
         docker("run", "--rm", "--network", "none", "--entrypoint", "/bin/sleep", IMAGE, "0")
 
     def test_tls_calls_mint_tokens_that_agora_token_verifies(self):
-        name, api, _, _ = self.start_server()
+        name, api, _, _, _ = self.start_server()
         now = int(time.time())
         records = []
         with self.client(api, "call") as call:
@@ -232,8 +270,86 @@ class ImageTest(unittest.TestCase):
         audit = [json.loads(line) for line in docker("logs", name).stdout.splitlines() if line.startswith("{")]
         self.assertGreaterEqual(len(audit), len(records) + 1, audit)
 
+    def test_https_api_connect_dropin_cors_and_probes(self):
+        # The shipped config with the http block its comment shows, and a
+        # known API key for the support console in place of the fake hash.
+        shipped = CONFIG.read_text()
+        lines = shipped.splitlines()
+        start = lines.index("#   http {")
+        end = lines.index("#   }", start)
+        snippet = "\n".join(line[4:] for line in lines[start:end + 1])
+        api_key = secrets.token_urlsafe(24)
+        self.assertIn(SHIPPED_KEY_HASH, shipped)
+        config = self.work / "http.textproto"
+        config.write_text(shipped.replace(SHIPPED_KEY_HASH, hashlib.sha256(api_key.encode()).hexdigest())
+                          + snippet + "\n")
+        os.chmod(config, 0o444)
+        name, _, _, metrics, address = self.start_server(config=config)
+
+        # The probes' routes, over HTTPS like everything on this port.
+        for path in ("/healthz", "/readyz"):
+            status, _, _ = self.https(address, "GET", path)
+            self.assertEqual(status, 200, path)
+
+        # A Connect call as the call backend (mTLS); npm agora-token verifies it.
+        status, r = self.connect_call(address, "BuildRtcTokenWithUid", {
+            "appId": APP_ID, "channelName": "call-http", "uid": 2882341273, "role": "ROLE_PUBLISHER",
+            "tokenVersion": "TOKEN_VERSION_007", "tokenExpireSeconds": 600})
+        self.assertEqual(status, 200, r)
+        response = types.SimpleNamespace(token=r["token"], issue_ts=r["issueTs"], salt=r["salt"],
+                                         expire_ts=r["expireTs"])
+        record = self.record("http_rtc007_uid", "rtc007", response, channel_name="call-http",
+                             uid=2882341273, role=1, privilege_expire=0, token_expire=600, with_rtm=False)
+        status_code, summary, output = self.verify([record])
+        self.assertEqual(summary, "1 passed, 0 failed", output)
+        self.assertEqual(status_code, 0, output)
+        # The shipped policy holds over HTTP too.
+        status, r = self.connect_call(address, "BuildRtcTokenWithUid",
+                                      {"appId": APP_ID, "channelName": "other", "uid": 1})
+        self.assertEqual((status, r.get("code")), (403, "permission_denied"), r)
+
+        # A drop-in route of agora-token-service, for the app the snippet names.
+        status, _, body = self.https(address, "GET", "/rtc/call-dropin/publisher/uid/7/?expiry=600")
+        self.assertEqual(status, 200, body)
+        dropin_token = json.loads(body)["rtcToken"]
+        # The support console: a certificate that names no caller, and its
+        # API key as a Bearer token; it may only decode.
+        status, decoded = self.connect_call(address, "DecodeToken",
+                                            {"token": dropin_token, "channelName": "call-dropin", "uid": 7},
+                                            who="support", headers={"Authorization": f"Bearer {api_key}"})
+        self.assertEqual(status, 200, decoded)
+        self.assertEqual((decoded["appId"], decoded["signature"]), (APP_ID, "SIGNATURE_STATE_VALID"), decoded)
+        status, r = self.connect_call(address, "DecodeToken", {"token": dropin_token}, who="support")
+        self.assertEqual((status, r.get("code")), (401, "unauthenticated"), r)
+
+        # CORS as the snippet configures it: the listed origin's preflight
+        # is answered, another origin is refused and nothing is minted.
+        preflight = {"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization, content-type"}
+        status, headers, _ = self.https(address, "OPTIONS", "/agora.token.v1.TokenService/BuildRtcTokenWithUid",
+                                        headers=preflight)
+        self.assertEqual(status, 204, headers)
+        self.assertEqual(headers.get("access-control-allow-origin"), ORIGIN, headers)
+        status, r = self.connect_call(address, "BuildRtcTokenWithUid",
+                                      {"appId": APP_ID, "channelName": "call-cors", "uid": 1},
+                                      headers={"Origin": "https://elsewhere.example.com"})
+        self.assertEqual(status, 403, r)
+        self.assertNotIn("token", r)
+
+        # Without a client certificate the TLS handshake is refused, as on gRPC.
+        with self.assertRaises(OSError):
+            self.https(address, "GET", "/readyz", who=None)
+
+        # Audit lines and metrics say which transport.
+        audit = [json.loads(line) for line in docker("logs", name).stdout.splitlines() if line.startswith("{")]
+        self.assertTrue(any(line.get("transport") == "http" for line in audit), audit)
+        with urllib.request.urlopen(f"http://{metrics}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+        self.assertTrue(any(line.startswith("agora_token_rpc_requests_total{") and 'transport="http"' in line
+                            for line in text.splitlines()), text)
+
     def test_health_port_metrics_and_healthcheck(self):
-        name, api, health, metrics = self.start_server()
+        name, api, health, metrics, _ = self.start_server()
         self.assertEqual(health_status(health), 1)
         # The image's own probe, as its HEALTHCHECK and a kubelet would run it.
         docker("exec", name, "/usr/local/bin/agora-token-server", f"--health-probe={health}")
@@ -276,7 +392,7 @@ class ImageTest(unittest.TestCase):
         config = self.work / "unlimited.textproto"
         config.write_text(shipped.replace(limit, "rate_limit { tokens_per_second: 10000000 burst: 10000000 }"))
         os.chmod(config, 0o444)
-        name, api, health, _ = self.start_server(["--drain-timeout-ms=20000"], config=config)
+        name, api, health, _, _ = self.start_server(["--drain-timeout-ms=20000"], config=config)
         stop_sent = threading.Event()
         results = []  # (sent before the stop, finished after it, outcome)
         lock = threading.Lock()

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { parseYamlDocuments, renderKustomization, splitImage } from "./kustomize_lite.mjs";
 import { schemaProblems } from "./k8s_schema.mjs";
+import { requestHttp1, requestHttp2, withNginxFront } from "./nginx_front.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const deployDir = path.join(repo, "deploy");
@@ -39,6 +40,10 @@ const kServerMetrics = [
   "agora_token_audit_log_dropped_lines_total",
   "agora_token_build_info",
 ];
+// Container port name -> the flag that sets its HOST:PORT.
+const kPortFlags = { grpc: "--listen", https: "--http-listen", health: "--health-listen", metrics: "--metrics-listen" };
+// The ports callers use: each must be in both Services and the NetworkPolicy.
+const kApiPorts = ["grpc", "https"];
 const kServerSideCodes = ["UNKNOWN", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "DEADLINE_EXCEEDED"];
 
 // ---------------------------------------------------------------- harness
@@ -195,8 +200,7 @@ const kRules = {
     const problems = [];
     const container = serverContainer(findOne(objects, "Deployment"));
     const byName = Object.fromEntries(container.ports.map((p) => [p.name, p.containerPort]));
-    const flags = { grpc: "--listen", health: "--health-listen", metrics: "--metrics-listen" };
-    for (const [name, flag] of Object.entries(flags)) {
+    for (const [name, flag] of Object.entries(kPortFlags)) {
       const port = portOf(flagValue(container.args, flag));
       if (port === undefined) problems.push(`${flag}=HOST:PORT missing (or given twice)`);
       else if (port !== byName[name]) problems.push(`${flag} port ${port} but container port ${name} is ${byName[name]}`);
@@ -205,6 +209,30 @@ const kRules = {
       const grpc = container[probe]?.grpc;
       if (!grpc) problems.push(`${probe} is not a native gRPC probe`);
       else if (grpc.port !== byName.health) problems.push(`${probe} probes port ${grpc.port}, health port is ${byName.health}`);
+    }
+    return problems;
+  },
+
+  "API ports reach both Services and the NetworkPolicy, with the same numbers"(objects) {
+    const problems = [];
+    const container = serverContainer(findOne(objects, "Deployment"));
+    const policy = findOne(objects, "NetworkPolicy");
+    const services = objects.filter((o) => o.kind === "Service");
+    for (const name of kApiPorts) {
+      const containerPort = container.ports.find((p) => p.name === name)?.containerPort;
+      if (containerPort === undefined) {
+        problems.push(`no container port named ${name}`);
+        continue;
+      }
+      for (const service of services) {
+        const port = service.spec.ports.find((p) => p.targetPort === name || p.targetPort === containerPort);
+        if (!port) problems.push(`Service ${service.metadata.name} has no port for ${name}`);
+        else if (port.port !== containerPort || port.name !== name) {
+          problems.push(`Service ${service.metadata.name} serves ${name} as ${port.name}:${port.port}, container port is ${containerPort}`);
+        }
+      }
+      const opened = (policy.spec.ingress || []).some((rule) => (rule.ports || []).some((p) => p.port === name || p.port === containerPort));
+      if (!opened) problems.push(`NetworkPolicy does not open ${name}`);
     }
     return problems;
   },
@@ -401,11 +429,16 @@ async function checkKubernetes() {
     ["base/deployment.yaml", "- --drain-timeout-ms=20000", "- --drain-timeout-ms=30000", /exceeds terminationGracePeriodSeconds/],
     ["base/deployment.yaml", "secretName: agora-token-keyring\n            defaultMode: 0400", "secretName: agora-token-keyring\n            defaultMode: 0644", /mode 0644, not 0400/],
     ["base/deployment.yaml", "- --health-listen=0.0.0.0:8081", "- --health-listen=0.0.0.0:8082", /--health-listen port 8082/],
+    ["base/deployment.yaml", "- --http-listen=0.0.0.0:8443", "- --http-listen=0.0.0.0:9443", /--http-listen port 9443/],
+    ["base/service-headless.yaml", "- name: https\n      port: 8443", "- name: https\n      port: 443", /serves https as https:443, container port is 8443/],
+    ["base/service.yaml", "    - name: https\n      port: 8443\n      targetPort: https\n      protocol: TCP\n", "", /Service agora-token-server has no port for https/],
+    ["base/networkpolicy.yaml", "        - port: https\n          protocol: TCP\n", "", /NetworkPolicy does not open https/],
     ["base/servicemonitor.yaml", "- port: metrics", "- port: metric", /ServiceMonitor port metric is not a port/],
     ["overlays/production/resources.yaml", "- name: server", "- name: sever", /expected one container, found 2/],
   ];
   for (const [file, from, to, pattern] of breakages) {
-    await check(`k8s: a broken copy is caught (${file}: ${to.trim().split("\n").pop().trim()})`, async () => {
+    const shown = to.trim() ? to.trim().split("\n").pop().trim() : `without ${from.trim().split("\n")[0].trim()}`;
+    await check(`k8s: a broken copy is caught (${file}: ${shown})`, async () => {
       const copy = makeTempDir("k8s");
       try {
         fs.cpSync(k8sDir, copy, { recursive: true });
@@ -480,7 +513,7 @@ async function checkDocker() {
   });
   await check("docker: default arguments match the Deployment's ports and config path", () => {
     const args = exec(one("CMD"));
-    for (const flag of ["--listen", "--health-listen", "--metrics-listen"]) {
+    for (const flag of Object.values(kPortFlags)) {
       expect(portOf(flagValue(args, flag)) === portOf(flagValue(container.args, flag)), `${flag} differs from the Deployment`);
     }
     expect(flagValue(args, "--config") === flagValue(container.args, "--config"), "--config path differs from the Deployment");
@@ -504,6 +537,15 @@ async function checkDocker() {
 
 function nginxDirectives(text) {
   return text.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter(Boolean);
+}
+
+// upstream name -> its servers' addresses, in order.
+function nginxUpstreams(text) {
+  const upstreams = {};
+  for (const [, name, body] of text.matchAll(/^upstream (\S+) \{([^}]*)\}/gm)) {
+    upstreams[name] = nginxDirectives(body).filter((d) => d.startsWith("server ")).map((d) => d.split(/\s+/)[1].replace(/;$/, ""));
+  }
+  return upstreams;
 }
 
 function nginxCheck(confText) {
@@ -547,6 +589,25 @@ async function checkNginx() {
     expect(directives.some((d) => /^grpc_pass grpcs?:\/\/agora_token_replicas;$/.test(d)), "no grpc_pass to the upstream");
     expect(directives.some((d) => /^keepalive \d+;$/.test(d)), "upstream has no keepalive");
   });
+  await check("nginx: upstream ports are the Deployment's gRPC and HTTP ports", () => {
+    const deployment = findOne(renderKustomization(path.join(k8sDir, "base")), "Deployment");
+    const args = serverContainer(deployment).args;
+    const upstreams = nginxUpstreams(conf);
+    for (const [name, flag] of [["agora_token_replicas", "--listen"], ["agora_token_http_replicas", "--http-listen"]]) {
+      const first = portOf(upstreams[name]?.[0]);
+      expect(first === portOf(flagValue(args, flag)), `upstream ${name} starts at port ${first}, the Deployment's ${flag} is ${flagValue(args, flag)}`);
+    }
+  });
+  await check("nginx: idle HTTP upstream connections close before the replicas close them", () => {
+    const block = /upstream agora_token_http_replicas \{([^}]*)\}/.exec(conf)?.[1] || "";
+    const seconds = Number(/^\s*keepalive_timeout (\d+)s;/m.exec(block)?.[1]);
+    const unit = readRepoFile("deploy/systemd/agora-token-server.service");
+    const serverMs = Number(/--http-idle-timeout-ms=(\d+)/.exec(unit)?.[1]
+      ?? /ABSL_FLAG\(int, http_idle_timeout_ms, (\d+),/.exec(readRepoFile("server/main.cc"))?.[1]);
+    expect(Number.isFinite(seconds) && Number.isFinite(serverMs), `keepalive_timeout ${seconds}, server idle ${serverMs}`);
+    expect(seconds * 1000 < serverMs, `keepalive_timeout ${seconds}s vs --http-idle-timeout-ms ${serverMs}`);
+    expect(directives.includes("proxy_http_version 1.1;") && directives.includes('proxy_set_header Connection "";'), "no HTTP/1.1 keep-alive to the replicas");
+  });
   await check("nginx: body limit admits the server's largest request", () => {
     const limit = /^client_max_body_size (\d+)([km]?);$/.exec(directives.find((d) => d.startsWith("client_max_body_size")) || "");
     expect(limit, "client_max_body_size missing");
@@ -558,6 +619,97 @@ async function checkNginx() {
     // buffer requests the server is going to refuse anyway.
     expect(bytes >= serverMax + 5 && bytes <= serverMax + 16 * 1024, `client_max_body_size ${bytes} vs --max-request-bytes ${serverMax}`);
   });
+  await checkNginxHttpApi(conf);
+}
+
+// What nginx must do with the HTTP API, against stub replicas
+// (nginx_front.mjs). Each throws on the first thing that is wrong.
+const kConnectPath = "/agora.token.v1.TokenService/BuildRtcTokenWithUid";
+const kOrigin = "https://app.example.com";
+
+async function connectGoesToHttpUpstream({ port, http, grpc }) {
+  const headers = { "content-type": "application/json", authorization: "Bearer k3y", origin: kOrigin,
+    "connect-protocol-version": "1", "connect-timeout-ms": "2000" };
+  const body = '{"appId":"970CA35de60c44645bbae8a215061b33","channelName":"room-1","uid":42}';
+  const call = await requestHttp1(port, { method: "POST", path: kConnectPath, headers, body });
+  expect(call.status === 200 && call.body === '{"stub":"http"}', `Connect call: ${call.status} ${call.body}`);
+  const seen = http.seen.at(-1);
+  expect(seen?.method === "POST" && seen.url === kConnectPath && seen.body === body, `HTTP upstream saw ${JSON.stringify(seen)}`);
+  for (const [name, value] of Object.entries(headers)) {
+    expect(seen.headers[name] === value, `${name} reached the replica as ${seen.headers[name]}`);
+  }
+  // The replica's CORS answer, once: nginx adds none of its own.
+  expect(call.headers["access-control-allow-origin"] === kOrigin, `Access-Control-Allow-Origin: ${call.headers["access-control-allow-origin"]}`);
+  const preflight = await requestHttp1(port, { method: "OPTIONS", path: kConnectPath, headers: { origin: kOrigin,
+    "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } });
+  expect(preflight.status === 204 && http.seen.at(-1)?.method === "OPTIONS", `preflight: ${preflight.status}, replica saw ${http.seen.at(-1)?.method}`);
+  expect(http.seen.at(-1).headers["access-control-request-headers"] === "authorization, content-type", "preflight headers changed");
+  // Binary Connect over HTTP/2, as a browser's fetch may send it.
+  const proto = await requestHttp2(port, { ":method": "POST", ":path": kConnectPath, "content-type": "application/proto" }, "\x0a\x00");
+  expect(proto.status === 200 && http.seen.at(-1)?.headers["content-type"] === "application/proto", `application/proto over h2: ${proto.status}`);
+  expect(grpc.seen.length === 0, `the gRPC upstream got ${JSON.stringify(grpc.seen)}`);
+}
+
+async function checkNginxHttpApi(conf) {
+  const nginx = tool("nginx");
+  const wrapper = path.join(repo, "tests/deploy/nginx-wrapper.conf");
+  const front = (body, text = conf) => {
+    expect(nginx, "nginx is not installed (apt-get install nginx-light)");
+    return withNginxFront(nginx, text, wrapper, body);
+  };
+  await check("nginx: Connect calls and preflights reach the HTTP ports with their headers; CORS is the replica's", () =>
+    front(connectGoesToHttpUpstream));
+  await check("nginx: the routing check catches Connect sent to the gRPC ports (broken copy)", async () => {
+    const broken = mutate(conf, "        if ($agora_token_grpc = 0) {\n            return 418;\n        }\n        grpc_pass", "        grpc_pass");
+    let caught;
+    await front((f) => connectGoesToHttpUpstream(f).catch((error) => { caught = error; }), broken);
+    expect(caught, "a config that sends Connect calls to grpc_pass passed the check");
+  });
+  await check("nginx: gRPC calls on the same paths reach the gRPC ports", () => front(async ({ port, http, grpc }) => {
+    const frame = Buffer.from([0, 0, 0, 0, 0]);
+    const call = await requestHttp2(port, { ":method": "POST", ":path": kConnectPath, "content-type": "application/grpc", te: "trailers" }, frame);
+    expect(call.status === 200 && call.trailers["grpc-status"] === "0", `gRPC call: ${call.status} ${JSON.stringify(call.trailers)}`);
+    expect(grpc.seen.at(-1)?.path === kConnectPath && http.seen.length === 0, `gRPC upstream saw ${JSON.stringify(grpc.seen)}, HTTP ${http.seen.length}`);
+  }));
+  await check("nginx: the drop-in routes reach the HTTP ports unchanged", () => front(async ({ port, http }) => {
+    const routes = [["GET", "/rtc/room-1/publisher/uid/42/?expiry=3600"], ["GET", "/rtc/room-1/subscriber/userAccount/alice"],
+      ["GET", "/rtm/alice/?expiry=600"], ["GET", "/rte/room-1/publisher/uid/42/alice/"], ["GET", "/chat/app/"],
+      ["GET", "/chat/account/alice/"], ["POST", "/getToken"], ["GET", "/ping"], ["GET", "/ping/"]];
+    for (const [method, target] of routes) {
+      const body = method === "POST" ? '{"tokenType":"rtc","channel":"room-1","role":"publisher","uid":"42","expire":3600}' : undefined;
+      const answer = await requestHttp1(port, { method, path: target, headers: body ? { "content-type": "application/json" } : {}, body });
+      const seen = http.seen.at(-1);
+      expect(answer.status === 200 && seen?.method === method && seen.url === target && (body === undefined || seen.body === body),
+        `${method} ${target}: ${answer.status}, replica saw ${seen?.method} ${seen?.url}`);
+    }
+  }));
+  await check("nginx: /healthz, /readyz, /metrics and other paths are not served (404, nothing upstream)", () => front(async ({ port, http, grpc }) => {
+    for (const target of ["/healthz", "/readyz", "/metrics", "/", "/getTokens", "/grpc.health.v1.Health/Check"]) {
+      const answer = await requestHttp1(port, { path: target, headers: { origin: kOrigin } });
+      expect(answer.status === 404 && JSON.parse(answer.body).code === "not_found", `${target}: ${answer.status} ${answer.body}`);
+      expect(!Object.keys(answer.headers).some((h) => h.startsWith("access-control-")), `${target}: nginx added CORS headers`);
+    }
+    expect(http.seen.length === 0 && grpc.seen.length === 0, `upstreams saw ${JSON.stringify([...http.seen, ...grpc.seen])}`);
+    // gRPC clients still get UNIMPLEMENTED for an unknown service.
+    const health = await requestHttp2(port, { ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": "application/grpc" }, Buffer.alloc(5));
+    expect(health.headers["grpc-status"] === "12", `gRPC health via nginx: ${JSON.stringify(health.headers)}`);
+  }));
+  await check("nginx: requests share kept-alive HTTP/1.1 connections to the replicas", () => front(async ({ port, http }) => {
+    for (let i = 0; i < 5; i++) await requestHttp1(port, { path: "/ping" });
+    const versions = new Set(http.seen.map((s) => s.headers.connection));
+    expect(http.seen.length === 5 && http.connections() === 1, `${http.seen.length} requests over ${http.connections()} upstream connections`);
+    expect(!versions.has("close"), "nginx asked the replica to close the connection");
+  }));
+  await check("nginx: with no replica up, HTTP callers get Connect errors and gRPC callers UNAVAILABLE", () => front(async ({ port, http, grpc }) => {
+    await http.stop();
+    await grpc.stop();
+    for (const [method, target] of [["POST", kConnectPath], ["GET", "/rtc/room-1/publisher/uid/42/"]]) {
+      const answer = await requestHttp1(port, { method, path: target, headers: { "content-type": "application/json" }, body: method === "POST" ? "{}" : undefined });
+      expect(answer.status === 503 && JSON.parse(answer.body).code === "unavailable", `${method} ${target}: ${answer.status} ${answer.body}`);
+    }
+    const call = await requestHttp2(port, { ":method": "POST", ":path": kConnectPath, "content-type": "application/grpc" }, Buffer.alloc(5));
+    expect(call.headers["grpc-status"] === "14", `gRPC: ${JSON.stringify(call.headers)}`);
+  }));
 }
 
 // ------------------------------------------------------------------ systemd
@@ -633,6 +785,16 @@ async function checkSystemd() {
     expect(execStart.includes(` --config=${configFlag} `), `ExecStart does not read ${configFlag}`);
     const containerMax = flagValue(serverContainer(deployment).args, "--max-request-bytes");
     expect(execStart.includes(`--max-request-bytes=${containerMax}`), "--max-request-bytes differs from the Deployment");
+  });
+  await check("systemd: the API ports (gRPC and HTTP) are the Deployment's", () => {
+    const args = get("ExecStart")[0].split(" ");
+    const container = serverContainer(findOne(renderKustomization(path.join(k8sDir, "base")), "Deployment"));
+    for (const name of kApiPorts) {
+      const flag = kPortFlags[name];
+      const port = portOf(flagValue(args, flag));
+      expect(port !== undefined, `ExecStart has no ${flag}=HOST:PORT`);
+      expect(port === portOf(flagValue(container.args, flag)), `${flag} port ${port} differs from the Deployment`);
+    }
   });
 }
 

@@ -145,7 +145,7 @@ class Fleet {
     fleet->replicas_.resize(kReplicas);
     fleet->starts_.assign(kReplicas, 0);
     for (int i = 0; i < kReplicas; ++i) {
-      absl::Status started = fleet->StartReplica(i, 0, 0);
+      absl::Status started = fleet->StartReplica(i, ReplicaPorts());
       if (!started.ok()) return started;
     }
     return fleet;
@@ -167,6 +167,11 @@ class Fleet {
     for (const auto& replica : replicas_) addresses.push_back(replica->address());
     return addresses;
   }
+  std::vector<std::string> http_addresses() const {
+    std::vector<std::string> addresses;
+    for (const auto& replica : replicas_) addresses.push_back(replica->http_address());
+    return addresses;
+  }
   // What each restart took, for the report.
   const std::vector<std::string>& restart_notes() const { return restart_notes_; }
 
@@ -174,8 +179,7 @@ class Fleet {
   // again on the same ports and must report SERVING.
   absl::Status RestartGracefully(int i) {
     ReplicaProcess& old = *replicas_[i];
-    const int port = old.port();
-    const int health_port = old.health_port();
+    const ReplicaPorts ports = old.ports();
     const SteadyClock::time_point sigterm = SteadyClock::now();
     // `docker stop` sends the image's STOPSIGNAL (SIGTERM); its timeout is
     // longer than the drain, so a SIGKILL from it would show as exit 137.
@@ -202,7 +206,7 @@ class Fleet {
           "); log:\n", old.LogText()));
     }
     const SteadyClock::time_point exited = SteadyClock::now();
-    absl::Status started = StartReplica(i, port, health_port);
+    absl::Status started = StartReplica(i, ports);
     if (!started.ok()) return started;
     restart_notes_.push_back(absl::StrFormat(
         "replica %d (%s): %s to exit %.0f ms, start to SERVING %.0f ms", i,
@@ -215,8 +219,7 @@ class Fleet {
   // set once the process is known to be gone (reaped).
   absl::Status KillAndRestart(int i, SteadyClock::time_point* dead) {
     ReplicaProcess& old = *replicas_[i];
-    const int port = old.port();
-    const int health_port = old.health_port();
+    const ReplicaPorts ports = old.ports();
     if (containers()) {
       // docker kill's default signal is SIGKILL; the attached client exits
       // with the container's 137.
@@ -231,7 +234,7 @@ class Fleet {
     if (!code.ok() || *code != 128 + SIGKILL) {
       return absl::InternalError(absl::StrCat("replica ", i, " did not die of SIGKILL"));
     }
-    return StartReplica(i, port, health_port);
+    return StartReplica(i, ports);
   }
 
   // What makes a replica reload in this mode: SIGHUP for processes (a
@@ -286,14 +289,14 @@ class Fleet {
   }
   const char* StopName() const { return containers() ? "docker stop" : "SIGTERM"; }
 
-  absl::Status StartReplica(int i, int port, int health_port) {
+  absl::Status StartReplica(int i, const ReplicaPorts& ports) {
     ++starts_[i];
     replicas_[i].reset();  // reaps the old process
     ReplicaOptions options = options_;
     options.container = ContainerName(i);
     absl::StatusOr<std::unique_ptr<ReplicaProcess>> replica = ReplicaProcess::Start(
-        options, port, health_port,
-        dir_.File(absl::StrCat("replica-", i, ".start-", starts_[i], ".log")), kStartTimeout);
+        options, ports, dir_.File(absl::StrCat("replica-", i, ".start-", starts_[i], ".log")),
+        kStartTimeout);
     if (!replica.ok()) return replica.status();
     replicas_[i] = *std::move(replica);
     return replicas_[i]->WaitUntilServing(kServingTimeout);
@@ -724,7 +727,8 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
   nginx_options.nginx_binary = AGORA_TOKEN_NGINX;
   nginx_options.openssl_binary = AGORA_TOKEN_OPENSSL;
   nginx_options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
-  nginx_options.upstream_servers = fleet_->addresses();
+  nginx_options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
+                             {"agora_token_http_replicas", fleet_->http_addresses()}};
   nginx_options.prefix = dir_->File("nginx");
   ASSERT_EQ(mkdir(nginx_options.prefix.c_str(), 0700), 0);
   absl::StatusOr<std::unique_ptr<NginxFront>> started =
@@ -832,6 +836,130 @@ TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
     std::string errors = nginx.ErrorLog();
     if (errors.size() > 8000) errors = "...\n" + errors.substr(errors.size() - 8000);
     std::printf("--- nginx error log:\n%s\n", errors.c_str());
+  }
+}
+
+// One HTTP request through nginx with curl (as a browser or PHP client
+// would send it): TLS to the config's server_name, HTTP/2 unless `http1`.
+struct CurlAnswer {
+  int status = 0;
+  std::string body;
+};
+
+absl::StatusOr<CurlAnswer> CurlThrough(const NginxFront& nginx, const std::string& scratch,
+                                       const std::string& method, const std::string& path,
+                                       const std::vector<std::string>& extra, bool http1 = false) {
+  const std::string certificate = scratch + ".crt";
+  absl::Status written = agora_token_e2e::WriteFile(certificate, nginx.root_certificate_pem());
+  if (!written.ok()) return written;
+  std::vector<std::string> argv = {
+      AGORA_TOKEN_CURL, "-sS", "--max-time", "10", "--cacert", certificate, "--resolve",
+      absl::StrCat(nginx.server_name(), ":", nginx.port(), ":127.0.0.1"), "-X", method, "-o",
+      scratch + ".body", "-w", "%{http_code}", http1 ? "--http1.1" : "--http2"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(absl::StrCat("https://", nginx.server_name(), ":", nginx.port(), path));
+  // RunToCompletion appends to its output files.
+  for (const char* suffix : {".out", ".err", ".body"}) std::remove((scratch + suffix).c_str());
+  absl::StatusOr<int> exited = agora_token_e2e::RunToCompletion(
+      argv, scratch + ".out", scratch + ".err", std::chrono::seconds(15));
+  if (!exited.ok()) return exited.status();
+  absl::StatusOr<std::string> out = agora_token_e2e::ReadFile(scratch + ".out");
+  absl::StatusOr<std::string> body = agora_token_e2e::ReadFile(scratch + ".body");
+  if (*exited != 0 || !out.ok()) {
+    absl::StatusOr<std::string> err = agora_token_e2e::ReadFile(scratch + ".err");
+    return absl::UnavailableError(
+        absl::StrCat("curl exited ", *exited, ": ", err.ok() ? *err : std::string()));
+  }
+  return CurlAnswer{std::atoi(out->c_str()), body.ok() ? *body : std::string()};
+}
+
+// The HTTP API through the production nginx config: Connect calls share
+// gRPC's paths and must still reach the replicas' HTTP ports, the drop-in
+// routes too, spread over every replica, while the health routes stay
+// private. Replicas run in development mode (no callers to authenticate).
+TEST_F(FleetTest, BehindNginxServesTheHttpApi) {
+  NginxFront::Options nginx_options;
+  nginx_options.nginx_binary = AGORA_TOKEN_NGINX;
+  nginx_options.openssl_binary = AGORA_TOKEN_OPENSSL;
+  nginx_options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
+  nginx_options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
+                             {"agora_token_http_replicas", fleet_->http_addresses()}};
+  nginx_options.prefix = dir_->File("nginx");
+  ASSERT_EQ(mkdir(nginx_options.prefix.c_str(), 0700), 0);
+  absl::StatusOr<std::unique_ptr<NginxFront>> started =
+      NginxFront::Start(nginx_options, std::chrono::seconds(10));
+  ASSERT_TRUE(started.ok()) << started.status();
+  NginxFront& nginx = **started;
+  const std::string scratch = dir_->File("curl");
+  const auto verify = [&](const std::string& token, const std::string& channel, uint32_t uid) {
+    TokenSample sample;
+    sample.channel_name = channel;
+    sample.uid = uid;
+    sample.version = v1::TOKEN_VERSION_007;
+    sample.token = token;
+    absl::StatusOr<bool> verified = VerifiesWith(sample, app_.app_id, app_.certificate);
+    EXPECT_TRUE(verified.ok() && *verified) << channel << ": " << verified.status();
+  };
+
+  // A Connect call, JSON over HTTP/2, three times (each may go to another
+  // replica); then the same over HTTP/1.1.
+  for (int i = 0; i < 4; ++i) {
+    const std::string channel = absl::StrCat("fleet-http-", i);
+    absl::StatusOr<CurlAnswer> call = CurlThrough(
+        nginx, scratch, "POST", "/agora.token.v1.TokenService/BuildRtcTokenWithUid",
+        {"-H", "Content-Type: application/json", "-H", "Connect-Protocol-Version: 1", "-d",
+         absl::StrCat(R"({"appId":")", app_.app_id, R"(","channelName":")", channel,
+                      R"(","uid":42})")},
+        /*http1=*/i == 3);
+    ASSERT_TRUE(call.ok()) << call.status() << nginx.ErrorLog();
+    ASSERT_EQ(call->status, 200) << call->body;
+    const nlohmann::json answer = nlohmann::json::parse(call->body, nullptr, false);
+    ASSERT_TRUE(answer.is_object() && answer.contains("token")) << call->body;
+    verify(answer["token"].get<std::string>(), channel, 42);
+  }
+  // A drop-in route of agora-token-service, and its /ping.
+  absl::StatusOr<CurlAnswer> dropin =
+      CurlThrough(nginx, scratch, "GET", "/rtc/fleet-dropin/publisher/uid/7/?expiry=600", {});
+  ASSERT_TRUE(dropin.ok()) << dropin.status();
+  ASSERT_EQ(dropin->status, 200) << dropin->body;
+  const nlohmann::json rtc = nlohmann::json::parse(dropin->body, nullptr, false);
+  ASSERT_TRUE(rtc.is_object() && rtc.contains("rtcToken")) << dropin->body;
+  verify(rtc["rtcToken"].get<std::string>(), "fleet-dropin", 7);
+  absl::StatusOr<CurlAnswer> ping = CurlThrough(nginx, scratch, "GET", "/ping", {}, true);
+  ASSERT_TRUE(ping.ok()) << ping.status();
+  EXPECT_EQ(ping->status, 200);
+  EXPECT_EQ(ping->body, R"({"message":"pong"})");
+  // An input error comes back as the replica's Connect error.
+  absl::StatusOr<CurlAnswer> refused = CurlThrough(
+      nginx, scratch, "POST", "/agora.token.v1.TokenService/BuildRtcTokenWithUid",
+      {"-H", "Content-Type: application/json", "-d",
+       absl::StrCat(R"({"appId":")", app_.app_id, R"(","channelName":"","uid":42})")});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(refused->body.find(R"("code":"invalid_argument")"), std::string::npos) << refused->body;
+
+  // The health routes are the replicas' own: served there, not by nginx.
+  for (const char* path : {"/healthz", "/readyz"}) {
+    absl::StatusOr<CurlAnswer> hidden = CurlThrough(nginx, scratch, "GET", path, {});
+    ASSERT_TRUE(hidden.ok()) << hidden.status();
+    EXPECT_EQ(hidden->status, 404) << path << " is served through nginx";
+  }
+  absl::StatusOr<int> direct = agora_token_e2e::RunToCompletion(
+      {AGORA_TOKEN_CURL, "-sSf", "--max-time", "5", "-o", "/dev/null",
+       absl::StrCat("http://", fleet_->http_addresses()[0], "/readyz")},
+      "", scratch + ".direct", std::chrono::seconds(10));
+  EXPECT_TRUE(direct.ok() && *direct == 0) << "a replica's own /readyz did not answer 200";
+
+  // nginx spread the HTTP requests over every replica's HTTP port.
+  std::map<std::string, int> by_replica;
+  for (const NginxAccessRecord& record : nginx.AccessLog()) {
+    for (const std::string& address : record.upstream_addresses) ++by_replica[address];
+  }
+  for (const std::string& address : fleet_->http_addresses()) {
+    EXPECT_GT(by_replica[address], 0) << address << " got no HTTP request from nginx";
+  }
+  for (const std::string& address : fleet_->addresses()) {
+    EXPECT_EQ(by_replica[address], 0) << "an HTTP request went to the gRPC port " << address;
   }
 }
 

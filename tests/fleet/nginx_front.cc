@@ -8,8 +8,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -97,16 +99,16 @@ absl::StatusOr<std::string> LoopbackNginxConfig(const std::string& production,
                                                 const NginxSubstitutions& substitutions) {
   std::vector<std::string> out;
   int listens = 0;
-  int upstream_servers = 0;
   int certificates = 0;
   int keys = 0;
-  bool in_upstream = false;
+  std::string upstream;                  // the block being read, if any
+  std::map<std::string, bool> replaced;  // upstream name -> its servers written
   for (absl::string_view line : absl::StrSplit(production, '\n')) {
     const std::vector<std::string> words = Words(line);
     const std::string first = words.empty() ? "" : words[0];
     const std::string indent(line.substr(0, line.find_first_not_of(" \t")));
-    if (first == "upstream") in_upstream = true;
-    if (first == "}") in_upstream = false;
+    if (first == "upstream" && words.size() >= 2) upstream = words[1];
+    if (first == "}") upstream.clear();
     if (first == "listen" && words.size() >= 2) {
       // The first listen keeps its parameters (ssl http2) on the test port;
       // the others (IPv6) would only repeat it.
@@ -117,9 +119,14 @@ absl::StatusOr<std::string> LoopbackNginxConfig(const std::string& production,
       }
       continue;
     }
-    if (in_upstream && first == "server" && words.size() >= 2) {
-      if (upstream_servers++ == 0) {
-        for (const std::string& server : substitutions.upstream_servers) {
+    if (!upstream.empty() && first == "server" && words.size() >= 2) {
+      const auto servers = substitutions.upstreams.find(upstream);
+      if (servers == substitutions.upstreams.end()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the nginx config's upstream ", upstream, " has no replicas to go to"));
+      }
+      if (!std::exchange(replaced[upstream], true)) {
+        for (const std::string& server : servers->second) {
           std::vector<std::string> rewritten = words;
           rewritten[1] = server;
           out.push_back(absl::StrCat(indent, absl::StrJoin(rewritten, " "), ";"));
@@ -139,11 +146,12 @@ absl::StatusOr<std::string> LoopbackNginxConfig(const std::string& production,
     }
     out.push_back(std::string(line));
   }
-  if (listens == 0 || upstream_servers == 0 || certificates != 1 || keys != 1) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the nginx config no longer has the shape the fleet test rewrites (", listens,
-                     " listen, ", upstream_servers, " upstream server, ", certificates,
-                     " ssl_certificate and ", keys, " ssl_certificate_key lines)"));
+  if (listens == 0 || replaced.size() != substitutions.upstreams.size() || certificates != 1 ||
+      keys != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the nginx config no longer has the shape the fleet test rewrites (", listens, " listen, ",
+        replaced.size(), " of ", substitutions.upstreams.size(), " upstreams, ", certificates,
+        " ssl_certificate and ", keys, " ssl_certificate_key lines)"));
   }
   return absl::StrJoin(out, "\n");
 }
@@ -198,7 +206,7 @@ absl::StatusOr<std::unique_ptr<NginxFront>> NginxFront::Start(const Options& opt
     if (!port.ok()) return port.status();
     NginxSubstitutions substitutions;
     substitutions.listen_port = *port;
-    substitutions.upstream_servers = options.upstream_servers;
+    substitutions.upstreams = options.upstreams;
     substitutions.certificate_path = certificate_path;
     substitutions.key_path = key_path;
     absl::StatusOr<std::string> config = LoopbackNginxConfig(*production, substitutions);

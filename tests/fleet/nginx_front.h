@@ -1,7 +1,7 @@
 // nginx in front of the fleet test's replicas, running the production config
 // (deploy/nginx/agora-token.conf) itself: only its addresses and TLS pair are
-// swapped for a free loopback port, the replicas' ports and a throwaway
-// self-signed certificate, so the test exercises the retry, keepalive and
+// swapped for a free loopback port, the replicas' gRPC and HTTP ports and a
+// throwaway self-signed certificate, so the test exercises the retry, keepalive and
 // error-mapping rules that production runs. nginx runs unprivileged as one
 // foreground process (daemon off, master_process off: nothing outlives the
 // test) under a temporary prefix, with an access log that records which
@@ -10,6 +10,7 @@
 #define AGORA_TOKEN_TESTS_FLEET_NGINX_FRONT_H_
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,15 +22,17 @@ namespace agora_token_fleet {
 
 // The parts of the production config that a test on loopback must replace.
 struct NginxSubstitutions {
-  int listen_port = 0;                        // every `listen` becomes 127.0.0.1:PORT
-  std::vector<std::string> upstream_servers;  // host:port, replacing the upstream's servers
+  int listen_port = 0;  // every `listen` becomes 127.0.0.1:PORT
+  // Upstream name -> host:port of the servers replacing its own. Every
+  // upstream of the config must be named.
+  std::map<std::string, std::vector<std::string>> upstreams;
   std::string certificate_path;
   std::string key_path;
 };
 
-// `production` with the substitutions applied; each `server` line of the
-// upstream block is replaced by one line per replica with the same
-// parameters (max_fails, ...). Fails if the config no longer has the lines
+// `production` with the substitutions applied; the `server` lines of each
+// upstream block are replaced by one line per replica with the parameters
+// of the first (max_fails, ...). Fails if the config no longer has the lines
 // this relies on, so a change to it cannot silently bypass the test.
 absl::StatusOr<std::string> LoopbackNginxConfig(const std::string& production,
                                                 const NginxSubstitutions& substitutions);
@@ -57,7 +60,7 @@ class NginxFront {
     std::string nginx_binary;
     std::string openssl_binary;
     std::string production_config_path;
-    std::vector<std::string> upstream_servers;
+    std::map<std::string, std::vector<std::string>> upstreams;
     // An existing directory, used as nginx's prefix.
     std::string prefix;
   };

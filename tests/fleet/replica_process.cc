@@ -61,11 +61,11 @@ std::string Dirname(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// `docker create` of the replica's container; `port` and `health_port` are
-// set to the free ports it listens on.
+// `docker create` of the replica's container; `ports` are set to the free
+// ports it listens on.
 absl::Status CreateContainer(const ReplicaOptions& options, const std::string& log_path,
-                             int* port, int* health_port) {
-  for (int* chosen : {port, health_port}) {
+                             ReplicaPorts* ports) {
+  for (int* chosen : {&ports->api, &ports->http, &ports->health}) {
     absl::StatusOr<int> free = FreePort();
     if (!free.ok()) return free.status();
     *chosen = *free;
@@ -75,8 +75,9 @@ absl::Status CreateContainer(const ReplicaOptions& options, const std::string& l
       options.docker, "create", "--name", options.container, "--network", "host", "--read-only",
       "--user", "10001:10001", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
       "-v", absl::StrCat(Dirname(options.keyring_path), ":", keyring_dir, ":ro"), options.image,
-      "--listen", absl::StrCat("127.0.0.1:", *port), "--health-listen",
-      absl::StrCat("127.0.0.1:", *health_port), "--keyring",
+      "--listen", absl::StrCat("127.0.0.1:", ports->api), "--http-listen",
+      absl::StrCat("127.0.0.1:", ports->http), "--health-listen",
+      absl::StrCat("127.0.0.1:", ports->health), "--keyring",
       absl::StrCat(keyring_dir, "/", options.keyring_path.substr(options.keyring_path.rfind('/') + 1))};
   argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
   const std::string create_log = log_path + ".create";
@@ -94,21 +95,24 @@ absl::Status CreateContainer(const ReplicaOptions& options, const std::string& l
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReplicaProcess>> ReplicaProcess::Start(
-    const ReplicaOptions& options, int port, int health_port, const std::string& log_path,
+    const ReplicaOptions& options, const ReplicaPorts& requested, const std::string& log_path,
     std::chrono::milliseconds timeout) {
+  ReplicaPorts ports = requested;
   std::vector<std::string> argv;
   if (options.docker.empty()) {
     argv = {options.binary,
             "--listen",
-            absl::StrCat("127.0.0.1:", port),
+            absl::StrCat("127.0.0.1:", ports.api),
+            "--http-listen",
+            absl::StrCat("127.0.0.1:", ports.http),
             "--health-listen",
-            absl::StrCat("127.0.0.1:", health_port),
+            absl::StrCat("127.0.0.1:", ports.health),
             "--keyring",
             options.keyring_path};
     argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
   } else {
-    if (port == 0) {
-      absl::Status created = CreateContainer(options, log_path, &port, &health_port);
+    if (ports.api == 0) {
+      absl::Status created = CreateContainer(options, log_path, &ports);
       if (!created.ok()) return created;
     }
     // Attached: the container's stderr is this start's log, and the
@@ -124,10 +128,11 @@ absl::StatusOr<std::unique_ptr<ReplicaProcess>> ReplicaProcess::Start(
   for (;;) {
     for (const nlohmann::json& record : JsonLines(replica->LogText())) {
       if (record.value("msg", "") != "serving") continue;
-      replica->port_ = PortField(record, "port");
-      replica->health_port_ = PortField(record, "health_port");
-      if (replica->port_ <= 0 || replica->health_port_ <= 0 ||
-          (port != 0 && replica->port_ != port)) {
+      replica->ports_ = {PortField(record, "port"), PortField(record, "http_port"),
+                         PortField(record, "health_port")};
+      const ReplicaPorts& got = replica->ports_;
+      if (got.api <= 0 || got.http <= 0 || got.health <= 0 ||
+          (ports.api != 0 && (got.api != ports.api || got.http != ports.http))) {
         return absl::InternalError(
             absl::StrCat("unexpected ports in the serving line; log:\n", replica->LogText()));
       }
@@ -148,7 +153,7 @@ absl::StatusOr<std::unique_ptr<ReplicaProcess>> ReplicaProcess::Start(
 
 absl::Status ReplicaProcess::WaitUntilServing(std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const std::string health_address = absl::StrCat("127.0.0.1:", health_port_);
+  const std::string health_address = absl::StrCat("127.0.0.1:", ports_.health);
   for (;;) {
     absl::Status serving = CheckServing(health_address, std::chrono::milliseconds(500));
     if (serving.ok()) return serving;

@@ -1,11 +1,11 @@
 // One replica of the fleet test: the real agora-token-server binary started
-// on a given loopback port (0 on the first start, the same port again on a
-// restart, as a replica behind a fixed upstream list restarts), with a
-// health-only port, its own log file per start, and bounded waits for its
-// "serving" log line and for its health check to report SERVING. Or, in
-// container mode (tests/container), a container of the image: created on
-// the first start, `docker start --attach`ed on each start, so the log file
-// and the exit code are the container's.
+// on given loopback ports (0 on the first start, the same ports again on a
+// restart, as a replica behind a fixed upstream list restarts) for gRPC,
+// the HTTP API and health alone, with its own log file per start, and
+// bounded waits for its "serving" log line and for its health check to
+// report SERVING. Or, in container mode (tests/container), a container of
+// the image: created on the first start, `docker start --attach`ed on each
+// start, so the log file and the exit code are the container's.
 #ifndef AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
 #define AGORA_TOKEN_TESTS_FLEET_REPLICA_PROCESS_H_
 
@@ -20,10 +20,17 @@
 
 namespace agora_token_fleet {
 
+// Where a replica listens, all on 127.0.0.1; 0 picks a free port.
+struct ReplicaPorts {
+  int api = 0;
+  int http = 0;
+  int health = 0;
+};
+
 struct ReplicaOptions {
   std::string binary;
   std::string keyring_path;
-  // Flags after --listen, --health-listen and --keyring.
+  // Flags after --listen, --http-listen, --health-listen and --keyring.
   std::vector<std::string> extra_flags;
   // Container mode when `docker` (the client binary) is set: container
   // `container` of `image`, host network, read-only root, uid 10001, with
@@ -36,18 +43,19 @@ struct ReplicaOptions {
 
 class ReplicaProcess {
  public:
-  // Starts the server on 127.0.0.1:`port` with its health service on
-  // 127.0.0.1:`health_port` (0: any free port), stderr to `log_path`, and
-  // waits up to `timeout` for its "serving" line. In container mode, port 0
-  // creates the container on free ports; a port starts it again.
+  // Starts the server on `ports`, stderr to `log_path`, and waits up to
+  // `timeout` for its "serving" line. In container mode, ports 0 create the
+  // container on free ports; its ports start it again.
   static absl::StatusOr<std::unique_ptr<ReplicaProcess>> Start(const ReplicaOptions& options,
-                                                               int port, int health_port,
+                                                               const ReplicaPorts& ports,
                                                                const std::string& log_path,
                                                                std::chrono::milliseconds timeout);
 
-  int port() const { return port_; }
-  int health_port() const { return health_port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  const ReplicaPorts& ports() const { return ports_; }
+  int port() const { return ports_.api; }
+  int health_port() const { return ports_.health; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(ports_.api); }
+  std::string http_address() const { return "127.0.0.1:" + std::to_string(ports_.http); }
   agora_token_e2e::ChildProcess& process() { return *process_; }
 
   // Polls the health port until it reports SERVING, for up to `timeout`.
@@ -66,8 +74,7 @@ class ReplicaProcess {
 
   std::unique_ptr<agora_token_e2e::ChildProcess> process_;
   std::string log_path_;
-  int port_ = 0;
-  int health_port_ = 0;
+  ReplicaPorts ports_;
 };
 
 // What grpc.health.v1.Health/Check at `address` answers: OK if SERVING,
