@@ -14,28 +14,147 @@ namespace {
 
 constexpr size_t kBlockSize = 64;
 
-static_assert(sizeof(SHA256_CTX) <= 128, "HmacSha256Key::kStateSize is too small");
+// A SHA-256 chaining value: SHA256_CTX::h in both backends, the only field
+// SHA256_Transform reads or writes, so the rest is never set up.
+using Words = uint32_t[8];
+struct ChainState {
+  SHA256_CTX ctx;
 
-SHA256_CTX* Ctx(unsigned char* storage) { return reinterpret_cast<SHA256_CTX*>(storage); }
+  void Set(const Words& h) { std::memcpy(ctx.h, h, sizeof(ctx.h)); }
+  void Get(Words& h) const { std::memcpy(h, ctx.h, sizeof(ctx.h)); }
+  void Compress(const unsigned char* block) { SHA256_Transform(&ctx, block); }
+  void Wipe() { SecureWipe(ctx.h, sizeof(ctx.h)); }
+};
 
-}  // namespace
+// SHA-256's initial chaining value (FIPS 180-4 section 5.3.3).
+constexpr Words kInitialState = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
-HmacSha256Key::HmacSha256Key(std::string_view key) {
-  // One buffer: the key, XORed into the inner pad, then into the outer one.
+void StoreBigEndian32(uint32_t v, unsigned char* p) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap32(v);  // one store: GCC vectorises the byte form badly
+  std::memcpy(p, &v, 4);
+#else
+  p[0] = static_cast<unsigned char>(v >> 24);
+  p[1] = static_cast<unsigned char>(v >> 16);
+  p[2] = static_cast<unsigned char>(v >> 8);
+  p[3] = static_cast<unsigned char>(v);
+#endif
+}
+
+void StoreDigest(const ChainState& state, unsigned char* out) {
+  for (size_t i = 0; i < 8; ++i) StoreBigEndian32(state.ctx.h[i], out + 4 * i);
+}
+
+// SHA-256 continued from a chaining value that has already absorbed
+// `prefix` bytes (an HMAC pad block), with the padding written here: the
+// library's Update/Final bookkeeping and its cleanse of the buffer cost more
+// than the compressions of a token's few blocks.
+class Sha256Stream {
+ public:
+  Sha256Stream(const Words& h, uint64_t prefix) : total_(prefix) { state_.Set(h); }
+  ~Sha256Stream() {
+    SecureWipe(buffer_, sizeof(buffer_));
+    state_.Wipe();
+  }
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  void Update(std::string_view part) {
+    const auto* p = reinterpret_cast<const unsigned char*>(part.data());
+    size_t n = part.size();
+    total_ += n;
+    if (fill_ != 0) {
+      const size_t take = n < kBlockSize - fill_ ? n : kBlockSize - fill_;
+      std::memcpy(buffer_ + fill_, p, take);
+      fill_ += take;
+      p += take;
+      n -= take;
+      if (fill_ < kBlockSize) return;
+      state_.Compress(buffer_);
+      fill_ = 0;
+    }
+    for (; n >= kBlockSize; n -= kBlockSize, p += kBlockSize) state_.Compress(p);
+    if (n != 0) std::memcpy(buffer_, p, n);
+    fill_ = n;
+  }
+
+  // The digest of everything absorbed (FIPS 180-4 padding).
+  void Finish(unsigned char* out) {
+    buffer_[fill_++] = 0x80;
+    if (fill_ > kBlockSize - 8) {
+      std::memset(buffer_ + fill_, 0, kBlockSize - fill_);
+      state_.Compress(buffer_);
+      fill_ = 0;
+    }
+    std::memset(buffer_ + fill_, 0, kBlockSize - 8 - fill_);
+    const uint64_t bits = total_ * 8;
+    StoreBigEndian32(static_cast<uint32_t>(bits >> 32), buffer_ + kBlockSize - 8);
+    StoreBigEndian32(static_cast<uint32_t>(bits), buffer_ + kBlockSize - 4);
+    state_.Compress(buffer_);
+    StoreDigest(state_, out);
+  }
+
+ private:
+  ChainState state_;
+  uint64_t total_;
+  unsigned char buffer_[kBlockSize];
+  size_t fill_ = 0;
+};
+
+// The outer hash of an HMAC: its message is one 32-byte digest after the
+// pad block, so it is exactly one more block, padding included.
+void FinishOuter(const Words& outer, const unsigned char* inner_digest, unsigned char* out) {
+  unsigned char block[kBlockSize] = {};
+  std::memcpy(block, inner_digest, kSha256Size);
+  block[kSha256Size] = 0x80;
+  StoreBigEndian32((kBlockSize + kSha256Size) * 8, block + kBlockSize - 4);
+  ChainState state;
+  state.Set(outer);
+  state.Compress(block);
+  StoreDigest(state, out);
+  SecureWipe(block, sizeof(block));
+  state.Wipe();
+}
+
+// The chaining values after the key's inner and outer pad blocks.
+void HashPads(std::string_view key, Words& inner, Words& outer) {
   unsigned char pad[kBlockSize] = {};
   if (key.size() > kBlockSize) {
     SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), pad);
   } else if (!key.empty()) {
     std::memcpy(pad, key.data(), key.size());
   }
+  ChainState state;
   for (unsigned char& c : pad) c ^= 0x36;
-  SHA256_Init(Ctx(inner_));
-  SHA256_Update(Ctx(inner_), pad, kBlockSize);
+  state.Set(kInitialState);
+  state.Compress(pad);
+  state.Get(inner);
   for (unsigned char& c : pad) c ^= 0x36 ^ 0x5c;
-  SHA256_Init(Ctx(outer_));
-  SHA256_Update(Ctx(outer_), pad, kBlockSize);
+  state.Set(kInitialState);
+  state.Compress(pad);
+  state.Get(outer);
   SecureWipe(pad, sizeof(pad));
+  state.Wipe();
 }
+
+Sha256Digest SignWithPads(const Words& inner, const Words& outer,
+                          std::initializer_list<std::string_view> parts) {
+  Sha256Digest inner_digest;
+  {
+    Sha256Stream stream(inner, kBlockSize);
+    for (std::string_view part : parts) stream.Update(part);
+    stream.Finish(inner_digest.data());
+  }
+  Sha256Digest out;
+  FinishOuter(outer, inner_digest.data(), out.data());
+  SecureWipe(inner_digest.data(), inner_digest.size());
+  return out;
+}
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key) { HashPads(key, inner_, outer_); }
 
 HmacSha256Key::~HmacSha256Key() {
   SecureWipe(inner_, sizeof(inner_));
@@ -54,21 +173,17 @@ HmacSha256Key& HmacSha256Key::operator=(const HmacSha256Key& other) {
 }
 
 Sha256Digest HmacSha256Key::Sign(std::initializer_list<std::string_view> parts) const {
-  // SHA256_CTX is plain data in both backends, so a struct copy resumes
-  // from the pre-hashed pad.
-  SHA256_CTX ctx = *reinterpret_cast<const SHA256_CTX*>(inner_);
-  for (std::string_view part : parts) SHA256_Update(&ctx, part.data(), part.size());
-  Sha256Digest inner_digest;
-  SHA256_Final(inner_digest.data(), &ctx);
-  ctx = *reinterpret_cast<const SHA256_CTX*>(outer_);
-  SHA256_Update(&ctx, inner_digest.data(), inner_digest.size());
-  Sha256Digest out;
-  SHA256_Final(out.data(), &ctx);
-  return out;
+  return SignWithPads(inner_, outer_, parts);
 }
 
 Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
-  return HmacSha256Key(key).Sign(parts);
+  Words inner;
+  Words outer;
+  HashPads(key, inner, outer);
+  const Sha256Digest out = SignWithPads(inner, outer, parts);
+  SecureWipe(inner, sizeof(inner));
+  SecureWipe(outer, sizeof(outer));
+  return out;
 }
 
 Sha256Digest Sha256(std::string_view data) {
