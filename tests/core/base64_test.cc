@@ -53,6 +53,19 @@ TEST(Base64Test, MatchesAbseilForEveryByteAndLength) {
   }
 }
 
+// Long inputs take the vector path in 12-byte steps with a scalar tail:
+// every length up to a token's, from every start offset of a buffer.
+TEST(Base64Test, MatchesAbseilForLongInputsAtEveryOffset) {
+  std::string bytes;
+  for (int i = 0; i < 1200; ++i) bytes.push_back(static_cast<char>(i * 167 + 13));
+  for (size_t offset = 0; offset < 16; ++offset) {
+    for (size_t length = 0; length + offset <= bytes.size(); length += 1 + length / 64) {
+      const std::string_view in = std::string_view(bytes).substr(offset, length);
+      ASSERT_EQ(Encode(in), agora_token_test::Base64(in)) << offset << " " << length;
+    }
+  }
+}
+
 TEST(Base64Test, RejectsNonCanonicalInput) {
   const std::string bad[] = {
       "Zg",        // no padding
