@@ -109,8 +109,7 @@ class SimpleInflater {
     const uint32_t stored = uint32_t{in_[pos_]} << 24 | uint32_t{in_[pos_ + 1]} << 16 |
                             uint32_t{in_[pos_ + 2]} << 8 | in_[pos_ + 3];
     out_->resize(written_);
-    return adler32(1L, reinterpret_cast<const Bytef*>(out_->data()), static_cast<uInt>(written_)) ==
-           stored;
+    return Adler32({out_->data(), written_}) == stored;
   }
 
  private:
@@ -343,6 +342,34 @@ uint32_t Crc32(std::string_view data) {
   }
   for (; n > 0; --n, ++p) c = t[0][(c ^ *p) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
+}
+
+uint32_t Adler32(std::string_view data) {
+  constexpr uint32_t kBase = 65521;
+  // zlib's NMAX: the most bytes before the sums could overflow 32 bits.
+  constexpr size_t kMaxRun = 5552;
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t n = data.size();
+  uint32_t a = 1;
+  uint32_t b = 0;
+  while (n > 0) {
+    size_t run = n < kMaxRun ? n : kMaxRun;
+    n -= run;
+    // Eight bytes add 8a to b, plus each byte weighted by how many of the
+    // eight running sums it is in; the chain of dependent adds is shorter.
+    for (; run >= 8; run -= 8, p += 8) {
+      b += 8 * a + 8 * p[0] + 7 * p[1] + 6 * p[2] + 5 * p[3] + 4 * p[4] + 3 * p[5] + 2 * p[6] +
+           p[7];
+      a += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
+    }
+    for (; run > 0; --run) {
+      a += *p++;
+      b += a;
+    }
+    a %= kBase;
+    b %= kBase;
+  }
+  return b << 16 | a;
 }
 
 void ZlibCompress(std::string_view payload, Compression mode, std::string* out) {

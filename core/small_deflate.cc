@@ -1,12 +1,12 @@
 #include "core/small_deflate.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+
+#include "core/compression.h"
 
 namespace agora_token {
 namespace {
@@ -657,8 +657,7 @@ void PutU16Le(uint8_t* p, uint32_t v) {
 }
 
 void PutAdler32(std::string_view input, uint8_t* p) {
-  const uint32_t adler = static_cast<uint32_t>(
-      adler32(1L, reinterpret_cast<const Bytef*>(input.data()), static_cast<uInt>(input.size())));
+  const uint32_t adler = Adler32(input);
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
 }
 
