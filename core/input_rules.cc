@@ -46,6 +46,10 @@ absl::Status ValidateHex32(std::string_view value, std::string_view field) {
 
 // The position of the first disallowed byte, or npos.
 size_t FirstDisallowed(std::string_view s) {
+  // Valid names are the rule: one pass without an exit per byte first.
+  bool all_allowed = true;
+  for (char c : s) all_allowed &= kAllowed[static_cast<unsigned char>(c)];
+  if (all_allowed) return std::string_view::npos;
   for (size_t i = 0; i < s.size(); ++i) {
     if (!kAllowed[static_cast<unsigned char>(s[i])]) return i;
   }

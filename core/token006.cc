@@ -5,6 +5,7 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "core/account_text.h"
 #include "core/app_key_internal.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
@@ -66,10 +67,14 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
   built.token.reserve(3 + app.app_id().size() + (content_size + 2) / 3 * 4);
   built.token.append("006").append(app.app_id());
   Base64Append({content, content_size}, &built.token);
-  built.privileges.reserve(count);
+  // Filled in place: pushing whole entries built from 16- and 32-bit fields
+  // made the compiler store them in halves and reload them whole, a
+  // store-forwarding stall per entry.
+  built.privileges.resize(count);
   for (size_t i = 0; i < count; ++i) {
-    built.privileges.push_back(
-        {0, privileges[i].privilege, EffectiveExpiry006(privileges[i].value, ts)});
+    PrivilegeExpiry& p = built.privileges[i];
+    p.privilege = privileges[i].privilege;
+    p.expire_ts = EffectiveExpiry006(privileges[i].value, ts);
   }
   return built;
 }
@@ -104,8 +109,8 @@ absl::StatusOr<BuiltToken> BuildRtcToken006(const AppKey& app, const Rtc006Param
   // Subscribers may only join; every other role also publishes (as the
   // official C++/Node/Python 006 builders grant).
   const size_t count = params.role == RtcRole::kSubscriber ? 1 : 4;
-  const std::string uid = UserAccountString(params.user);
-  return Pack006(app, params.channel_name, uid, privileges, count, at);
+  const AccountText uid(params.user);
+  return Pack006(app, params.channel_name, uid.view(), privileges, count, at);
 }
 
 absl::StatusOr<BuiltToken> BuildRtmToken006(const AppKey& app, std::string_view user_id,
