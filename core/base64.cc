@@ -73,8 +73,11 @@ bool HasSsse3() {
 
 void Base64Append(std::string_view in, std::string* out) {
   const size_t start = out->size();
-  out->resize(start + (in.size() + 2) / 3 * 4);
-  char* dst = out->data() + start;
+  out->resize(start + Base64EncodedSize(in.size()));
+  Base64Encode(in, out->data() + start);
+}
+
+void Base64Encode(std::string_view in, char* dst) {
   const auto* src = reinterpret_cast<const uint8_t*>(in.data());
   size_t i = 0;
 #ifdef AGORA_TOKEN_BASE64_SSSE3

@@ -3,6 +3,7 @@
 //   message   = u32(salt) + u32(ts) + map16_32(privileges)
 //   signature = HMAC(app_certificate, app_id + channel + uid + message)
 #include <array>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "core/account_text.h"
@@ -63,10 +64,14 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
   built.issue_ts = at.issue_ts;
   built.salt = at.salt;
   built.expire_ts = ts;
+  // The token sized once and written in place.
   const size_t content_size = kMessageOffset + message_size;
-  built.token.reserve(3 + app.app_id().size() + (content_size + 2) / 3 * 4);
-  built.token.append("006").append(app.app_id());
-  Base64Append({content, content_size}, &built.token);
+  const std::string& app_id = app.app_id();
+  built.token.resize(3 + app_id.size() + Base64EncodedSize(content_size));
+  char* token = built.token.data();
+  std::memcpy(token, "006", 3);
+  std::memcpy(token + 3, app_id.data(), app_id.size());
+  Base64Encode({content, content_size}, token + 3 + app_id.size());
   // Filled in place: pushing whole entries built from 16- and 32-bit fields
   // made the compiler store them in halves and reload them whole, a
   // store-forwarding stall per entry.

@@ -4,6 +4,7 @@
 //                  + u16(service_count) + services in ascending type
 //   signing_key  = HMAC(u32(salt), HMAC(u32(issue_ts), app_certificate))
 #include <array>
+#include <cstring>
 
 #include "core/account_text.h"
 #include "core/app_key_internal.h"
@@ -114,9 +115,9 @@ BuiltToken Finish007(const AppKey& app, const Issuance& at, uint32_t expire, std
   thread_local std::string compressed;  // reused: its capacity persists
   compressed.clear();
   ZlibCompress(payload, compression, &compressed);
-  built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
-  built.token.append("007");
-  Base64Append(compressed, &built.token);
+  built.token.resize(3 + Base64EncodedSize(compressed.size()));
+  std::memcpy(built.token.data(), "007", 3);
+  Base64Encode(compressed, built.token.data() + 3);
   return built;
 }
 
