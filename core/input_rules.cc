@@ -2,6 +2,10 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
@@ -48,7 +52,22 @@ absl::Status ValidateHex32(std::string_view value, std::string_view field) {
 size_t FirstDisallowed(std::string_view s) {
   // Valid names are the rule: one pass without an exit per byte first.
   bool all_allowed = true;
-  for (char c : s) all_allowed &= kAllowed[static_cast<unsigned char>(c)];
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes a step: the allowed set is printable ASCII (0x20-0x7e)
+  // without " ' * / \ and `.
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i printable =
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
+    __m128i excluded = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+    for (const char c : {'\'', '*', '/', '\\', '`'}) {
+      excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+    }
+    all_allowed &= _mm_movemask_epi8(_mm_andnot_si128(excluded, printable)) == 0xffff;
+  }
+#endif
+  for (; i < s.size(); ++i) all_allowed &= kAllowed[static_cast<unsigned char>(s[i])];
   if (all_allowed) return std::string_view::npos;
   for (size_t i = 0; i < s.size(); ++i) {
     if (!kAllowed[static_cast<unsigned char>(s[i])]) return i;
