@@ -75,12 +75,12 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
   // Filled in place: pushing whole entries built from 16- and 32-bit fields
   // made the compiler store them in halves and reload them whole, a
   // store-forwarding stall per entry.
-  built.privileges.resize(count);
+  std::vector<PrivilegeExpiry> expiries(count);
   for (size_t i = 0; i < count; ++i) {
-    PrivilegeExpiry& p = built.privileges[i];
-    p.privilege = privileges[i].privilege;
-    p.expire_ts = EffectiveExpiry006(privileges[i].value, ts);
+    expiries[i].privilege = privileges[i].privilege;
+    expiries[i].expire_ts = EffectiveExpiry006(privileges[i].value, ts);
   }
+  built.privileges = std::move(expiries);
   return built;
 }
 
