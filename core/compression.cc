@@ -224,6 +224,24 @@ class SimpleInflater {
       if (bits < 32) refill();
       const uint16_t entry = codes.lit[buffer & 511];
       const int symbol = entry & 511;
+      // Two literals a step where they follow each other: a literal's code
+      // is 8 or 9 bits, so the next one's entry is looked up for both
+      // lengths at once instead of after this one's length is known (the
+      // lookup-then-shift chain per symbol was the loop's whole cost).
+      const uint16_t after8 = codes.lit[(buffer >> 8) & 511];
+      const uint16_t after9 = codes.lit[(buffer >> 9) & 511];
+      if (symbol < 256) {
+        const int length = entry >> 9;
+        const uint16_t next = length == 8 ? after8 : after9;
+        const int both = length + (next >> 9);
+        if ((next & 511) < 256 && bits >= both && room - written >= 2) {
+          out[written] = static_cast<char>(symbol);
+          out[written + 1] = static_cast<char>(next & 511);
+          written += 2;
+          take(both);
+          continue;
+        }
+      }
       take(entry >> 9);
       if (bits < 0) break;  // truncated
       if (symbol < 256) {
