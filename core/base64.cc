@@ -63,6 +63,51 @@ __attribute__((target("ssse3"))) size_t EncodeSsse3(const uint8_t* src, size_t s
   return i;
 }
 
+// Sixteen characters to twelve bytes per step, for the whole groups before
+// any padding: returns the groups done (a multiple of 4), or kBadInput at the
+// first step holding a character outside the alphabet ('=' included).
+constexpr size_t kBadInput = ~size_t{0};
+
+__attribute__((target("ssse3"))) size_t DecodeSsse3(const uint8_t* src, size_t groups,
+                                                    char* dst) {
+  const auto in_range = [](__m128i x, char low, char high) {  // low <= x <= high, signed
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(low - 1))),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(high + 1))));
+  };
+  // Output bytes of each 32-bit lane (the 24-bit group value, little-endian)
+  // in stream order, then the unused top four bytes.
+  const __m128i order = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  size_t g = 0;
+  for (; g + 4 <= groups; g += 4, src += 16, dst += 12) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    // Bytes from 0x80 up are negative, so outside every range.
+    const __m128i upper = in_range(x, 'A', 'Z');
+    const __m128i lower = in_range(x, 'a', 'z');
+    const __m128i digit = in_range(x, '0', '9');
+    const __m128i plus = _mm_cmpeq_epi8(x, _mm_set1_epi8('+'));
+    const __m128i slash = _mm_cmpeq_epi8(x, _mm_set1_epi8('/'));
+    const __m128i valid =
+        _mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(digit, _mm_or_si128(plus, slash)));
+    if (_mm_movemask_epi8(valid) != 0xffff) return kBadInput;
+    // Each class's distance from its 6-bit values.
+    const __m128i offset = _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(upper, _mm_set1_epi8(-'A')),
+                     _mm_and_si128(lower, _mm_set1_epi8(static_cast<char>(26 - 'a')))),
+        _mm_or_si128(_mm_and_si128(digit, _mm_set1_epi8(52 - '0')),
+                     _mm_or_si128(_mm_and_si128(plus, _mm_set1_epi8(62 - '+')),
+                                  _mm_and_si128(slash, _mm_set1_epi8(63 - '/')))));
+    const __m128i values = _mm_add_epi8(x, offset);
+    // Per lane a<<18 | b<<12 | c<<6 | d: pairs by multiply-add, then halves.
+    const __m128i pairs = _mm_maddubs_epi16(values, _mm_set1_epi32(0x01400140));
+    const __m128i groups24 = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));
+    const __m128i bytes = _mm_shuffle_epi8(groups24, order);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), bytes);
+    const auto last = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_srli_si128(bytes, 8)));
+    std::memcpy(dst + 8, &last, 4);
+  }
+  return g;
+}
+
 bool HasSsse3() {
   static const bool has = __builtin_cpu_supports("ssse3");
   return has;
@@ -122,7 +167,19 @@ bool Base64DecodeStrict(std::string_view in, std::string* out) {
   // Four characters to three bytes per step; invalid characters (kInvalid,
   // also '=' inside the body) are collected and checked once at the end.
   uint32_t seen = 0;
-  for (size_t g = 0; g < groups; ++g, src += 4, dst += 3) {
+  size_t g = 0;
+#ifdef AGORA_TOKEN_BASE64_SSSE3
+  if (HasSsse3()) {
+    g = DecodeSsse3(src, groups, dst);
+    if (g == kBadInput) {
+      out->clear();
+      return false;
+    }
+    src += 4 * g;
+    dst += 3 * g;
+  }
+#endif
+  for (; g < groups; ++g, src += 4, dst += 3) {
     const uint32_t a = kDecode[src[0]];
     const uint32_t b = kDecode[src[1]];
     const uint32_t c = kDecode[src[2]];
