@@ -166,6 +166,22 @@ TEST(ChannelNameTest, EveryByteAtEveryPositionOfALongName) {
   }
 }
 
+// App ids and certificates are checked sixteen characters a step.
+TEST(Hex32ByteTest, EveryByteAtEveryPosition) {
+  const std::string base = "0123456789abcdefABCDEF0123456789";
+  ASSERT_TRUE(ValidateAppId(base).ok());
+  const std::string hex = "0123456789abcdefABCDEF";
+  for (size_t position = 0; position < base.size(); ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string id = base;
+      id[position] = static_cast<char>(byte);
+      const bool is_hex = byte != 0 && hex.find(static_cast<char>(byte)) != std::string::npos;
+      ASSERT_EQ(ValidateAppId(id).ok(), is_hex) << position << " " << byte;
+      ASSERT_EQ(ValidateAppCertificate(id).ok(), is_hex) << position << " " << byte;
+    }
+  }
+}
+
 TEST(ChannelNameTest, ReportsTheFieldItIsGiven) {
   ExpectViolation(ValidateChannelName("", "rtc.channel"), "rtc.channel");
 }
