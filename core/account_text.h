@@ -33,7 +33,8 @@ class AccountText {
 
  private:
   char digits_[10];  // 4294967295
-  std::string_view text_;
+  // Never a null view, even empty: it ends up in memcpy calls.
+  std::string_view text_{digits_, 0};
 };
 
 }  // namespace agora_token

@@ -88,6 +88,7 @@ class Sha256Stream {
   Sha256Stream& operator=(const Sha256Stream&) = delete;
 
   void Update(std::string_view part) {
+    if (part.empty()) return;  // its data may be null, which memcpy must not get
     const auto* p = reinterpret_cast<const unsigned char*>(part.data());
     size_t n = part.size();
     total_ += n;
