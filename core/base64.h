@@ -10,6 +10,13 @@
 
 namespace agora_token {
 
+// Characters in the encoding of `size` bytes.
+inline size_t Base64EncodedSize(size_t size) { return (size + 2) / 3 * 4; }
+
+// Writes the encoding of `in`, Base64EncodedSize(in.size()) characters, to
+// `out`: builders size a token once and write every part in place.
+void Base64Encode(std::string_view in, char* out);
+
 // Appends the encoding of `in` to `out`.
 void Base64Append(std::string_view in, std::string* out);
 

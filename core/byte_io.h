@@ -60,14 +60,31 @@ inline std::string_view AsStringView(const std::array<char, 4>& bytes) {
   return {bytes.data(), bytes.size()};
 }
 
+// The fixed-size reads are inline: a decode makes dozens of them, and a call
+// each cost more than the read.
 class ByteReader {
  public:
   explicit ByteReader(std::string_view in) : in_(in) {}
 
-  uint16_t U16();
-  uint32_t U32();
+  uint16_t U16() {
+    if (!ok_ || remaining() < 2) return Short();
+    const auto* p = reinterpret_cast<const uint8_t*>(in_.data() + pos_);
+    pos_ += 2;
+    return static_cast<uint16_t>(p[0] | p[1] << 8);
+  }
+  uint32_t U32() {
+    if (!ok_ || remaining() < 4) return Short();
+    const auto* p = reinterpret_cast<const uint8_t*>(in_.data() + pos_);
+    pos_ += 4;
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+  }
   int16_t I16() { return static_cast<int16_t>(U16()); }
-  std::string_view Str();
+  std::string_view Str() {
+    const uint16_t size = U16();
+    std::string_view s;
+    Take(size, &s);
+    return s;
+  }
   // Reads map16_32 as stored (the signature covers its order).
   std::vector<PrivilegeValue> PrivilegeMap();
   // Reads a u16 element count and checks the input can hold that many
@@ -81,7 +98,20 @@ class ByteReader {
   std::string_view rest() const { return in_.substr(pos_); }
 
  private:
-  bool Take(size_t n, std::string_view* out);
+  bool Take(size_t n, std::string_view* out) {
+    if (!ok_ || remaining() < n) {
+      ok_ = false;
+      return false;
+    }
+    *out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  // A read past the end: latches the failure and reads as 0.
+  uint16_t Short() {
+    ok_ = false;
+    return 0;
+  }
 
   std::string_view in_;
   size_t pos_ = 0;

@@ -9,6 +9,11 @@
 
 #include "core/small_deflate.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AGORA_TOKEN_ADLER32_SSSE3 1
+#endif
+
 namespace agora_token {
 namespace {
 
@@ -109,8 +114,7 @@ class SimpleInflater {
     const uint32_t stored = uint32_t{in_[pos_]} << 24 | uint32_t{in_[pos_ + 1]} << 16 |
                             uint32_t{in_[pos_ + 2]} << 8 | in_[pos_ + 3];
     out_->resize(written_);
-    return adler32(1L, reinterpret_cast<const Bytef*>(out_->data()), static_cast<uInt>(written_)) ==
-           stored;
+    return Adler32({out_->data(), written_}) == stored;
   }
 
  private:
@@ -220,6 +224,24 @@ class SimpleInflater {
       if (bits < 32) refill();
       const uint16_t entry = codes.lit[buffer & 511];
       const int symbol = entry & 511;
+      // Two literals a step where they follow each other: a literal's code
+      // is 8 or 9 bits, so the next one's entry is looked up for both
+      // lengths at once instead of after this one's length is known (the
+      // lookup-then-shift chain per symbol was the loop's whole cost).
+      const uint16_t after8 = codes.lit[(buffer >> 8) & 511];
+      const uint16_t after9 = codes.lit[(buffer >> 9) & 511];
+      if (symbol < 256) {
+        const int length = entry >> 9;
+        const uint16_t next = length == 8 ? after8 : after9;
+        const int both = length + (next >> 9);
+        if ((next & 511) < 256 && bits >= both && room - written >= 2) {
+          out[written] = static_cast<char>(symbol);
+          out[written + 1] = static_cast<char>(next & 511);
+          written += 2;
+          take(both);
+          continue;
+        }
+      }
       take(entry >> 9);
       if (bits < 0) break;  // truncated
       if (symbol < 256) {
@@ -328,6 +350,53 @@ struct Crc32Tables {
 };
 constexpr Crc32Tables kCrc32;
 
+constexpr uint32_t kAdlerBase = 65521;
+
+#ifdef AGORA_TOKEN_ADLER32_SSSE3
+// Adler-32 sixteen bytes a step with SSSE3 (chosen at run time): per step,
+// b gains 16a plus the bytes weighted 16..1 and a the bytes' sum. Runs of at
+// most 4096 bytes keep every 32-bit lane, and the sums, below overflow
+// (zlib's NMAX bound is 5552). Returns the bytes done; *a and *b reduced.
+__attribute__((target("ssse3"))) size_t Adler32Ssse3(const uint8_t* p, size_t n, uint32_t* a,
+                                                     uint32_t* b) {
+  constexpr size_t kMaxSteps = 4096 / 16;
+  const __m128i weights =
+      _mm_setr_epi8(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+  const __m128i ones = _mm_set1_epi16(1);
+  const __m128i zero = _mm_setzero_si128();
+  const auto sum_lanes = [](__m128i v) {
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+    return static_cast<uint32_t>(_mm_cvtsi128_si32(v));
+  };
+  size_t done = 0;
+  while (n - done >= 16) {
+    size_t steps = (n - done) / 16;
+    if (steps > kMaxSteps) steps = kMaxSteps;
+    *b += *a * 16 * static_cast<uint32_t>(steps);  // the a this run starts with
+    __m128i starts = zero;    // this run's byte sum at the start of each step
+    __m128i sums = zero;      // this run's byte sum
+    __m128i weighted = zero;  // the bytes weighted 16..1 within their step
+    for (size_t k = 0; k < steps; ++k, done += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + done));
+      starts = _mm_add_epi32(starts, sums);
+      sums = _mm_add_epi32(sums, _mm_sad_epu8(x, zero));
+      weighted = _mm_add_epi32(weighted, _mm_madd_epi16(_mm_maddubs_epi16(x, weights), ones));
+    }
+    *b += sum_lanes(_mm_add_epi32(weighted, _mm_slli_epi32(starts, 4)));
+    *a += sum_lanes(sums);
+    *a %= kAdlerBase;
+    *b %= kAdlerBase;
+  }
+  return done;
+}
+
+bool HasSsse3() {
+  static const bool has = __builtin_cpu_supports("ssse3");
+  return has;
+}
+#endif
+
 }  // namespace
 
 uint32_t Crc32(std::string_view data) {
@@ -343,6 +412,40 @@ uint32_t Crc32(std::string_view data) {
   }
   for (; n > 0; --n, ++p) c = t[0][(c ^ *p) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
+}
+
+uint32_t Adler32(std::string_view data) {
+  // zlib's NMAX: the most bytes before the sums could overflow 32 bits.
+  constexpr size_t kMaxRun = 5552;
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t n = data.size();
+  uint32_t a = 1;
+  uint32_t b = 0;
+#ifdef AGORA_TOKEN_ADLER32_SSSE3
+  if (HasSsse3()) {
+    const size_t done = Adler32Ssse3(p, n, &a, &b);
+    p += done;
+    n -= done;
+  }
+#endif
+  while (n > 0) {
+    size_t run = n < kMaxRun ? n : kMaxRun;
+    n -= run;
+    // Eight bytes add 8a to b, plus each byte weighted by how many of the
+    // eight running sums it is in; the chain of dependent adds is shorter.
+    for (; run >= 8; run -= 8, p += 8) {
+      b += 8 * a + 8 * p[0] + 7 * p[1] + 6 * p[2] + 5 * p[3] + 4 * p[4] + 3 * p[5] + 2 * p[6] +
+           p[7];
+      a += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
+    }
+    for (; run > 0; --run) {
+      a += *p++;
+      b += a;
+    }
+    a %= kAdlerBase;
+    b %= kAdlerBase;
+  }
+  return b << 16 | a;
 }
 
 void ZlibCompress(std::string_view payload, Compression mode, std::string* out) {

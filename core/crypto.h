@@ -1,8 +1,10 @@
 // The only file that talks to the crypto library. It uses API that BoringSSL
 // and OpenSSL share (SHA256_*, MD5, RAND_bytes, CRYPTO_memcmp), chosen at build
-// time by AGORA_TOKEN_CRYPTO. HMAC is built on SHA256_CTX so a key's inner and
+// time by AGORA_TOKEN_CRYPTO. HMAC is built on the library's SHA-256 block
+// function (SHA256_Transform) with the padding done here: a key's inner and
 // outer pads are hashed once and each signature costs only the message's
-// blocks: the 006 key is fixed per app, and that is the hot path.
+// blocks, without the Update/Final bookkeeping that outweighs a token's few
+// blocks. The 006 key is fixed per app, and that is the hot path.
 #ifndef AGORA_TOKEN_CORE_CRYPTO_H_
 #define AGORA_TOKEN_CORE_CRYPTO_H_
 
@@ -30,11 +32,9 @@ class HmacSha256Key {
   Sha256Digest Sign(std::initializer_list<std::string_view> parts) const;
 
  private:
-  // Two SHA256_CTX states (inner and outer); opaque here so the header does
-  // not depend on the backend. crypto.cc checks the size.
-  static constexpr size_t kStateSize = 128;
-  alignas(16) unsigned char inner_[kStateSize];
-  alignas(16) unsigned char outer_[kStateSize];
+  // SHA-256 chaining values after the inner and outer pad blocks.
+  uint32_t inner_[8];
+  uint32_t outer_[8];
 };
 
 // One-shot HMAC-SHA256 of the concatenation of `parts`.

@@ -45,9 +45,10 @@ Sha256Digest Sign007(std::string_view app_certificate, uint32_t issue_ts, uint32
                      std::string_view signing_info) {
   thread_local IssueKeyCache cache;
   const Sha256Digest& issue_key = cache.Get(app_certificate, issue_ts);
-  const Sha256Digest signing_key =
-      HmacSha256(AsStringView(U32Bytes(salt)), {AsStringView(issue_key)});
-  return HmacSha256(AsStringView(signing_key), {signing_info});
+  Sha256Digest signing_key = HmacSha256(AsStringView(U32Bytes(salt)), {AsStringView(issue_key)});
+  const Sha256Digest signature = HmacSha256(AsStringView(signing_key), {signing_info});
+  SecureWipe(signing_key.data(), signing_key.size());  // a per-token key: not left on the stack
+  return signature;
 }
 
 }  // namespace agora_token

@@ -1,12 +1,12 @@
 #include "core/small_deflate.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+
+#include "core/compression.h"
 
 namespace agora_token {
 namespace {
@@ -101,6 +101,22 @@ void AssignCodes(const uint8_t* lengths, int count, const uint16_t* length_count
   for (int n = 0; n < count; ++n) codes[n] = ReverseBits(next[lengths[n]]++, lengths[n]);
 }
 
+// AssignCodes for the listed symbols only (ascending, and every symbol with
+// a non-zero length among them): the others have no code to assign.
+void AssignListedCodes(const uint8_t* lengths, const uint16_t* symbols, int count,
+                       const uint16_t* length_counts, uint16_t* codes) {
+  std::array<uint32_t, kMaxBits + 1> next{};
+  uint32_t code = 0;
+  for (int bits = 1; bits <= kMaxBits; ++bits) {
+    code = (code + length_counts[bits - 1]) << 1;
+    next[bits] = code;
+  }
+  for (int i = 0; i < count; ++i) {
+    const int n = symbols[i];
+    codes[n] = ReverseBits(next[lengths[n]]++, lengths[n]);
+  }
+}
+
 // What zlib needs to know about a tree's alphabet (its static_tree_desc),
 // indexed by node so that internal nodes, past the leaves, read zeros.
 struct Alphabet {
@@ -154,7 +170,9 @@ struct Tables {
 // A Huffman tree under construction: leaves first, then internal nodes in
 // the order zlib creates them, so its tie-breaks can be followed exactly.
 struct Tree {
-  std::array<uint16_t, kHeapSize> freq;  // of the leaves; zero for internal nodes
+  // Of the leaves; zero for internal nodes, and all zero between calls
+  // (SmallDeflate clears the entries it used).
+  std::array<uint16_t, kHeapSize> freq{};
   std::array<uint16_t, kHeapSize> dad;
   std::array<uint8_t, kHeapSize> len;
   std::array<uint16_t, kLitCodes> code;
@@ -173,11 +191,15 @@ class TreeBuilder {
   uint32_t opt_len = 0;
   uint32_t static_len = 0;
 
-  void Build(Tree& tree, const Alphabet& alphabet) {
+  // `symbols` lists, ascending, every symbol with a non-zero frequency and
+  // those zlib forces in when fewer than two are used (UsedSymbols::List);
+  // the alphabet's other symbols are never looked at.
+  void Build(Tree& tree, const Alphabet& alphabet, const uint16_t* symbols, int count) {
     int heap_len = 0;
     int max_code = -1;
     std::fill_n(tree.len.begin(), alphabet.elems, 0);
-    for (int n = 0; n < alphabet.elems; ++n) {
+    for (int i = 0; i < count; ++i) {
+      const int n = symbols[i];
       const uint32_t freq = tree.freq[n];
       heap_[heap_len + 1] = Entry(freq, 0, n);
       heap_len += freq != 0;
@@ -219,7 +241,7 @@ class TreeBuilder {
     sorted_[--sorted] = static_cast<uint16_t>(heap_[1] & kNodeMask);
 
     AssignLengths(tree, alphabet, sorted);
-    AssignCodes(tree.len.data(), max_code + 1, length_counts_.data(), tree.code.data());
+    AssignListedCodes(tree.len.data(), symbols, count, length_counts_.data(), tree.code.data());
   }
 
  private:
@@ -323,7 +345,12 @@ class BitWriter {
     acc_ |= static_cast<uint64_t>(bits) << fill_;
     fill_ += count;
     if (fill_ >= 32) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      const auto word = static_cast<uint32_t>(acc_);
+      std::memcpy(p_, &word, 4);
+#else
       for (int i = 0; i < 4; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
+#endif
       p_ += 4;
       acc_ >>= 32;
       fill_ -= 32;
@@ -425,37 +452,51 @@ struct UsedSymbols {
 // costs the same whatever its tie-breaks, and a length-limited one no less,
 // so this is a lower bound on what zlib's tree costs, needing no heap.
 uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, uint32_t* scratch) {
-  // Counting sort: token-sized inputs have small counts.
+  // Counting sort: token-sized inputs have small counts, and only buckets
+  // up to the largest small count are walked.
   constexpr uint32_t kSmallCount = 64;
   std::array<uint16_t, kSmallCount> buckets{};
   uint32_t* const large = scratch + count;
   int large_count = 0;
+  uint32_t max_small = 0;
   for (int i = 0; i < count; ++i) {
     const uint32_t f = freq[symbols[i]];
-    if (f >= kSmallCount) large[large_count++] = f;
-    ++buckets[f < kSmallCount ? f : 0];  // bucket 0: unused or large
+    const bool is_large = f >= kSmallCount;
+    large[large_count] = f;
+    large_count += is_large;
+    ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
+    max_small = !is_large && f > max_small ? f : max_small;
   }
   int leaves = 0;
-  for (uint32_t f = 1; f < kSmallCount; ++f) {
+  for (uint32_t f = 1; f <= max_small; ++f) {
     for (int i = buckets[f]; i > 0; --i) scratch[leaves++] = f;
   }
   std::sort(large, large + large_count);
   for (int i = 0; i < large_count; ++i) scratch[leaves++] = large[i];
   // Two queues: the sorted leaves, and the merged nodes, which come out in
-  // increasing order.
-  uint32_t* const merged = scratch + count + large_count;
+  // increasing order; each ends in a sentinel, so taking the smaller head
+  // needs no emptiness test (exactly as many are taken as there are).
+  constexpr uint32_t kNone = 0xffffffffu;
+  scratch[leaves] = kNone;
+  uint32_t* const merged = scratch + count + large_count + 1;
+  merged[0] = kNone;
   int leaf = 0;
   int head = 0;
   int tail = 0;
   uint32_t cost = 0;
   const auto pop = [&]() {
-    if (head < tail && (leaf == leaves || merged[head] < scratch[leaf])) return merged[head++];
-    return scratch[leaf++];
+    const uint32_t m = merged[head];
+    const uint32_t l = scratch[leaf];
+    const bool take_merged = m < l;  // ties to the leaf, as before
+    head += take_merged;
+    leaf += !take_merged;
+    return take_merged ? m : l;
   };
   for (int k = 1; k < leaves; ++k) {
     const uint32_t sum = pop() + pop();
     cost += sum;
     merged[tail++] = sum;
+    merged[tail] = kNone;
   }
   return cost;
 }
@@ -538,7 +579,7 @@ struct Workspace {
   // The code lengths of both trees as code-length codes (at most one each).
   std::array<uint16_t, kLitCodes + kDistCodes> length_codes;
   std::array<uint16_t, kLitCodes + kDistCodes> coded_symbols;
-  std::array<uint32_t, 3 * kLitCodes> cost_scratch;
+  std::array<uint32_t, 3 * (kLitCodes + kDistCodes) + 2> cost_scratch;
 };
 
 // The lazy-matching parser of zlib's deflate_slow, for an input that is all
@@ -657,8 +698,7 @@ void PutU16Le(uint8_t* p, uint32_t v) {
 }
 
 void PutAdler32(std::string_view input, uint8_t* p) {
-  const uint32_t adler = static_cast<uint32_t>(
-      adler32(1L, reinterpret_cast<const Bytef*>(input.data()), static_cast<uInt>(input.size())));
+  const uint32_t adler = Adler32(input);
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
 }
 
@@ -710,9 +750,6 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   }
   for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p]] = 0;
 
-  ws.lit.freq.fill(0);
-  ws.dist.freq.fill(0);
-  ws.bl.freq.fill(0);
   ws.lit.freq[kEndBlock] = 1;
   UsedSymbols lit_used;
   UsedSymbols dist_used;
@@ -781,14 +818,16 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   } else {
     builder.opt_len = 0;
     builder.static_len = 0;
-    builder.Build(ws.lit, tables.lit);
-    builder.Build(ws.dist, tables.dist);
+    builder.Build(ws.lit, tables.lit, lit_symbols, lit_coded);
+    builder.Build(ws.dist, tables.dist, dist_symbols, dist_coded);
     uint16_t* const end = AppendLengthCodes(
         ws.dist.len.data(), ws.dist.max_code,
         AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
     length_codes_end = end;
     for (const uint16_t* c = ws.length_codes.data(); c != end; ++c) ++ws.bl.freq[*c & 31];
-    builder.Build(ws.bl, tables.bl);
+    static constexpr std::array<uint16_t, kBlCodes> kAllBl = {0, 1, 2,  3,  4,  5,  6,  7,  8, 9,
+                                                              10, 11, 12, 13, 14, 15, 16, 17, 18};
+    builder.Build(ws.bl, tables.bl, kAllBl.data(), kBlCodes);
     max_blindex = kBlCodes - 1;
     for (; max_blindex >= 3; --max_blindex) {
       if (ws.bl.len[kBlOrder[max_blindex]] != 0) break;
@@ -800,6 +839,12 @@ bool SmallDeflate(std::string_view input, std::string* out) {
             : static_bytes == opt_bytes ? Block::kFixed
                                         : Block::kDynamic;
   }
+
+  // The counts are all zero again for the next call: clearing only the used
+  // entries costs the symbols used, not the alphabets.
+  for (int i = 0; i < lit_coded; ++i) ws.lit.freq[lit_symbols[i]] = 0;
+  for (int i = 0; i < dist_coded; ++i) ws.dist.freq[dist_symbols[i]] = 0;
+  std::fill_n(ws.bl.freq.begin(), kBlCodes, 0);
 
   // Header (CMF 0x78: deflate, 32 KiB window; FLG 0x9c: level 6, check
   // bits), the block, at most size + 5 bytes, and the Adler-32.

@@ -3,8 +3,10 @@
 //   message   = u32(salt) + u32(ts) + map16_32(privileges)
 //   signature = HMAC(app_certificate, app_id + channel + uid + message)
 #include <array>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/account_text.h"
 #include "core/app_key_internal.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
@@ -62,15 +64,23 @@ BuiltToken Pack006(const AppKey& app, std::string_view channel, std::string_view
   built.issue_ts = at.issue_ts;
   built.salt = at.salt;
   built.expire_ts = ts;
+  // The token sized once and written in place.
   const size_t content_size = kMessageOffset + message_size;
-  built.token.reserve(3 + app.app_id().size() + (content_size + 2) / 3 * 4);
-  built.token.append("006").append(app.app_id());
-  Base64Append({content, content_size}, &built.token);
-  built.privileges.reserve(count);
+  const std::string& app_id = app.app_id();
+  built.token.resize(3 + app_id.size() + Base64EncodedSize(content_size));
+  char* token = built.token.data();
+  std::memcpy(token, "006", 3);
+  std::memcpy(token + 3, app_id.data(), app_id.size());
+  Base64Encode({content, content_size}, token + 3 + app_id.size());
+  // Filled in place: pushing whole entries built from 16- and 32-bit fields
+  // made the compiler store them in halves and reload them whole, a
+  // store-forwarding stall per entry.
+  std::vector<PrivilegeExpiry> expiries(count);
   for (size_t i = 0; i < count; ++i) {
-    built.privileges.push_back(
-        {0, privileges[i].privilege, EffectiveExpiry006(privileges[i].value, ts)});
+    expiries[i].privilege = privileges[i].privilege;
+    expiries[i].expire_ts = EffectiveExpiry006(privileges[i].value, ts);
   }
+  built.privileges = std::move(expiries);
   return built;
 }
 
@@ -104,8 +114,8 @@ absl::StatusOr<BuiltToken> BuildRtcToken006(const AppKey& app, const Rtc006Param
   // Subscribers may only join; every other role also publishes (as the
   // official C++/Node/Python 006 builders grant).
   const size_t count = params.role == RtcRole::kSubscriber ? 1 : 4;
-  const std::string uid = UserAccountString(params.user);
-  return Pack006(app, params.channel_name, uid, privileges, count, at);
+  const AccountText uid(params.user);
+  return Pack006(app, params.channel_name, uid.view(), privileges, count, at);
 }
 
 absl::StatusOr<BuiltToken> BuildRtmToken006(const AppKey& app, std::string_view user_id,

@@ -4,7 +4,9 @@
 //                  + u16(service_count) + services in ascending type
 //   signing_key  = HMAC(u32(salt), HMAC(u32(issue_ts), app_certificate))
 #include <array>
+#include <cstring>
 
+#include "core/account_text.h"
 #include "core/app_key_internal.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
@@ -60,12 +62,15 @@ BuiltToken Pack007(const AppKey& app, const Issuance& at, uint32_t expire,
   BuiltToken built = Finish007(app, at, expire, payload, compression);
   size_t privilege_count = 0;
   for (size_t s = 0; s < service_count; ++s) privilege_count += services[s].privilege_count;
-  built.privileges.reserve(privilege_count);
+  // Filled in place, as in token006.cc (no store-forwarding stalls).
+  built.privileges.resize(privilege_count);
+  PrivilegeExpiry* out = built.privileges.data();
   for (size_t s = 0; s < service_count; ++s) {
-    for (size_t i = 0; i < services[s].privilege_count; ++i) {
+    for (size_t i = 0; i < services[s].privilege_count; ++i, ++out) {
       const PrivilegeValue& p = services[s].privileges[i];
-      built.privileges.push_back({services[s].type, p.privilege,
-                                  EffectiveExpiry007(at.issue_ts, p.value, built.expire_ts)});
+      out->service_type = services[s].type;
+      out->privilege = p.privilege;
+      out->expire_ts = EffectiveExpiry007(at.issue_ts, p.value, built.expire_ts);
     }
   }
   return built;
@@ -110,15 +115,16 @@ BuiltToken Finish007(const AppKey& app, const Issuance& at, uint32_t expire, std
   thread_local std::string compressed;  // reused: its capacity persists
   compressed.clear();
   ZlibCompress(payload, compression, &compressed);
-  built.token.reserve(3 + (compressed.size() + 2) / 3 * 4);
-  built.token.append("007");
-  Base64Append(compressed, &built.token);
+  built.token.resize(3 + Base64EncodedSize(compressed.size()));
+  std::memcpy(built.token.data(), "007", 3);
+  Base64Encode(compressed, built.token.data() + 3);
   return built;
 }
 
 absl::StatusOr<BuiltToken> BuildRtcToken007(const AppKey& app, const Rtc007Params& params,
                                             const Issuance& at, Compression compression) {
-  const std::string account = UserAccountString(params.user);
+  const AccountText account_text(params.user);
+  const std::string_view account = account_text.view();
   absl::Status status = ValidateRtcChannel007(params.channel_name, account);
   if (!status.ok()) return status;
   if (std::holds_alternative<std::string>(params.user)) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "tests/core/test_support.h"
 
@@ -50,6 +51,46 @@ TEST(Base64Test, MatchesAbseilForEveryByteAndLength) {
     std::string decoded;
     ASSERT_TRUE(Base64DecodeStrict(encoded, &decoded)) << length;
     EXPECT_EQ(decoded, in);
+  }
+}
+
+// Long inputs take the vector path in 12-byte steps with a scalar tail:
+// every length up to a token's, from every start offset of a buffer.
+TEST(Base64Test, MatchesAbseilForLongInputsAtEveryOffset) {
+  std::string bytes;
+  for (int i = 0; i < 1200; ++i) bytes.push_back(static_cast<char>(i * 167 + 13));
+  for (size_t offset = 0; offset < 16; ++offset) {
+    for (size_t length = 0; length + offset <= bytes.size(); length += 1 + length / 64) {
+      const std::string_view in = std::string_view(bytes).substr(offset, length);
+      ASSERT_EQ(Encode(in), agora_token_test::Base64(in)) << offset << " " << length;
+    }
+  }
+}
+
+// Long encodings are decoded sixteen characters a step: every byte value
+// at every position of the body must be accepted exactly when it is in the
+// alphabet, and decode to what the table gives.
+TEST(Base64Test, DecodesEveryByteAtEveryPositionOfALongEncoding) {
+  std::string bytes;
+  for (int i = 0; i < 60; ++i) bytes.push_back(static_cast<char>(i * 89 + 3));
+  const std::string encoded = Encode(bytes);  // 80 characters, no padding
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t position = 0; position < encoded.size(); ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text = encoded;
+      text[position] = static_cast<char>(byte);
+      std::string decoded;
+      const bool in_alphabet = alphabet.find(static_cast<char>(byte)) != std::string::npos;
+      ASSERT_EQ(Base64DecodeStrict(text, &decoded), in_alphabet) << position << " " << byte;
+      if (in_alphabet) {
+        std::string expected;
+        ASSERT_TRUE(absl::Base64Unescape(text, &expected));
+        ASSERT_EQ(decoded, expected) << position << " " << byte;
+      } else {
+        EXPECT_TRUE(decoded.empty());
+      }
+    }
   }
 }
 

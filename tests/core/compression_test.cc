@@ -3,6 +3,7 @@
 // block any zlib inflates), and the bounded, strict inflater.
 #include "core/compression.h"
 
+#include <algorithm>
 #include <array>
 #include <random>
 #include <string>
@@ -60,6 +61,27 @@ TEST(Crc32Test, EqualsZlibAtEveryLengthAndAlignment) {
                 crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())))
           << start << " " << size;
     }
+  }
+}
+
+TEST(Adler32Test, EqualsZlibAtEveryLengthAndAcrossTheReductionRuns) {
+  std::mt19937 rng(1950);
+  // 0xff bytes push the sums hardest; past 5552 bytes the sums are reduced
+  // between runs.
+  std::string bytes(12000, '\xff');
+  for (size_t i = 6000; i < bytes.size(); ++i) bytes[i] = static_cast<char>(rng());
+  const auto zlib_adler = [](std::string_view s) {
+    return adler32(1L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size()));
+  };
+  for (size_t size = 0; size <= 300; ++size) {
+    const std::string_view s = std::string_view(bytes).substr(6000 - size / 2, size);
+    ASSERT_EQ(Adler32(s), zlib_adler(s)) << size;
+  }
+  for (size_t size : {5551, 5552, 5553, 5560, 11104, 11105, 12000}) {
+    const std::string_view all_ff = std::string_view(bytes).substr(0, std::min<size_t>(size, 6000));
+    ASSERT_EQ(Adler32(all_ff), zlib_adler(all_ff)) << size;
+    const std::string_view s = std::string_view(bytes).substr(0, size);
+    ASSERT_EQ(Adler32(s), zlib_adler(s)) << size;
   }
 }
 

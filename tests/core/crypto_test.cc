@@ -3,6 +3,7 @@
 // constant-time comparison and the CSPRNG.
 #include "core/crypto.h"
 
+#include <algorithm>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -62,6 +63,40 @@ TEST(HmacSha256Test, Rfc4231PreHashedKeyAnySplitOfTheMessage) {
     HmacSha256Key assigned("other");
     assigned = key;
     EXPECT_EQ(HexOf(assigned.Sign({v.data})), v.hex);
+  }
+}
+
+// HMAC by its definition (RFC 2104) over the one-shot SHA-256, which the
+// library pads itself: the block-level HMAC must agree for every key and
+// message length around the block boundaries and for any split.
+std::string ReferenceHmac(std::string key, std::string_view message) {
+  if (key.size() > 64) key = std::string(AsStringView(Sha256(key)));
+  key.resize(64, '\0');
+  std::string inner = key;
+  std::string outer = key;
+  for (char& c : inner) c = static_cast<char>(c ^ 0x36);
+  for (char& c : outer) c = static_cast<char>(c ^ 0x5c);
+  inner.append(message);
+  outer.append(AsStringView(Sha256(inner)));
+  return HexOf(Sha256(outer));
+}
+
+TEST(HmacSha256Test, AgreesWithTheDefinitionForEveryLengthAndSplit) {
+  std::string bytes;
+  for (int i = 0; i < 400; ++i) bytes.push_back(static_cast<char>(i * 131 + 7));
+  for (size_t key_size : {0, 1, 4, 31, 32, 33, 63, 64, 65, 131}) {
+    const std::string key = bytes.substr(200, key_size);
+    const HmacSha256Key prepared(key);
+    for (size_t size = 0; size <= 260; ++size) {
+      const std::string_view message = std::string_view(bytes).substr(0, size);
+      const std::string expected = ReferenceHmac(key, message);
+      ASSERT_EQ(HexOf(HmacSha256(key, {message})), expected) << key_size << " " << size;
+      const size_t cut = size / 3;
+      ASSERT_EQ(HexOf(prepared.Sign({message.substr(0, cut), message.substr(cut, 64),
+                                     message.substr(std::min(size, cut + 64))})),
+                expected)
+          << key_size << " " << size;
+    }
   }
 }
 

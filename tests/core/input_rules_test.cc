@@ -145,6 +145,43 @@ TEST(ChannelNameTest, DisallowedCharactersAreRejected) {
   }
 }
 
+// Names of 16 bytes and more are checked sixteen bytes a step: every byte
+// value at every position of a long name must be judged as the table does,
+// and the error must name the first bad byte.
+TEST(ChannelNameTest, EveryByteAtEveryPositionOfALongName) {
+  const std::string base = "Room-42_abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXY";
+  ASSERT_EQ(base.size(), 60u);
+  for (size_t position = 0; position < base.size(); position += 7) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string name = base;
+      name[position] = static_cast<char>(byte);
+      const absl::Status status = ValidateChannelName(name);
+      ASSERT_EQ(status.ok(), IsAllowedNameChar(static_cast<char>(byte))) << position << " " << byte;
+      if (!status.ok()) {
+        EXPECT_NE(std::string(status.message()).find("byte " + std::to_string(position) + " "),
+                  std::string::npos)
+            << status.message();
+      }
+    }
+  }
+}
+
+// App ids and certificates are checked sixteen characters a step.
+TEST(Hex32ByteTest, EveryByteAtEveryPosition) {
+  const std::string base = "0123456789abcdefABCDEF0123456789";
+  ASSERT_TRUE(ValidateAppId(base).ok());
+  const std::string hex = "0123456789abcdefABCDEF";
+  for (size_t position = 0; position < base.size(); ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string id = base;
+      id[position] = static_cast<char>(byte);
+      const bool is_hex = byte != 0 && hex.find(static_cast<char>(byte)) != std::string::npos;
+      ASSERT_EQ(ValidateAppId(id).ok(), is_hex) << position << " " << byte;
+      ASSERT_EQ(ValidateAppCertificate(id).ok(), is_hex) << position << " " << byte;
+    }
+  }
+}
+
 TEST(ChannelNameTest, ReportsTheFieldItIsGiven) {
   ExpectViolation(ValidateChannelName("", "rtc.channel"), "rtc.channel");
 }
