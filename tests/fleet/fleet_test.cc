@@ -716,6 +716,21 @@ class FleetTest : public ::testing::Test {
     Pause(kSteadyPhase);
   }
 
+  // The production nginx config in front of the fleet's gRPC and HTTP ports.
+  absl::StatusOr<std::unique_ptr<NginxFront>> StartNginx() {
+    NginxFront::Options options;
+    options.nginx_binary = AGORA_TOKEN_NGINX;
+    options.openssl_binary = AGORA_TOKEN_OPENSSL;
+    options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
+    options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
+                         {"agora_token_http_replicas", fleet_->http_addresses()}};
+    options.prefix = dir_->File("nginx");
+    if (mkdir(options.prefix.c_str(), 0700) != 0) {
+      return absl::InternalError(absl::StrCat("mkdir ", options.prefix, " failed"));
+    }
+    return NginxFront::Start(options, std::chrono::seconds(10));
+  }
+
   std::unique_ptr<TempDir> dir_;
   AppSecret app_;
   std::string keyring_path_;
@@ -723,16 +738,7 @@ class FleetTest : public ::testing::Test {
 };
 
 TEST_F(FleetTest, BehindNginxSurvivesRollingRestartRotationAndKill) {
-  NginxFront::Options nginx_options;
-  nginx_options.nginx_binary = AGORA_TOKEN_NGINX;
-  nginx_options.openssl_binary = AGORA_TOKEN_OPENSSL;
-  nginx_options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
-  nginx_options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
-                             {"agora_token_http_replicas", fleet_->http_addresses()}};
-  nginx_options.prefix = dir_->File("nginx");
-  ASSERT_EQ(mkdir(nginx_options.prefix.c_str(), 0700), 0);
-  absl::StatusOr<std::unique_ptr<NginxFront>> started =
-      NginxFront::Start(nginx_options, std::chrono::seconds(10));
+  absl::StatusOr<std::unique_ptr<NginxFront>> started = StartNginx();
   ASSERT_TRUE(started.ok()) << started.status();
   NginxFront& nginx = **started;
 
@@ -878,16 +884,7 @@ absl::StatusOr<CurlAnswer> CurlThrough(const NginxFront& nginx, const std::strin
 // routes too, spread over every replica, while the health routes stay
 // private. Replicas run in development mode (no callers to authenticate).
 TEST_F(FleetTest, BehindNginxServesTheHttpApi) {
-  NginxFront::Options nginx_options;
-  nginx_options.nginx_binary = AGORA_TOKEN_NGINX;
-  nginx_options.openssl_binary = AGORA_TOKEN_OPENSSL;
-  nginx_options.production_config_path = RepoFile("deploy/nginx/agora-token.conf");
-  nginx_options.upstreams = {{"agora_token_replicas", fleet_->addresses()},
-                             {"agora_token_http_replicas", fleet_->http_addresses()}};
-  nginx_options.prefix = dir_->File("nginx");
-  ASSERT_EQ(mkdir(nginx_options.prefix.c_str(), 0700), 0);
-  absl::StatusOr<std::unique_ptr<NginxFront>> started =
-      NginxFront::Start(nginx_options, std::chrono::seconds(10));
+  absl::StatusOr<std::unique_ptr<NginxFront>> started = StartNginx();
   ASSERT_TRUE(started.ok()) << started.status();
   NginxFront& nginx = **started;
   const std::string scratch = dir_->File("curl");
