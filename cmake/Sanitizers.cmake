@@ -2,9 +2,9 @@
 # root CMakeLists before any target is defined.
 # AGORA_TOKEN_SANITIZE instruments every target of this project (Debian's
 # gRPC, protobuf and Abseil stay uninstrumented); scripts/test-sanitizers.sh
-# runs the tests under it. AGORA_TOKEN_FUZZ needs clang: it adds libFuzzer's
-# coverage instrumentation plus ASan and UBSan everywhere and builds the
-# targets of tests/fuzz (scripts/fuzz.sh). UBSan findings abort, so a test or
+# runs the tests under it. AGORA_TOKEN_FUZZ needs clang: it adds ASan and
+# UBSan everywhere and builds the targets of tests/fuzz (scripts/fuzz.sh),
+# which add libFuzzer's coverage instrumentation to the libraries they fuzz. UBSan findings abort, so a test or
 # fuzzer cannot pass over undefined behaviour.
 set(AGORA_TOKEN_SANITIZE "" CACHE STRING "Sanitizer for every target: address (ASan+UBSan), thread, or empty")
 set_property(CACHE AGORA_TOKEN_SANITIZE PROPERTY STRINGS "" address thread)
@@ -24,8 +24,6 @@ if(AGORA_TOKEN_FUZZ)
   if(AGORA_TOKEN_SANITIZE STREQUAL "thread")
     message(FATAL_ERROR "AGORA_TOKEN_FUZZ runs under ASan and UBSan; it cannot be combined with AGORA_TOKEN_SANITIZE=thread")
   endif()
-  # Coverage feedback from the libraries too; only tests/fuzz links libFuzzer's main().
-  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 if(AGORA_TOKEN_SANITIZER_FLAGS)
   add_compile_options(${AGORA_TOKEN_SANITIZER_FLAGS} -fno-omit-frame-pointer)
