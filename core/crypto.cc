@@ -214,9 +214,14 @@ Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_
   return out;
 }
 
+// On the block function too: OpenSSL 3's SHA256() fetches the algorithm and
+// allocates a context on every call, several times the hashing of the
+// certificate or token the server fingerprints per call.
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest out;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  Sha256Stream stream(kInitialState, 0);
+  stream.Update(data);
+  stream.Finish(out.data());
   return out;
 }
 

@@ -9,6 +9,10 @@
 #include "gtest/gtest.h"
 #include "tests/core/test_support.h"
 
+#ifdef AGORA_TOKEN_TEST_LIBCRYPTO
+#include <openssl/evp.h>
+#endif
+
 namespace agora_token {
 namespace {
 
@@ -104,7 +108,32 @@ TEST(Sha256Test, Fips180Examples) {
   EXPECT_EQ(HexOf(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(HexOf(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // 56 bytes: the padding needs a second block.
+  EXPECT_EQ(HexOf(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(HexOf(Sha256("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+                         "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")),
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  EXPECT_EQ(HexOf(Sha256(std::string(1000000, 'a'))),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
+
+#ifdef AGORA_TOKEN_TEST_LIBCRYPTO
+// The block-level SHA-256 against the library's own one-shot digest at
+// every length across the first blocks' padding boundaries.
+TEST(Sha256Test, AgreesWithTheLibraryAtEveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) bytes.push_back(static_cast<char>(i * 97 + 3));
+  for (size_t size = 0; size <= bytes.size(); ++size) {
+    unsigned char expected[kSha256Size];
+    unsigned int expected_size = 0;
+    ASSERT_EQ(EVP_Digest(bytes.data(), size, expected, &expected_size, EVP_sha256(), nullptr), 1);
+    ASSERT_EQ(HexOf(Sha256(std::string_view(bytes).substr(0, size))),
+              Hex(std::string_view(reinterpret_cast<const char*>(expected), expected_size)))
+        << size;
+  }
+}
+#endif
 
 TEST(ConstantTimeEqualsTest, ComparesContentAndSize) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
