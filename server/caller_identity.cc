@@ -2,6 +2,7 @@
 
 #include <grpc/grpc_security_constants.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
@@ -20,8 +21,7 @@ std::vector<std::string> PropertyValues(const grpc::AuthContext& auth, const cha
 
 // First 16 hex characters of the SHA-256 of the certificate's DER, as
 // `openssl x509 -fingerprint -sha256` starts.
-std::string FingerprintOfPem(const std::string& pem) {
-  absl::string_view body(pem);
+std::string FingerprintOfPem(absl::string_view body) {
   const size_t begin = body.find("-----\n");
   const size_t end = body.find("-----END");
   if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin) return "";
@@ -33,7 +33,7 @@ std::string FingerprintOfPem(const std::string& pem) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
-CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
+CertificateIdentity ParseIdentity(const grpc::AuthContext& auth, absl::string_view pem) {
   CertificateIdentity identity;
   // Every SPIFFE URI SAN: gRPC's peer_spiffe_id is empty when there are
   // several, and such a certificate must be refused, not matched by DNS.
@@ -46,9 +46,23 @@ CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
     std::vector<std::string> cn = PropertyValues(auth, GRPC_X509_CN_PROPERTY_NAME);
     if (!cn.empty()) identity.common_name = cn.front();
   }
-  std::vector<std::string> pem = PropertyValues(auth, GRPC_X509_PEM_CERT_PROPERTY_NAME);
-  if (!pem.empty()) identity.fingerprint = FingerprintOfPem(pem.front());
+  if (!pem.empty()) identity.fingerprint = FingerprintOfPem(pem);
   return identity;
+}
+
+// The identity depends on the certificate alone, and a connection's calls
+// all present the same one: each thread keeps the identities of the last
+// certificates it saw, keyed by their PEM, so a call costs a hash lookup
+// instead of decoding and hashing the certificate and copying its names.
+CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
+  const std::vector<grpc::string_ref> pems = auth.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (pems.empty()) return ParseIdentity(auth, "");
+  const absl::string_view pem(pems.front().data(), pems.front().size());
+  constexpr size_t kMaxCachedPerThread = 64;
+  thread_local absl::flat_hash_map<std::string, CertificateIdentity> cache;
+  if (auto it = cache.find(pem); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCachedPerThread) cache.clear();
+  return cache.emplace(std::string(pem), ParseIdentity(auth, pem)).first->second;
 }
 
 }  // namespace
