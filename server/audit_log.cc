@@ -129,7 +129,7 @@ AuditLog::~AuditLog() {
 
 void AuditLog::Record(AuditRecord record) {
   if (!enabled_) return;
-  bool was_empty;
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (queue_.size() >= kMaxQueued) {
@@ -137,16 +137,21 @@ void AuditLog::Record(AuditRecord record) {
       if (metrics_ != nullptr) metrics_->RecordAuditDrops(1);
       return;
     }
-    was_empty = queue_.empty();
     queue_.push_back(std::move(record));
+    // The writer gathers for kGatherFor after the first line; a burst wakes
+    // it early, before the queue fills.
+    wake = queue_.size() == 1 || queue_.size() == kWriteAt;
   }
-  if (was_empty) wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void AuditLog::Flush() {
   if (!enabled_) return;
   std::unique_lock<std::mutex> lock(mutex_);
+  ++flush_waiters_;
+  wake_.notify_one();  // no gathering while someone waits
   idle_.wait(lock, [this] { return queue_.empty() && !writing_ && !reopen_requested_; });
+  --flush_waiters_;
 }
 
 void AuditLog::Reopen() {
@@ -216,6 +221,12 @@ void AuditLog::WriterLoop() {
       if (queue_.empty()) idle_.notify_all();
       wake_.wait(lock, [this] { return stopping_ || reopen_requested_ || !queue_.empty(); });
       if (queue_.empty() && !reopen_requested_) return;  // stopping with nothing left
+      // One wake-up and one write for the lines of the next few
+      // milliseconds, not one per call: under load that was most of the
+      // log's cost (futex wake-ups, a write and two stats per line).
+      wake_.wait_for(lock, kGatherFor, [this] {
+        return stopping_ || reopen_requested_ || flush_waiters_ > 0 || queue_.size() >= kWriteAt;
+      });
       batch.swap(queue_);
       reopen = std::exchange(reopen_requested_, false);
       writing_ = true;

@@ -1,10 +1,10 @@
 // The audit log: one JSON line per decision (a token issued, a request
 // refused, a token decoded), for "who minted what, when". Recording never
 // blocks or fails a call: records go to a bounded queue that a background
-// thread formats and writes; when the queue is full or the write fails (a
-// full disk) lines are dropped and counted in the metrics. A record holds a
-// token's fingerprint (first 16 hex characters of its SHA-256), never the
-// token.
+// thread formats and writes a few milliseconds' worth at a time; when the
+// queue is full or the write fails (a full disk) lines are dropped and
+// counted in the metrics. A record holds a token's fingerprint (first 16
+// hex characters of its SHA-256), never the token.
 //
 // A file destination follows its path: before and after each write the
 // writer checks that the path still names the open file, and reopens it
@@ -107,6 +107,10 @@ class AuditLog {
   bool FollowPath(bool requested);
 
   static constexpr size_t kMaxQueued = 1 << 16;
+  // The writer writes what gathered in kGatherFor after a first line, or
+  // kWriteAt lines, whichever comes first; a Flush() or Reopen() at once.
+  static constexpr std::chrono::milliseconds kGatherFor{5};
+  static constexpr size_t kWriteAt = 1024;
 
   int fd_;  // the writer thread's own after construction
   const bool owns_fd_;
@@ -120,6 +124,7 @@ class AuditLog {
   bool writing_ = false;
   bool stopping_ = false;
   bool reopen_requested_ = false;
+  int flush_waiters_ = 0;
   uint64_t dropped_ = 0;
   std::thread writer_;
 };

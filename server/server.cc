@@ -240,7 +240,12 @@ absl::Status TokenServer::BuildAndSwap() {
   // Buckets move to the new limits, settled at the old ones up to now.
   rate_limits_.Adopt((*next)->callers().RateLimitsByCaller(), RateLimits::Clock::now(),
                      (*next)->callers().RateLimitsByEndUserPrefix());
+  const std::shared_ptr<AuditLog> previous_audit = running->audit;
+  const bool audit_moved = (*next)->audit != previous_audit;
   state_.Set(*std::move(next));
+  // Decisions before the reload reach the old destination before it returns
+  // (the old state, and its log, may outlive the swap a while).
+  if (audit_moved) previous_audit->Flush();
   return absl::OkStatus();
 }
 
@@ -279,7 +284,7 @@ void TokenServer::WatchFiles() {
     lock.unlock();
     std::map<std::string, std::string> now = FileStamps();
     if (now != last) {
-      Reload("a watched file changed");
+      Reload("a watched file changed").IgnoreError();  // Reload logs and counts the outcome
       now = FileStamps();  // the new state may name other files
     }
     last = std::move(now);

@@ -1,10 +1,13 @@
 // Reloads of the serving state: all or nothing under load, what a reload
 // applies live (keyring, policies, audit destination), what it refuses
 // (restart-only settings), rate-limit buckets that outlive reloads, the
-// audit log following logrotate and deletion, and the one expiry mapping
+// audit log following logrotate and deletion and writing without a flush,
+// and the one expiry mapping
 // that the CLI and the server share.
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +25,7 @@
 #include "core/token.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "server/audit_log.h"
 #include "server/rate_limits.h"
 #include "server/server.h"
 #include "tests/server/test_support.h"
@@ -359,6 +363,42 @@ TEST_F(ReloadTest, TheAuditLogFollowsRotationAndDeletion) {
   EXPECT_EQ(LineCount(Path("audit.log")), 4u);
   EXPECT_GE(Counter(*server, "agora_token_audit_log_reopens_total"), 2u);
   EXPECT_EQ(server->audit_log()->dropped(), 0u);
+}
+
+// The writer gathers a few milliseconds of lines per write: it must still
+// write them by itself, with no Flush(), and keep every line of a burst
+// larger than one write, in order.
+TEST(AuditLogTest, WritesGatheredLinesWithoutBeingFlushed) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  constexpr int kLines = 3000;  // two full writes and a remainder
+  {
+    agora_token::AuditLog log(fds[1], nullptr);
+    for (int i = 0; i < kLines; ++i) {
+      agora_token::AuditRecord record;
+      record.caller = absl::StrCat("caller-", i);
+      log.Record(std::move(record));
+    }
+    std::string written;
+    int lines = 0;
+    while (lines < kLines) {
+      pollfd readable{fds[0], POLLIN, 0};
+      ASSERT_EQ(::poll(&readable, 1, 30000), 1) << "only " << lines << " lines written";
+      char buffer[65536];
+      const ssize_t n = ::read(fds[0], buffer, sizeof(buffer));
+      ASSERT_GT(n, 0);
+      written.append(buffer, static_cast<size_t>(n));
+      lines = static_cast<int>(std::count(written.begin(), written.end(), '\n'));
+    }
+    std::istringstream in(written);
+    std::string line;
+    for (int i = 0; std::getline(in, line); ++i) {
+      ASSERT_EQ(nlohmann::json::parse(line)["caller"], absl::StrCat("caller-", i));
+    }
+    EXPECT_EQ(log.dropped(), 0u);
+  }
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
 
 TEST(RateLimitsTest, ARateChangeContinuesFromTheCurrentLevel) {
