@@ -14,7 +14,9 @@
 # Environment: BUILD_DIR (default build-release), SECONDS_TO_SAMPLE (8),
 #   CONCURRENCY (64), TOP (15 lines), OUT (where perf.data goes; a temp dir),
 #   CALL_GRAPH (say `dwarf` for perf's call graphs, to read with perf report
-#   --children from OUT).
+#   --children from OUT), PRODUCTION (gRPC only: `mtls` or `api_key` runs the
+#   server with bench/run.sh's production configuration, TLS, callers with
+#   policies, the audit log file and metrics, and calls it as that caller).
 set -euo pipefail
 
 rpc=${1:-rtc_uid}
@@ -42,10 +44,29 @@ done
 source bench/lib.sh
 out=${OUT:-$tmp}
 
+# The production mode's server flags and the caller's loadgen flags.
+config=(--keyring deploy/dev/keyring.textproto)
+caller=()
+case ${PRODUCTION:-} in
+  "") ;;
+  mtls | api_key)
+    production_setup "$tmp"
+    config=(--config "$tmp/config.textproto" --metrics_listen 127.0.0.1:0)
+    caller=(--tls_ca "$tmp/ca.crt")
+    if [[ $PRODUCTION == mtls ]]; then
+      caller+=(--tls_cert "$tmp/mtls-caller.crt" --tls_key "$tmp/mtls-caller.key")
+    else
+      caller+=(--tls_cert "$tmp/api-key-client.crt" --tls_key "$tmp/api-key-client.key"
+        --api_key_file "$tmp/api.key")
+    fi
+    ;;
+  *) echo "profile.sh: PRODUCTION is mtls or api_key, not '$PRODUCTION'" >&2; exit 2 ;;
+esac
+
 start_server() {
   local key=port listen=()
   $http && key=http_port listen=(--http_listen 127.0.0.1:0)
-  "$@" "$server_bin" --listen 127.0.0.1:0 --keyring deploy/dev/keyring.textproto \
+  "$@" "$server_bin" --listen 127.0.0.1:0 "${config[@]}" \
     --compression "$compression" "${listen[@]}" 2>"$tmp/server.log" &
   server_pid=$!
   pids+=("$server_pid")
@@ -68,7 +89,7 @@ if perf record -o "$tmp/probe.data" -- true >/dev/null 2>&1; then
   else
     "$loadgen" --target "127.0.0.1:$port" --rpc "$rpc" --version "$version" \
       --concurrency "$concurrency" --duration_s "$((sample_seconds + 3))" --warmup_s 1 \
-      >"$tmp/loadgen.txt" &
+      "${caller[@]}" >"$tmp/loadgen.txt" &
   fi
   loadgen_pid=$!
   sleep 2
@@ -79,7 +100,7 @@ if perf record -o "$tmp/probe.data" -- true >/dev/null 2>&1; then
     echo "== load: HTTP $route ($compression), concurrency $concurrency, load average $(cut -d' ' -f1-3 /proc/loadavg)"
     grep -E 'Requests/sec|Latency ' "$tmp/loadgen.txt"
   else
-    echo "== load: $rpc $version ($compression), concurrency $concurrency"
+    echo "== load: $rpc $version ($compression), concurrency $concurrency${PRODUCTION:+, production caller $PRODUCTION}"
     sed -n '2,3p' "$tmp/loadgen.txt"
   fi
   echo "== perf report: server CPU by shared object"
