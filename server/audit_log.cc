@@ -43,22 +43,30 @@ std::string TokenFingerprint(std::string_view token) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
-std::string FormatAuditLine(const AuditRecord& r) {
-  std::string line = absl::StrCat(
-      "{\"time\":", JsonQuote(Rfc3339(r.time)), ",\"audit\":true,\"caller\":", JsonQuote(r.caller),
-      ",\"transport\":", JsonQuote(r.transport), ",\"rpc\":", JsonQuote(RpcMethodName(r.method)));
+void AppendAuditLine(const AuditRecord& r, std::string* out) {
+  std::string& line = *out;
+  line.append("{\"time\":\"");
+  AppendRfc3339(r.time, &line);
+  line.append("\",\"audit\":true,\"caller\":");
+  AppendJsonQuoted(r.caller, &line);
+  line.append(",\"transport\":");
+  AppendJsonQuoted(r.transport, &line);
+  line.append(",\"rpc\":");
+  AppendJsonQuoted(RpcMethodName(r.method), &line);
   auto add_text = [&line](std::string_view name, const std::string& value) {
-    if (!value.empty()) absl::StrAppend(&line, ",\"", std::string(name), "\":", JsonQuote(value));
+    if (value.empty()) return;
+    line.append(",\"").append(name).append("\":");
+    AppendJsonQuoted(value, &line);
   };
   add_text("peer", r.peer);
   add_text("presented", r.presented);
   add_text("kind", r.kind);
   if (!r.services.empty()) {
-    absl::StrAppend(&line, ",\"services\":[");
+    line.append(",\"services\":[");
     for (size_t i = 0; i < r.services.size(); ++i) {
-      absl::StrAppend(&line, i == 0 ? "\"" : ",\"", std::string(r.services[i]), "\"");
+      line.append(i == 0 ? "\"" : ",\"").append(r.services[i]).append("\"");
     }
-    absl::StrAppend(&line, "]");
+    line.append("]");
   }
   add_text("app_id", r.app_id);
   add_text("channel_name", r.channel_name);
@@ -66,17 +74,18 @@ std::string FormatAuditLine(const AuditRecord& r) {
   add_text("account", r.account);
   if (r.role != 0) absl::StrAppend(&line, ",\"role\":", r.role);
   if (r.version.has_value()) {
-    absl::StrAppend(&line, ",\"version\":\"", *r.version == TokenVersion::k006 ? "006" : "007",
-                    "\"");
+    line.append(",\"version\":\"")
+        .append(*r.version == TokenVersion::k006 ? "006" : "007")
+        .append("\"");
   }
   if (r.items.has_value()) absl::StrAppend(&line, ",\"items\":", *r.items);
   if (r.expire_ts != 0) absl::StrAppend(&line, ",\"expire_ts\":", r.expire_ts);
   if (!r.fingerprint.empty())
-    absl::StrAppend(&line, ",\"token_sha256_16\":\"", r.fingerprint, "\"");
-  absl::StrAppend(&line, ",\"code\":", JsonQuote(absl::StatusCodeToString(r.code)));
+    line.append(",\"token_sha256_16\":\"").append(r.fingerprint).append("\"");
+  line.append(",\"code\":");
+  AppendJsonQuoted(absl::StatusCodeToString(r.code), &line);
   add_text("reason", r.reason);
   absl::StrAppend(&line, ",\"latency_us\":", r.latency.count(), "}\n");
-  return line;
 }
 
 namespace {
@@ -242,7 +251,7 @@ void AuditLog::WriterLoop() {
       lines = 0;
     };
     for (const AuditRecord& record : batch) {
-      buffer += FormatAuditLine(record);
+      AppendAuditLine(record, &buffer);
       if (++lines == 256) flush();
     }
     flush();

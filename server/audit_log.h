@@ -63,8 +63,8 @@ std::string TokenFingerprint(std::string_view token);
 // full size noted) so hostile input cannot bloat the queue or the log.
 std::string ClipForAudit(std::string_view value);
 
-// The JSON line of a record, newline included.
-std::string FormatAuditLine(const AuditRecord& record);
+// Appends the JSON line of a record, newline included.
+void AppendAuditLine(const AuditRecord& record, std::string* out);
 
 class AuditLog {
  public:

@@ -2,6 +2,7 @@
 
 #include <grpc/support/log.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -25,7 +26,7 @@ std::string_view LevelName(LogLevel level) {
 
 }  // namespace
 
-std::string Rfc3339(std::chrono::system_clock::time_point time) {
+void AppendRfc3339(std::chrono::system_clock::time_point time, std::string* out) {
   const auto since_epoch = time.time_since_epoch();
   const time_t seconds =
       static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
@@ -33,40 +34,68 @@ std::string Rfc3339(std::chrono::system_clock::time_point time) {
       std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000);
   std::tm utc;
   gmtime_r(&seconds, &utc);
-  char buf[40];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", millis);
-  return buf;
+  // Digits by hand: strftime and snprintf cost more than the rest of an
+  // audit line.
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&buf](int at, int width, int value) {
+    for (int i = at + width - 1; i >= at; --i, value /= 10)
+      buf[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, utc.tm_year + 1900);
+  put(5, 2, utc.tm_mon + 1);
+  put(8, 2, utc.tm_mday);
+  put(11, 2, utc.tm_hour);
+  put(14, 2, utc.tm_min);
+  put(17, 2, utc.tm_sec);
+  put(20, 3, millis);
+  out->append(buf, sizeof(buf) - 1);
 }
 
-std::string JsonQuote(std::string_view raw) {
+std::string Rfc3339(std::chrono::system_clock::time_point time) {
+  std::string out;
+  AppendRfc3339(time, &out);
+  return out;
+}
+
+void AppendJsonQuoted(std::string_view raw, std::string* out) {
+  const auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
+  if (std::all_of(raw.begin(), raw.end(), plain)) {  // the usual case: nothing to escape
+    out->push_back('"');
+    out->append(raw);
+    out->push_back('"');
+    return;
+  }
   const std::string replaced = IsValidUtf8(raw) ? std::string() : ReplaceInvalidUtf8(raw);
   const std::string_view s = replaced.empty() ? raw : replaced;
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
+  out->reserve(out->size() + s.size() + 2);
+  out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
       case '"':
-        out.append("\\\"");
+        out->append("\\\"");
         break;
       case '\\':
-        out.append("\\\\");
+        out->append("\\\\");
         break;
       case '\n':
-        out.append("\\n");
+        out->append("\\n");
         break;
       default:
         if (c < 0x20) {
           char esc[8];
           std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-          out.append(esc);
+          out->append(esc);
         } else {
-          out.push_back(static_cast<char>(c));
+          out->push_back(static_cast<char>(c));
         }
     }
   }
-  out.push_back('"');
+  out->push_back('"');
+}
+
+std::string JsonQuote(std::string_view raw) {
+  std::string out;
+  AppendJsonQuoted(raw, &out);
   return out;
 }
 

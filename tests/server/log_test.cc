@@ -3,6 +3,7 @@
 // itself, which RouteLibraryLogs sends through the same logger.
 #include "server/log.h"
 
+#include <chrono>
 #include <sstream>
 #include <string>
 
@@ -45,6 +46,35 @@ TEST(LogTest, LibprotobufMessagesBecomeJsonLines) {
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0]["source"], "libprotobuf");
   EXPECT_EQ(lines[0]["level"], "error");
+}
+
+// RFC 3339 with milliseconds, digits written by hand: against known
+// instants, a leap day and the last millisecond of a year.
+TEST(LogTest, Rfc3339FormatsUtcWithMilliseconds) {
+  using std::chrono::milliseconds;
+  using std::chrono::system_clock;
+  auto at = [](int64_t ms) { return system_clock::time_point(milliseconds(ms)); };
+  EXPECT_EQ(agora_token::Rfc3339(at(0)), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(agora_token::Rfc3339(at(951782400007)), "2000-02-29T00:00:00.007Z");
+  EXPECT_EQ(agora_token::Rfc3339(at(1798761599999)), "2026-12-31T23:59:59.999Z");
+  EXPECT_EQ(agora_token::Rfc3339(at(1764304144123)), "2025-11-28T04:29:04.123Z");
+}
+
+// Every byte value, alone and between plain text, quotes into a JSON string
+// that reads back as the text (bytes that are not UTF-8 as U+FFFD).
+TEST(LogTest, JsonQuoteEscapesWhatJsonNeedsAndNothingElse) {
+  EXPECT_EQ(agora_token::JsonQuote("room-1 (a/b)"), "\"room-1 (a/b)\"");
+  EXPECT_EQ(agora_token::JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+  for (int c = 0; c < 256; ++c) {
+    const std::string text = "x" + std::string(1, static_cast<char>(c)) + "y";
+    const std::string quoted = agora_token::JsonQuote(text);
+    ASSERT_TRUE(nlohmann::json::accept(quoted)) << c;
+    const std::string back = nlohmann::json::parse(quoted).get<std::string>();
+    EXPECT_EQ(back, c < 0x80 ? text : "x\xEF\xBF\xBDy") << c;
+  }
+  std::string appended = "prefix:";
+  agora_token::AppendJsonQuoted("v", &appended);
+  EXPECT_EQ(appended, "prefix:\"v\"");
 }
 
 }  // namespace
