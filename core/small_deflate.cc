@@ -8,6 +8,10 @@
 
 #include "core/compression.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace agora_token {
 namespace {
 
@@ -336,29 +340,30 @@ class TreeBuilder {
   std::array<uint16_t, kMaxBits + 1> length_counts_;
 };
 
-// An LSB-first bit writer into a buffer the caller has sized.
+// An LSB-first bit writer into a buffer the caller has sized, with 8 bytes
+// to spare. Each Put stores the whole 64-bit accumulator and keeps only the
+// bits of an unfinished byte: no branch on how full it is, which was
+// unpredictable and mispredicted on every few symbols.
 class BitWriter {
  public:
   explicit BitWriter(uint8_t* out) : p_(out) {}
 
+  // At most 16 bits: with at most 7 bits pending, the total fits in 64.
   void Put(uint32_t bits, int count) {
     acc_ |= static_cast<uint64_t>(bits) << fill_;
     fill_ += count;
-    if (fill_ >= 32) {
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      const auto word = static_cast<uint32_t>(acc_);
-      std::memcpy(p_, &word, 4);
+    std::memcpy(p_, &acc_, 8);
 #else
-      for (int i = 0; i < 4; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
+    for (int i = 0; i < 8; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
 #endif
-      p_ += 4;
-      acc_ >>= 32;
-      fill_ -= 32;
-    }
+    p_ += fill_ >> 3;
+    acc_ >>= fill_ & ~7;
+    fill_ &= 7;
   }
   // Pads the last byte with zero bits (zlib's bi_windup).
   uint8_t* Align() {
-    for (; fill_ > 0; fill_ -= 8, acc_ >>= 8) *p_++ = static_cast<uint8_t>(acc_);
+    if (fill_ > 0) *p_++ = static_cast<uint8_t>(acc_);
     fill_ = 0;
     acc_ = 0;
     return p_;
@@ -418,12 +423,31 @@ uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out)
   return out;
 }
 
-// Which symbols of an alphabet are used, one bit each, set while parsing:
-// listing them from the bits costs the used symbols, not the alphabet.
+// Which symbols of an alphabet are used, one bit each, read from the counts
+// after parsing (sixteen at a time where SSE2 is there): listing them from
+// the bits costs the used symbols, not the alphabet.
 struct UsedSymbols {
   std::array<uint64_t, (kLitCodes + 63) / 64> words{};
 
-  void Set(int symbol) { words[symbol >> 6] |= uint64_t{1} << (symbol & 63); }
+  // `freq` must be readable, and zero, up to the next multiple of 64.
+  UsedSymbols(const uint16_t* freq, int elems) {
+    for (int w = 0; w * 64 < elems; ++w) {
+      const uint16_t* f = freq + 64 * w;
+      uint64_t bits = 0;
+#if defined(__SSE2__)
+      const __m128i zero = _mm_setzero_si128();
+      for (int i = 0; i < 64; i += 16) {
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i + 8));
+        const __m128i unused = _mm_packs_epi16(_mm_cmpeq_epi16(lo, zero), _mm_cmpeq_epi16(hi, zero));
+        bits |= uint64_t{~static_cast<uint32_t>(_mm_movemask_epi8(unused)) & 0xffff} << i;
+      }
+#else
+      for (int i = 0; i < 64; ++i) bits |= uint64_t{f[i] != 0} << i;
+#endif
+      words[w] = bits;
+    }
+  }
 
   // The symbols the tree gives codes, ascending: the used ones and the ones
   // zlib forces in (TreeBuilder::Build). Returns how many.
@@ -447,18 +471,31 @@ struct UsedSymbols {
   }
 };
 
+// Weights of equal value, `count` of them, in HuffmanCost's queues.
+struct WeightRun {
+  uint32_t weight;
+  uint32_t count;
+};
+
 // The cost, in bits, of an optimal Huffman code for the counts of
 // `symbols` (the sum of its internal nodes' weights). Every optimal tree
 // costs the same whatever its tie-breaks, and a length-limited one no less,
 // so this is a lower bound on what zlib's tree costs, needing no heap.
-uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, uint32_t* scratch) {
-  // Counting sort: token-sized inputs have small counts, and only buckets
-  // up to the largest small count are walked.
+// Token-sized inputs have a few distinct small counts, many times each, so
+// the usual two queues (sorted leaves, merged nodes in increasing order)
+// hold runs of equal weights, and all the pairs of the smallest weight merge
+// in one step, as merging them one pair at a time would. `scratch` needs
+// 2 * count entries.
+uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count,
+                     WeightRun* scratch) {
+  // Counting sort of the non-zero counts: small ones into buckets, walked
+  // up to the largest; the few large ones sorted.
   constexpr uint32_t kSmallCount = 64;
   std::array<uint16_t, kSmallCount> buckets{};
-  uint32_t* const large = scratch + count;
+  uint32_t large[kLitCodes];
   int large_count = 0;
   uint32_t max_small = 0;
+  uint32_t items = 0;
   for (int i = 0; i < count; ++i) {
     const uint32_t f = freq[symbols[i]];
     const bool is_large = f >= kSmallCount;
@@ -466,37 +503,67 @@ uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, u
     large_count += is_large;
     ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
     max_small = !is_large && f > max_small ? f : max_small;
+    items += f != 0;
   }
-  int leaves = 0;
+  WeightRun* const leaves = scratch;
+  int leaf_runs = 0;
   for (uint32_t f = 1; f <= max_small; ++f) {
-    for (int i = buckets[f]; i > 0; --i) scratch[leaves++] = f;
+    if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
   }
   std::sort(large, large + large_count);
-  for (int i = 0; i < large_count; ++i) scratch[leaves++] = large[i];
-  // Two queues: the sorted leaves, and the merged nodes, which come out in
-  // increasing order; each ends in a sentinel, so taking the smaller head
-  // needs no emptiness test (exactly as many are taken as there are).
+  for (int i = 0; i < large_count; ++i) {
+    if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
+      ++leaves[leaf_runs - 1].count;
+    } else {
+      leaves[leaf_runs++] = {large[i], 1};
+    }
+  }
   constexpr uint32_t kNone = 0xffffffffu;
-  scratch[leaves] = kNone;
-  uint32_t* const merged = scratch + count + large_count + 1;
-  merged[0] = kNone;
-  int leaf = 0;
+  leaves[leaf_runs] = {kNone, 0};
+  // Merged nodes come out in non-decreasing order: equal ones join the
+  // last run. Both queues end in a sentinel heavier than any weight.
+  WeightRun* const merged = scratch + leaf_runs + 1;
   int head = 0;
   int tail = 0;
-  uint32_t cost = 0;
-  const auto pop = [&]() {
-    const uint32_t m = merged[head];
-    const uint32_t l = scratch[leaf];
-    const bool take_merged = m < l;  // ties to the leaf, as before
-    head += take_merged;
-    leaf += !take_merged;
-    return take_merged ? m : l;
+  merged[0] = {kNone, 0};
+  const auto push = [&](uint32_t weight, uint32_t n) {
+    if (tail > head && merged[tail - 1].weight == weight) {
+      merged[tail - 1].count += n;
+    } else {
+      merged[tail++] = {weight, n};
+      merged[tail] = {kNone, 0};
+    }
   };
-  for (int k = 1; k < leaves; ++k) {
-    const uint32_t sum = pop() + pop();
-    cost += sum;
-    merged[tail++] = sum;
-    merged[tail] = kNone;
+  int leaf = 0;
+  uint32_t cost = 0;
+  while (items > 1) {
+    // Take every item of the smallest weight.
+    const uint32_t weight = std::min(leaves[leaf].weight, merged[head].weight);
+    uint32_t n = 0;
+    if (leaves[leaf].weight == weight) n += leaves[leaf++].count;
+    if (merged[head].weight == weight) n += merged[head++].count;
+    const uint32_t pairs = n / 2;
+    if (pairs != 0) {
+      push(2 * weight, pairs);
+      cost += 2 * weight * pairs;
+      items -= pairs;
+    }
+    if (n % 2 != 0) {
+      // The odd one out pairs with the next smallest item (there is one:
+      // items > 1 still, or a pair was just merged).
+      WeightRun& next = merged[head].weight < leaves[leaf].weight ? merged[head] : leaves[leaf];
+      const uint32_t sum = weight + next.weight;
+      if (--next.count == 0) {
+        if (&next == &merged[head]) {
+          ++head;
+        } else {
+          ++leaf;
+        }
+      }
+      push(sum, 1);
+      cost += sum;
+      --items;
+    }
   }
   return cost;
 }
@@ -562,6 +629,14 @@ int MinLastLengthCodeRank(int lit_coded, int dist_coded) {
   return rank;
 }
 
+// The mask of the hash bits that index the chain heads for an input of
+// `size` bytes: at least four heads a position (few positions share a
+// bucket), at most all 15 bits (then a bucket is one hash, as in zlib).
+uint32_t BucketMask(int size) {
+  const int bits = std::min(kHashBits, std::max(8, FloorLog2(static_cast<uint32_t>(size) | 1) + 3));
+  return (1u << bits) - 1;
+}
+
 // Everything one compression needs, kept per thread. The hash table heads
 // are cleared after use by walking the positions that set them, which costs
 // the input's size instead of zlib's 64 KiB clear per stream.
@@ -569,9 +644,10 @@ struct Workspace {
   std::array<uint16_t, 1u << kHashBits> head{};  // all zero between calls
   std::array<uint16_t, kSmallDeflateMaxInput> hash;
   std::array<uint16_t, kSmallDeflateMaxInput> prev;  // previous position of the same hash
-  // Symbols: a literal (dist 0, value the byte) or a match (dist, length - 3).
-  std::array<uint16_t, kSmallDeflateMaxInput> sym_dist;
-  std::array<uint8_t, kSmallDeflateMaxInput> sym_value;
+  std::array<uint16_t, kSmallDeflateMaxInput> link;  // previous position of the same bucket
+  // Symbols: distance << 8 | value, a literal (distance 0, value the byte)
+  // or a match (value its length - 3).
+  std::array<uint32_t, kSmallDeflateMaxInput> syms;
   Tree lit;
   Tree dist;
   Tree bl;
@@ -579,7 +655,7 @@ struct Workspace {
   // The code lengths of both trees as code-length codes (at most one each).
   std::array<uint16_t, kLitCodes + kDistCodes> length_codes;
   std::array<uint16_t, kLitCodes + kDistCodes> coded_symbols;
-  std::array<uint32_t, 3 * (kLitCodes + kDistCodes) + 2> cost_scratch;
+  std::array<WeightRun, 2 * kLitCodes + 2> cost_scratch;
 };
 
 // The lazy-matching parser of zlib's deflate_slow, for an input that is all
@@ -707,8 +783,8 @@ void SendSymbols(const Workspace& ws, int symbols, const uint16_t* lit_codes,
                  const uint8_t* lit_lengths, const uint16_t* dist_codes,
                  const uint8_t* dist_lengths, BitWriter& bits) {
   for (int i = 0; i < symbols; ++i) {
-    const uint32_t distance = ws.sym_dist[i];
-    const int value = ws.sym_value[i];
+    const uint32_t distance = ws.syms[i] >> 8;
+    const int value = ws.syms[i] & 0xff;
     if (distance == 0) {
       bits.Put(lit_codes[value], lit_lengths[value]);
       continue;
@@ -738,47 +814,43 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   const auto* data = reinterpret_cast<const uint8_t*>(input.data());
   const int size = static_cast<int>(input.size());
 
-  // Link every position's hash chain, then leave the heads all zero again.
+  // Link every position to the previous one with the same 15-bit hash
+  // (zlib's prev[]), then leave the heads all zero again. The heads are
+  // indexed by the hash's low bits only, sized to the input, so they stay in
+  // L1 instead of spreading over zlib's 64 KiB table: a bucket's positions
+  // are linked in `link`, and each position's zlib predecessor is the latest
+  // earlier one in its bucket with the same full hash. At most
+  // 2^(kHashBits - bucket_bits) hashes share a bucket, which bounds the walk
+  // per position skipped entry (each is skipped at most once per other hash).
   const int last_insert = size - kMinMatch;
+  const uint32_t bucket_mask = BucketMask(size);
   for (int p = 0; p <= last_insert; ++p) {
     const uint32_t h = ((static_cast<uint32_t>(data[p]) << (2 * kHashShift)) ^
                         (static_cast<uint32_t>(data[p + 1]) << kHashShift) ^ data[p + 2]) &
                        kHashMask;
     ws.hash[p] = static_cast<uint16_t>(h);
-    ws.prev[p] = ws.head[h];
-    ws.head[h] = static_cast<uint16_t>(p);
+    uint32_t q = ws.head[h & bucket_mask];
+    ws.link[p] = static_cast<uint16_t>(q);
+    // Position 0 ends every walk: it is zlib's NIL, never a match.
+    while (q != 0 && ws.hash[q] != h) q = ws.link[q];
+    ws.prev[p] = static_cast<uint16_t>(q);
+    ws.head[h & bucket_mask] = static_cast<uint16_t>(p);
   }
-  for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p]] = 0;
+  for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p] & bucket_mask] = 0;
 
   ws.lit.freq[kEndBlock] = 1;
-  UsedSymbols lit_used;
-  UsedSymbols dist_used;
-  lit_used.Set(kEndBlock);
   int symbols = 0;
-  // The block's cost in fixed codes (zlib's static_len), and the extra bits
-  // of lengths and distances, which every block type but stored pays.
-  uint32_t static_len = tables.fixed_lit_lengths[kEndBlock];
-  uint32_t extra_len = 0;
   LazyMatcher(data, size, ws.prev.data())
       .Run(
           [&](uint8_t byte) {
-            ws.sym_dist[symbols] = 0;
-            ws.sym_value[symbols++] = byte;
+            ws.syms[symbols++] = byte;
             ++ws.lit.freq[byte];
-            lit_used.Set(byte);
-            static_len += tables.fixed_lit_lengths[byte];
           },
           [&](int distance, int length) {
-            ws.sym_dist[symbols] = static_cast<uint16_t>(distance);
-            ws.sym_value[symbols++] = static_cast<uint8_t>(length - kMinMatch);
-            const int lcode = kEndBlock + 1 + LengthCode(length - kMinMatch);
-            const int dcode = DistCode(static_cast<uint32_t>(distance - 1));
-            ++ws.lit.freq[lcode];
-            ++ws.dist.freq[dcode];
-            lit_used.Set(lcode);
-            dist_used.Set(dcode);
-            static_len += tables.lit.fixed_cost[lcode] + tables.dist.fixed_cost[dcode];
-            extra_len += tables.lit.extra_bits[lcode] + tables.dist.extra_bits[dcode];
+            ws.syms[symbols++] = static_cast<uint32_t>(distance) << 8 |
+                                 static_cast<uint32_t>(length - kMinMatch);
+            ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
+            ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
           });
 
   // zlib's _tr_flush_block: dynamic trees, costed against fixed codes and a
@@ -787,18 +859,32 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // the dynamic block's cost often proves that without the trees.
   enum class Block { kStored, kFixed, kDynamic };
   Block block;
-  const uint32_t static_bytes = (static_len + 3 + 7) >> 3;
-  const uint32_t stored_bytes = static_cast<uint32_t>(size) + 4;
   // zlib's opt_len = data bits + code-length code bits and their extra bits
   // + 3 bits per code-length code length sent (at least 4) + 5 + 5 + 4.
   uint16_t* const lit_symbols = ws.coded_symbols.data();
   uint16_t* const dist_symbols = lit_symbols + kLitCodes;
-  const int lit_coded = lit_used.List(lit_symbols);
-  const int dist_coded = dist_used.List(dist_symbols);
+  const int lit_coded = UsedSymbols(ws.lit.freq.data(), kLitCodes).List(lit_symbols);
+  const int dist_coded = UsedSymbols(ws.dist.freq.data(), kDistCodes).List(dist_symbols);
+  // The block's cost in fixed codes (zlib's static_len), and the extra bits
+  // of lengths and distances, which every block type but stored pays.
+  uint32_t static_len = 0;
+  uint32_t extra_len = 0;
+  for (int i = 0; i < lit_coded; ++i) {
+    const int n = lit_symbols[i];
+    static_len += ws.lit.freq[n] * uint32_t{tables.lit.fixed_cost[n]};
+    extra_len += ws.lit.freq[n] * uint32_t{tables.lit.extra_bits[n]};
+  }
+  for (int i = 0; i < dist_coded; ++i) {
+    const int n = dist_symbols[i];
+    static_len += ws.dist.freq[n] * uint32_t{tables.dist.fixed_cost[n]};
+    extra_len += ws.dist.freq[n] * uint32_t{tables.dist.extra_bits[n]};
+  }
+  const uint32_t static_bytes = (static_len + 3 + 7) >> 3;
+  const uint32_t stored_bytes = static_cast<uint32_t>(size) + 4;
   LengthCodeCounts length_code_counts;
   length_code_counts.Add(lit_symbols, lit_coded);
   length_code_counts.Add(dist_symbols, dist_coded);
-  uint32_t* const scratch = ws.cost_scratch.data();
+  WeightRun* const scratch = ws.cost_scratch.data();
   const uint16_t all_four[4] = {0, 1, 2, 3};
   const uint32_t lower_bound =
       extra_len + HuffmanCost(ws.lit.freq.data(), lit_symbols, lit_coded, scratch) +
