@@ -348,9 +348,9 @@ class BitWriter {
  public:
   explicit BitWriter(uint8_t* out) : p_(out) {}
 
-  // At most 16 bits: with at most 7 bits pending, the total fits in 64.
-  void Put(uint32_t bits, int count) {
-    acc_ |= static_cast<uint64_t>(bits) << fill_;
+  // At most 57 bits: with at most 7 bits pending, the total fits in 64.
+  void Put(uint64_t bits, int count) {
+    acc_ |= bits << fill_;
     fill_ += count;
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     std::memcpy(p_, &acc_, 8);
@@ -617,17 +617,28 @@ struct LengthCodeCounts {
 // code, so the rank is at least the lowest rank of lengths 1..floor(log2 n).
 // A two-code distance tree (lengths 1 and 1) puts it at 17.
 int MinLastLengthCodeRank(int lit_coded, int dist_coded) {
-  int rank = 3;  // zlib sends at least four
-  for (const int coded : {lit_coded, dist_coded}) {
-    const int short_length = FloorLog2(static_cast<uint32_t>(coded));
-    int lowest = kBlCodes;
-    for (int r = 0; r < kBlCodes; ++r) {
-      if (kBlOrder[r] >= 1 && kBlOrder[r] <= short_length) lowest = std::min(lowest, r);
+  // The lowest rank of a length 1..s, for s = floor(log2 n) up to 9 (n < 2^10).
+  static constexpr std::array<uint8_t, 10> kLowestRank = [] {
+    std::array<uint8_t, 10> lowest{};
+    for (int s = 0; s < 10; ++s) {
+      lowest[s] = kBlCodes;
+      for (int r = 0; r < kBlCodes; ++r) {
+        if (kBlOrder[r] >= 1 && kBlOrder[r] <= s && r < lowest[s]) lowest[s] = static_cast<uint8_t>(r);
+      }
     }
-    rank = std::max(rank, lowest);
-  }
-  return rank;
+    return lowest;
+  }();
+  return std::max({3, int{kLowestRank[FloorLog2(static_cast<uint32_t>(lit_coded))]},
+                   int{kLowestRank[FloorLog2(static_cast<uint32_t>(dist_coded))]}});
 }
+
+// A match found by the parser: the bytes [start, start + length) repeat
+// those `distance` bytes before.
+struct Match {
+  uint16_t start;
+  uint16_t distance;
+  uint16_t length;
+};
 
 // The mask of the hash bits that index the chain heads for an input of
 // `size` bytes: at least four heads a position (few positions share a
@@ -645,9 +656,8 @@ struct Workspace {
   std::array<uint16_t, kSmallDeflateMaxInput> hash;
   std::array<uint16_t, kSmallDeflateMaxInput> prev;  // previous position of the same hash
   std::array<uint16_t, kSmallDeflateMaxInput> link;  // previous position of the same bucket
-  // Symbols: distance << 8 | value, a literal (distance 0, value the byte)
-  // or a match (value its length - 3).
-  std::array<uint32_t, kSmallDeflateMaxInput> syms;
+  // The parser's matches; the bytes between them are literals.
+  std::array<Match, kSmallDeflateMaxInput / kMinMatch> matches;
   Tree lit;
   Tree dist;
   Tree bl;
@@ -667,15 +677,22 @@ class LazyMatcher {
   LazyMatcher(const uint8_t* data, int size, const uint16_t* prev)
       : data_(data), size_(size), prev_(prev) {}
 
-  // Calls literal(byte) and match(distance, length) in stream order.
-  template <typename Literal, typename Match>
-  void Run(Literal literal, Match match) {
+  // Calls match(start, distance, length) for each match in stream order;
+  // the bytes no match covers are the literals. prev must be zero from
+  // size - 2 on (no chain starts there: fewer than three bytes are left).
+  template <typename Match>
+  void Run(Match match) {
     int strstart = 0;
     int match_length = kMinMatch - 1;
-    bool match_available = false;
     while (strstart < size_) {
+      // No match pending: a position without a chain is a literal, and
+      // leaves no match pending, so skip to the next one with a chain.
+      if (match_length < kMinMatch) {
+        while (strstart < size_ && prev_[strstart] == 0) ++strstart;
+        if (strstart == size_) break;
+      }
       const int lookahead = size_ - strstart;
-      const int hash_head = lookahead >= kMinMatch ? prev_[strstart] : 0;
+      const int hash_head = prev_[strstart];
       const int prev_length = match_length;
       const int prev_match = match_start_;
       match_length = kMinMatch - 1;
@@ -688,19 +705,13 @@ class LazyMatcher {
         }
       }
       if (prev_length >= kMinMatch && match_length <= prev_length) {
-        match(strstart - 1 - prev_match, prev_length);
+        match(strstart - 1, strstart - 1 - prev_match, prev_length);
         strstart += prev_length - 1;
-        match_available = false;
         match_length = kMinMatch - 1;
-      } else if (match_available) {
-        literal(data_[strstart - 1]);
-        ++strstart;
       } else {
-        match_available = true;
         ++strstart;
       }
     }
-    if (match_available) literal(data_[strstart - 1]);
   }
 
  private:
@@ -778,27 +789,45 @@ void PutAdler32(std::string_view input, uint8_t* p) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
 }
 
-// Emits the symbols with the given codes (zlib's compress_block).
-void SendSymbols(const Workspace& ws, int symbols, const uint16_t* lit_codes,
-                 const uint8_t* lit_lengths, const uint16_t* dist_codes,
+// Emits the block's symbols with the given codes (zlib's compress_block):
+// the literals between the matches, two at a time, and the matches.
+void SendSymbols(const uint8_t* data, int size, const Match* matches, int match_count,
+                 const uint16_t* lit_codes, const uint8_t* lit_lengths, const uint16_t* dist_codes,
                  const uint8_t* dist_lengths, BitWriter& bits) {
-  for (int i = 0; i < symbols; ++i) {
-    const uint32_t distance = ws.syms[i] >> 8;
-    const int value = ws.syms[i] & 0xff;
-    if (distance == 0) {
-      bits.Put(lit_codes[value], lit_lengths[value]);
-      continue;
+  int pos = 0;
+  for (int m = 0; m <= match_count; ++m) {
+    const int end = m < match_count ? matches[m].start : size;
+    for (; pos + 1 < end; pos += 2) {
+      const int a = data[pos];
+      const int b = data[pos + 1];
+      bits.Put(lit_codes[a] | uint64_t{lit_codes[b]} << lit_lengths[a],
+               lit_lengths[a] + lit_lengths[b]);
     }
+    if (pos < end) {
+      bits.Put(lit_codes[data[pos]], lit_lengths[data[pos]]);
+      ++pos;
+    }
+    if (m == match_count) break;
+    // Length code, its extra bits, distance code, its extra bits: at most
+    // 15 + 5 + 15 + 13 bits, one Put.
+    const int value = matches[m].length - kMinMatch;
+    const uint32_t distance = matches[m].distance;
     const int lcode = LengthCode(value);
-    bits.Put(lit_codes[kEndBlock + 1 + lcode], lit_lengths[kEndBlock + 1 + lcode]);
-    if (kLengthExtraBits[lcode] != 0) {
-      bits.Put(static_cast<uint32_t>(value - LengthBase(lcode)), kLengthExtraBits[lcode]);
-    }
     const int dcode = DistCode(distance - 1);
-    bits.Put(dist_codes[dcode], dist_lengths[dcode]);
-    if (kDistExtraBits[dcode] != 0) {
-      bits.Put(distance - 1 - DistBase(dcode), kDistExtraBits[dcode]);
-    }
+    const int lsym = kEndBlock + 1 + lcode;
+    uint64_t word = lit_codes[lsym];
+    int count = lit_lengths[lsym];
+    // Code 285 (length 258) has no extra bits, though value - base is -1.
+    const uint32_t length_extra = static_cast<uint32_t>(value - LengthBase(lcode)) &
+                                  ((1u << kLengthExtraBits[lcode]) - 1);
+    word |= uint64_t{length_extra} << count;
+    count += kLengthExtraBits[lcode];
+    word |= uint64_t{dist_codes[dcode]} << count;
+    count += dist_lengths[dcode];
+    word |= uint64_t{distance - 1 - DistBase(dcode)} << count;
+    count += kDistExtraBits[dcode];
+    bits.Put(word, count);
+    pos += matches[m].length;
   }
   bits.Put(lit_codes[kEndBlock], lit_lengths[kEndBlock]);
 }
@@ -824,10 +853,11 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // per position skipped entry (each is skipped at most once per other hash).
   const int last_insert = size - kMinMatch;
   const uint32_t bucket_mask = BucketMask(size);
+  // zlib's rolling hash: each byte shifts the earlier ones up by 5 bits, so
+  // after three bytes only those three are left in the 15 bits.
+  uint32_t h = size >= 2 ? (uint32_t{data[0]} << kHashShift ^ data[1]) : 0;
   for (int p = 0; p <= last_insert; ++p) {
-    const uint32_t h = ((static_cast<uint32_t>(data[p]) << (2 * kHashShift)) ^
-                        (static_cast<uint32_t>(data[p + 1]) << kHashShift) ^ data[p + 2]) &
-                       kHashMask;
+    h = ((h << kHashShift) ^ data[p + 2]) & kHashMask;
     ws.hash[p] = static_cast<uint16_t>(h);
     uint32_t q = ws.head[h & bucket_mask];
     ws.link[p] = static_cast<uint16_t>(q);
@@ -836,22 +866,23 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     ws.prev[p] = static_cast<uint16_t>(q);
     ws.head[h & bucket_mask] = static_cast<uint16_t>(p);
   }
-  for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p] & bucket_mask] = 0;
+  // At most eight heads a byte: clearing them all is a short memset.
+  std::memset(ws.head.data(), 0, (bucket_mask + 1) * sizeof(ws.head[0]));
 
+  // No chain starts in the last two bytes.
+  for (int p = std::max(0, last_insert + 1); p < size; ++p) ws.prev[p] = 0;
+
+  // Literal counts: every byte, less those the matches cover.
+  for (int p = 0; p < size; ++p) ++ws.lit.freq[data[p]];
   ws.lit.freq[kEndBlock] = 1;
-  int symbols = 0;
-  LazyMatcher(data, size, ws.prev.data())
-      .Run(
-          [&](uint8_t byte) {
-            ws.syms[symbols++] = byte;
-            ++ws.lit.freq[byte];
-          },
-          [&](int distance, int length) {
-            ws.syms[symbols++] = static_cast<uint32_t>(distance) << 8 |
-                                 static_cast<uint32_t>(length - kMinMatch);
-            ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
-            ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
-          });
+  int match_count = 0;
+  LazyMatcher(data, size, ws.prev.data()).Run([&](int start, int distance, int length) {
+    ws.matches[match_count++] = {static_cast<uint16_t>(start), static_cast<uint16_t>(distance),
+                                 static_cast<uint16_t>(length)};
+    for (int i = 0; i < length; ++i) --ws.lit.freq[data[start + i]];
+    ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
+    ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
+  });
 
   // zlib's _tr_flush_block: dynamic trees, costed against fixed codes and a
   // stored block. Building zlib's exact trees is most of the work, and for
@@ -950,7 +981,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     bits.PutBytes(data, input.size());
   } else if (block == Block::kFixed) {
     bits.Put((1 << 1) | kLastBlock, 3);
-    SendSymbols(ws, symbols, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
+    SendSymbols(data, size, ws.matches.data(), match_count, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
                 tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
   } else {
     bits.Put((2 << 1) | kLastBlock, 3);
@@ -963,7 +994,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
       bits.Put(ws.bl.code[symbol], ws.bl.len[symbol]);
       if (kBlExtraBits[symbol] != 0) bits.Put(*c >> 5, kBlExtraBits[symbol]);
     }
-    SendSymbols(ws, symbols, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
+    SendSymbols(data, size, ws.matches.data(), match_count, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
                 ws.dist.len.data(), bits);
   }
   uint8_t* end = bits.Align();
