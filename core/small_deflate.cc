@@ -75,6 +75,10 @@ int DistCode(uint32_t distance_minus_1) {
 }
 uint32_t DistBase(int code) { return code < 4 ? code : (2u + (code & 1)) << (code / 2 - 1); }
 
+// Every symbol of the code-length alphabet, which zlib always builds from.
+constexpr std::array<uint16_t, kBlCodes> kAllBl = {0,  1,  2,  3,  4,  5,  6,  7,  8, 9,
+                                                   10, 11, 12, 13, 14, 15, 16, 17, 18};
+
 // Byte values with their bits reversed.
 constexpr std::array<uint8_t, 256> kReversedBytes = [] {
   std::array<uint8_t, 256> table{};
@@ -180,8 +184,14 @@ struct Tree {
   std::array<uint16_t, kHeapSize> dad;
   std::array<uint8_t, kHeapSize> len;
   std::array<uint16_t, kLitCodes> code;
+  std::array<uint16_t, kMaxBits + 1> length_counts;  // leaves of each length
   int max_code;
 };
+
+// A built tree's codes, for the symbols it was built from.
+void AssignTreeCodes(Tree& tree, const uint16_t* symbols, int count) {
+  AssignListedCodes(tree.len.data(), symbols, count, tree.length_counts.data(), tree.code.data());
+}
 
 // Builds Huffman trees with zlib's algorithm (trees.c build_tree and
 // gen_bitlen): a heap ordered by frequency, then depth, with zlib's sift-down
@@ -245,7 +255,8 @@ class TreeBuilder {
     sorted_[--sorted] = static_cast<uint16_t>(heap_[1] & kNodeMask);
 
     AssignLengths(tree, alphabet, sorted);
-    AssignListedCodes(tree.len.data(), symbols, count, length_counts_.data(), tree.code.data());
+    // The codes are assigned only if the block is sent dynamic (AssignTreeCodes).
+    tree.length_counts = length_counts_;
   }
 
  private:
@@ -382,42 +393,57 @@ class BitWriter {
 
 // Runs of code lengths as the code-length alphabet sends them (zlib's
 // scan_tree and send_tree, which never run across the literal/distance
-// boundary). Appends each code to be sent as symbol | extra_value << 5 and
-// returns the new end.
-uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out) {
+// boundary), for a tree whose non-zero lengths are exactly those of
+// `symbols` (ascending; the last is its max_code). Appends each code to be
+// sent as symbol | extra_value << 5 and returns the new end.
+//
+// zlib walks every length; its counters come down to this per maximal run
+// of equal lengths: a run of zeros goes out in chunks of up to 138 (fewer
+// than 3 as single zeros, up to 10 as code 17, else 18); a run of a
+// non-zero length (always different from the one before it) first as one
+// chunk of up to 7 (fewer than 4 singly, else the length and a repeat of
+// the rest), then in chunks of up to 6 (fewer than 3 singly, else a
+// repeat). Walking the used symbols skips the zeros between them at once.
+uint16_t* AppendLengthCodes(const uint8_t* lengths, const uint16_t* symbols, int count,
+                            uint16_t* out) {
   const auto emit = [&out](int symbol, int extra) {
     *out++ = static_cast<uint16_t>(symbol | extra << 5);
   };
-  int prev_len = -1;
-  int next_len = lengths[0];
-  int count = 0;
-  int max_count = next_len == 0 ? 138 : 7;
-  int min_count = next_len == 0 ? 3 : 4;
-  for (int n = 0; n <= max_code; ++n) {
-    const int cur_len = next_len;
-    next_len = n + 1 <= max_code ? lengths[n + 1] : -1;  // zlib's 0xffff guard
-    if (++count < max_count && cur_len == next_len) continue;
-    if (count < min_count) {
-      for (; count > 0; --count) emit(cur_len, 0);
-    } else if (cur_len != 0) {
-      if (cur_len != prev_len) {
-        emit(cur_len, 0);
-        --count;
+  int previous = -1;
+  for (int i = 0; i < count;) {
+    for (int zeros = symbols[i] - previous - 1; zeros > 0;) {
+      const int chunk = std::min(zeros, 138);
+      if (chunk < 3) {
+        for (int k = 0; k < chunk; ++k) emit(0, 0);
+      } else if (chunk <= 10) {
+        emit(kZeros3To10, chunk - 3);
+      } else {
+        emit(kZeros11To138, chunk - 11);
       }
-      emit(kRep3To6, count - 3);
-    } else if (count <= 10) {
-      emit(kZeros3To10, count - 3);
-    } else {
-      emit(kZeros11To138, count - 11);
+      zeros -= chunk;
     }
-    count = 0;
-    prev_len = cur_len;
-    if (next_len == 0) {
-      max_count = 138, min_count = 3;
-    } else if (cur_len == next_len) {
-      max_count = 6, min_count = 3;
+    const int length = lengths[symbols[i]];
+    int run = 1;
+    while (i + run < count && symbols[i + run] == symbols[i] + run &&
+           lengths[symbols[i + run]] == length) {
+      ++run;
+    }
+    previous = symbols[i + run - 1];
+    i += run;
+    int chunk = std::min(run, 7);
+    if (chunk < 4) {
+      for (int k = 0; k < chunk; ++k) emit(length, 0);
     } else {
-      max_count = 7, min_count = 4;
+      emit(length, 0);
+      emit(kRep3To6, chunk - 4);
+    }
+    for (run -= chunk; run > 0; run -= chunk) {
+      chunk = std::min(run, 6);
+      if (chunk < 3) {
+        for (int k = 0; k < chunk; ++k) emit(length, 0);
+      } else {
+        emit(kRep3To6, chunk - 3);
+      }
     }
   }
   return out;
@@ -938,12 +964,10 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     builder.Build(ws.lit, tables.lit, lit_symbols, lit_coded);
     builder.Build(ws.dist, tables.dist, dist_symbols, dist_coded);
     uint16_t* const end = AppendLengthCodes(
-        ws.dist.len.data(), ws.dist.max_code,
-        AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
+        ws.dist.len.data(), dist_symbols, dist_coded,
+        AppendLengthCodes(ws.lit.len.data(), lit_symbols, lit_coded, ws.length_codes.data()));
     length_codes_end = end;
     for (const uint16_t* c = ws.length_codes.data(); c != end; ++c) ++ws.bl.freq[*c & 31];
-    static constexpr std::array<uint16_t, kBlCodes> kAllBl = {0, 1, 2,  3,  4,  5,  6,  7,  8, 9,
-                                                              10, 11, 12, 13, 14, 15, 16, 17, 18};
     builder.Build(ws.bl, tables.bl, kAllBl.data(), kBlCodes);
     max_blindex = kBlCodes - 1;
     for (; max_blindex >= 3; --max_blindex) {
@@ -984,6 +1008,9 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     SendSymbols(data, size, ws.matches.data(), match_count, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
                 tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
   } else {
+    AssignTreeCodes(ws.lit, lit_symbols, lit_coded);
+    AssignTreeCodes(ws.dist, dist_symbols, dist_coded);
+    AssignTreeCodes(ws.bl, kAllBl.data(), kBlCodes);
     bits.Put((2 << 1) | kLastBlock, 3);
     bits.Put(static_cast<uint32_t>(ws.lit.max_code + 1 - 257), 5);
     bits.Put(static_cast<uint32_t>(ws.dist.max_code + 1 - 1), 5);
