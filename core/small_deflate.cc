@@ -674,9 +674,9 @@ uint32_t BucketMask(int size) {
   return (1u << bits) - 1;
 }
 
-// Everything one compression needs, kept per thread. The hash table heads
-// are cleared after use by walking the positions that set them, which costs
-// the input's size instead of zlib's 64 KiB clear per stream.
+// Everything one compression needs, kept per thread. Only as many chain
+// heads as the input needs are used and cleared (BucketMask), not zlib's
+// 64 KiB table per stream.
 struct Workspace {
   std::array<uint16_t, 1u << kHashBits> head{};  // all zero between calls
   std::array<uint16_t, kSmallDeflateMaxInput> hash;
@@ -874,9 +874,10 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // indexed by the hash's low bits only, sized to the input, so they stay in
   // L1 instead of spreading over zlib's 64 KiB table: a bucket's positions
   // are linked in `link`, and each position's zlib predecessor is the latest
-  // earlier one in its bucket with the same full hash. At most
-  // 2^(kHashBits - bucket_bits) hashes share a bucket, which bounds the walk
-  // per position skipped entry (each is skipped at most once per other hash).
+  // earlier one in its bucket with the same full hash. A walk skips an
+  // entry only for the first later position of each other hash in the
+  // bucket, and at most 2^(15 - bucket bits) hashes share one (32 for
+  // token-sized inputs): the walks cost at most that many steps a position.
   const int last_insert = size - kMinMatch;
   const uint32_t bucket_mask = BucketMask(size);
   // zlib's rolling hash: each byte shifts the earlier ones up by 5 bits, so
@@ -892,7 +893,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     ws.prev[p] = static_cast<uint16_t>(q);
     ws.head[h & bucket_mask] = static_cast<uint16_t>(p);
   }
-  // At most eight heads a byte: clearing them all is a short memset.
+  // At most eight heads a byte (or 256): clearing them all is a short memset.
   std::memset(ws.head.data(), 0, (bucket_mask + 1) * sizeof(ws.head[0]));
 
   // No chain starts in the last two bytes.
