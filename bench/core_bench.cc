@@ -13,6 +13,7 @@
 #include "benchmark/benchmark.h"
 #include "core/base64.h"
 #include "core/byte_io.h"
+#include "core/small_deflate.h"
 #include "core/signing.h"
 #include "core/token.h"
 
@@ -250,6 +251,52 @@ void BM_Floor007(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Floor007);
+
+// The pool's RTC 007 payloads (signature field and signing info), packed and
+// signed as BM_Floor007 does.
+std::array<std::string, kSubjects.size()> Payloads007() {
+  std::array<std::string, kSubjects.size()> payloads;
+  for (size_t k = 0; k < kSubjects.size(); ++k) {
+    const std::string account = kSubjects[k].uid != 0 ? std::to_string(kSubjects[k].uid) : "";
+    const agora_token::Issuance at = IssuanceFor(k);
+    const std::string_view channel = kSubjects[k].channel_name;
+    std::string& payload = payloads[k];
+    payload.resize(2 + 32 + 2 + 32 + 4 + 4 + 4 + 2 + 2 + 2 + 4 * 6 + 2 + channel.size() + 2 +
+                   account.size());
+    agora_token::ByteWriter w(payload.data() + 2 + agora_token::kSha256Size);
+    w.Str(kAppId);
+    w.U32(at.issue_ts);
+    w.U32(kTokenExpire);
+    w.U32(at.salt);
+    w.U16(1);
+    w.U16(agora_token::kServiceRtc);
+    w.U16(4);
+    for (uint16_t privilege = 1; privilege <= 4; ++privilege) {
+      w.U16(privilege);
+      w.U32(kPrivilegeExpire);
+    }
+    w.Str(channel);
+    w.Str(account);
+    const std::string_view info = std::string_view(payload).substr(2 + agora_token::kSha256Size);
+    const agora_token::Sha256Digest signature =
+        agora_token::Sign007(kAppCertificate, at.issue_ts, at.salt, info);
+    agora_token::ByteWriter(payload.data()).Str(agora_token::AsStringView(signature));
+  }
+  return payloads;
+}
+
+// Compatible mode's deflate alone (SmallDeflate) on the pool's payloads.
+void BM_SmallDeflate007(benchmark::State& state) {
+  const std::array<std::string, kSubjects.size()> payloads = Payloads007();
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    agora_token::SmallDeflate(payloads[i++ & kPoolMask], &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_SmallDeflate007);
 
 void BM_NewIssuance(benchmark::State& state) {
   const agora_token::SystemClock clock;

@@ -8,6 +8,10 @@
 
 #include "core/compression.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace agora_token {
 namespace {
 
@@ -70,6 +74,10 @@ int DistCode(uint32_t distance_minus_1) {
   return 2 * log + static_cast<int>((distance_minus_1 >> (log - 1)) & 1);
 }
 uint32_t DistBase(int code) { return code < 4 ? code : (2u + (code & 1)) << (code / 2 - 1); }
+
+// Every symbol of the code-length alphabet, which zlib always builds from.
+constexpr std::array<uint16_t, kBlCodes> kAllBl = {0,  1,  2,  3,  4,  5,  6,  7,  8, 9,
+                                                   10, 11, 12, 13, 14, 15, 16, 17, 18};
 
 // Byte values with their bits reversed.
 constexpr std::array<uint8_t, 256> kReversedBytes = [] {
@@ -176,8 +184,14 @@ struct Tree {
   std::array<uint16_t, kHeapSize> dad;
   std::array<uint8_t, kHeapSize> len;
   std::array<uint16_t, kLitCodes> code;
+  std::array<uint16_t, kMaxBits + 1> length_counts;  // leaves of each length
   int max_code;
 };
+
+// A built tree's codes, for the symbols it was built from.
+void AssignTreeCodes(Tree& tree, const uint16_t* symbols, int count) {
+  AssignListedCodes(tree.len.data(), symbols, count, tree.length_counts.data(), tree.code.data());
+}
 
 // Builds Huffman trees with zlib's algorithm (trees.c build_tree and
 // gen_bitlen): a heap ordered by frequency, then depth, with zlib's sift-down
@@ -241,7 +255,8 @@ class TreeBuilder {
     sorted_[--sorted] = static_cast<uint16_t>(heap_[1] & kNodeMask);
 
     AssignLengths(tree, alphabet, sorted);
-    AssignListedCodes(tree.len.data(), symbols, count, length_counts_.data(), tree.code.data());
+    // The codes are assigned only if the block is sent dynamic (AssignTreeCodes).
+    tree.length_counts = length_counts_;
   }
 
  private:
@@ -336,29 +351,30 @@ class TreeBuilder {
   std::array<uint16_t, kMaxBits + 1> length_counts_;
 };
 
-// An LSB-first bit writer into a buffer the caller has sized.
+// An LSB-first bit writer into a buffer the caller has sized, with 8 bytes
+// to spare. Each Put stores the whole 64-bit accumulator and keeps only the
+// bits of an unfinished byte: no branch on how full it is, which was
+// unpredictable and mispredicted on every few symbols.
 class BitWriter {
  public:
   explicit BitWriter(uint8_t* out) : p_(out) {}
 
-  void Put(uint32_t bits, int count) {
-    acc_ |= static_cast<uint64_t>(bits) << fill_;
+  // At most 57 bits: with at most 7 bits pending, the total fits in 64.
+  void Put(uint64_t bits, int count) {
+    acc_ |= bits << fill_;
     fill_ += count;
-    if (fill_ >= 32) {
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      const auto word = static_cast<uint32_t>(acc_);
-      std::memcpy(p_, &word, 4);
+    std::memcpy(p_, &acc_, 8);
 #else
-      for (int i = 0; i < 4; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
+    for (int i = 0; i < 8; ++i) p_[i] = static_cast<uint8_t>(acc_ >> (8 * i));
 #endif
-      p_ += 4;
-      acc_ >>= 32;
-      fill_ -= 32;
-    }
+    p_ += fill_ >> 3;
+    acc_ >>= fill_ & ~7;
+    fill_ &= 7;
   }
   // Pads the last byte with zero bits (zlib's bi_windup).
   uint8_t* Align() {
-    for (; fill_ > 0; fill_ -= 8, acc_ >>= 8) *p_++ = static_cast<uint8_t>(acc_);
+    if (fill_ > 0) *p_++ = static_cast<uint8_t>(acc_);
     fill_ = 0;
     acc_ = 0;
     return p_;
@@ -377,53 +393,87 @@ class BitWriter {
 
 // Runs of code lengths as the code-length alphabet sends them (zlib's
 // scan_tree and send_tree, which never run across the literal/distance
-// boundary). Appends each code to be sent as symbol | extra_value << 5 and
-// returns the new end.
-uint16_t* AppendLengthCodes(const uint8_t* lengths, int max_code, uint16_t* out) {
+// boundary), for a tree whose non-zero lengths are exactly those of
+// `symbols` (ascending; the last is its max_code). Appends each code to be
+// sent as symbol | extra_value << 5 and returns the new end.
+//
+// zlib walks every length; its counters come down to this per maximal run
+// of equal lengths: a run of zeros goes out in chunks of up to 138 (fewer
+// than 3 as single zeros, up to 10 as code 17, else 18); a run of a
+// non-zero length (always different from the one before it) first as one
+// chunk of up to 7 (fewer than 4 singly, else the length and a repeat of
+// the rest), then in chunks of up to 6 (fewer than 3 singly, else a
+// repeat). Walking the used symbols skips the zeros between them at once.
+uint16_t* AppendLengthCodes(const uint8_t* lengths, const uint16_t* symbols, int count,
+                            uint16_t* out) {
   const auto emit = [&out](int symbol, int extra) {
     *out++ = static_cast<uint16_t>(symbol | extra << 5);
   };
-  int prev_len = -1;
-  int next_len = lengths[0];
-  int count = 0;
-  int max_count = next_len == 0 ? 138 : 7;
-  int min_count = next_len == 0 ? 3 : 4;
-  for (int n = 0; n <= max_code; ++n) {
-    const int cur_len = next_len;
-    next_len = n + 1 <= max_code ? lengths[n + 1] : -1;  // zlib's 0xffff guard
-    if (++count < max_count && cur_len == next_len) continue;
-    if (count < min_count) {
-      for (; count > 0; --count) emit(cur_len, 0);
-    } else if (cur_len != 0) {
-      if (cur_len != prev_len) {
-        emit(cur_len, 0);
-        --count;
+  int previous = -1;
+  for (int i = 0; i < count;) {
+    for (int zeros = symbols[i] - previous - 1; zeros > 0;) {
+      const int chunk = std::min(zeros, 138);
+      if (chunk < 3) {
+        for (int k = 0; k < chunk; ++k) emit(0, 0);
+      } else if (chunk <= 10) {
+        emit(kZeros3To10, chunk - 3);
+      } else {
+        emit(kZeros11To138, chunk - 11);
       }
-      emit(kRep3To6, count - 3);
-    } else if (count <= 10) {
-      emit(kZeros3To10, count - 3);
-    } else {
-      emit(kZeros11To138, count - 11);
+      zeros -= chunk;
     }
-    count = 0;
-    prev_len = cur_len;
-    if (next_len == 0) {
-      max_count = 138, min_count = 3;
-    } else if (cur_len == next_len) {
-      max_count = 6, min_count = 3;
+    const int length = lengths[symbols[i]];
+    int run = 1;
+    while (i + run < count && symbols[i + run] == symbols[i] + run &&
+           lengths[symbols[i + run]] == length) {
+      ++run;
+    }
+    previous = symbols[i + run - 1];
+    i += run;
+    int chunk = std::min(run, 7);
+    if (chunk < 4) {
+      for (int k = 0; k < chunk; ++k) emit(length, 0);
     } else {
-      max_count = 7, min_count = 4;
+      emit(length, 0);
+      emit(kRep3To6, chunk - 4);
+    }
+    for (run -= chunk; run > 0; run -= chunk) {
+      chunk = std::min(run, 6);
+      if (chunk < 3) {
+        for (int k = 0; k < chunk; ++k) emit(length, 0);
+      } else {
+        emit(kRep3To6, chunk - 3);
+      }
     }
   }
   return out;
 }
 
-// Which symbols of an alphabet are used, one bit each, set while parsing:
-// listing them from the bits costs the used symbols, not the alphabet.
+// Which symbols of an alphabet are used, one bit each, read from the counts
+// after parsing (sixteen at a time where SSE2 is there): listing them from
+// the bits costs the used symbols, not the alphabet.
 struct UsedSymbols {
   std::array<uint64_t, (kLitCodes + 63) / 64> words{};
 
-  void Set(int symbol) { words[symbol >> 6] |= uint64_t{1} << (symbol & 63); }
+  // `freq` must be readable, and zero, up to the next multiple of 64.
+  UsedSymbols(const uint16_t* freq, int elems) {
+    for (int w = 0; w * 64 < elems; ++w) {
+      const uint16_t* f = freq + 64 * w;
+      uint64_t bits = 0;
+#if defined(__SSE2__)
+      const __m128i zero = _mm_setzero_si128();
+      for (int i = 0; i < 64; i += 16) {
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i + 8));
+        const __m128i unused = _mm_packs_epi16(_mm_cmpeq_epi16(lo, zero), _mm_cmpeq_epi16(hi, zero));
+        bits |= uint64_t{~static_cast<uint32_t>(_mm_movemask_epi8(unused)) & 0xffff} << i;
+      }
+#else
+      for (int i = 0; i < 64; ++i) bits |= uint64_t{f[i] != 0} << i;
+#endif
+      words[w] = bits;
+    }
+  }
 
   // The symbols the tree gives codes, ascending: the used ones and the ones
   // zlib forces in (TreeBuilder::Build). Returns how many.
@@ -447,18 +497,31 @@ struct UsedSymbols {
   }
 };
 
+// Weights of equal value, `count` of them, in HuffmanCost's queues.
+struct WeightRun {
+  uint32_t weight;
+  uint32_t count;
+};
+
 // The cost, in bits, of an optimal Huffman code for the counts of
 // `symbols` (the sum of its internal nodes' weights). Every optimal tree
 // costs the same whatever its tie-breaks, and a length-limited one no less,
 // so this is a lower bound on what zlib's tree costs, needing no heap.
-uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, uint32_t* scratch) {
-  // Counting sort: token-sized inputs have small counts, and only buckets
-  // up to the largest small count are walked.
+// Token-sized inputs have a few distinct small counts, many times each, so
+// the usual two queues (sorted leaves, merged nodes in increasing order)
+// hold runs of equal weights, and all the pairs of the smallest weight merge
+// in one step, as merging them one pair at a time would. `scratch` needs
+// 2 * count entries.
+uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count,
+                     WeightRun* scratch) {
+  // Counting sort of the non-zero counts: small ones into buckets, walked
+  // up to the largest; the few large ones sorted.
   constexpr uint32_t kSmallCount = 64;
   std::array<uint16_t, kSmallCount> buckets{};
-  uint32_t* const large = scratch + count;
+  uint32_t large[kLitCodes];
   int large_count = 0;
   uint32_t max_small = 0;
+  uint32_t items = 0;
   for (int i = 0; i < count; ++i) {
     const uint32_t f = freq[symbols[i]];
     const bool is_large = f >= kSmallCount;
@@ -466,37 +529,67 @@ uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, u
     large_count += is_large;
     ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
     max_small = !is_large && f > max_small ? f : max_small;
+    items += f != 0;
   }
-  int leaves = 0;
+  WeightRun* const leaves = scratch;
+  int leaf_runs = 0;
   for (uint32_t f = 1; f <= max_small; ++f) {
-    for (int i = buckets[f]; i > 0; --i) scratch[leaves++] = f;
+    if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
   }
   std::sort(large, large + large_count);
-  for (int i = 0; i < large_count; ++i) scratch[leaves++] = large[i];
-  // Two queues: the sorted leaves, and the merged nodes, which come out in
-  // increasing order; each ends in a sentinel, so taking the smaller head
-  // needs no emptiness test (exactly as many are taken as there are).
+  for (int i = 0; i < large_count; ++i) {
+    if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
+      ++leaves[leaf_runs - 1].count;
+    } else {
+      leaves[leaf_runs++] = {large[i], 1};
+    }
+  }
   constexpr uint32_t kNone = 0xffffffffu;
-  scratch[leaves] = kNone;
-  uint32_t* const merged = scratch + count + large_count + 1;
-  merged[0] = kNone;
-  int leaf = 0;
+  leaves[leaf_runs] = {kNone, 0};
+  // Merged nodes come out in non-decreasing order: equal ones join the
+  // last run. Both queues end in a sentinel heavier than any weight.
+  WeightRun* const merged = scratch + leaf_runs + 1;
   int head = 0;
   int tail = 0;
-  uint32_t cost = 0;
-  const auto pop = [&]() {
-    const uint32_t m = merged[head];
-    const uint32_t l = scratch[leaf];
-    const bool take_merged = m < l;  // ties to the leaf, as before
-    head += take_merged;
-    leaf += !take_merged;
-    return take_merged ? m : l;
+  merged[0] = {kNone, 0};
+  const auto push = [&](uint32_t weight, uint32_t n) {
+    if (tail > head && merged[tail - 1].weight == weight) {
+      merged[tail - 1].count += n;
+    } else {
+      merged[tail++] = {weight, n};
+      merged[tail] = {kNone, 0};
+    }
   };
-  for (int k = 1; k < leaves; ++k) {
-    const uint32_t sum = pop() + pop();
-    cost += sum;
-    merged[tail++] = sum;
-    merged[tail] = kNone;
+  int leaf = 0;
+  uint32_t cost = 0;
+  while (items > 1) {
+    // Take every item of the smallest weight.
+    const uint32_t weight = std::min(leaves[leaf].weight, merged[head].weight);
+    uint32_t n = 0;
+    if (leaves[leaf].weight == weight) n += leaves[leaf++].count;
+    if (merged[head].weight == weight) n += merged[head++].count;
+    const uint32_t pairs = n / 2;
+    if (pairs != 0) {
+      push(2 * weight, pairs);
+      cost += 2 * weight * pairs;
+      items -= pairs;
+    }
+    if (n % 2 != 0) {
+      // The odd one out pairs with the next smallest item (there is one:
+      // items > 1 still, or a pair was just merged).
+      WeightRun& next = merged[head].weight < leaves[leaf].weight ? merged[head] : leaves[leaf];
+      const uint32_t sum = weight + next.weight;
+      if (--next.count == 0) {
+        if (&next == &merged[head]) {
+          ++head;
+        } else {
+          ++leaf;
+        }
+      }
+      push(sum, 1);
+      cost += sum;
+      --items;
+    }
   }
   return cost;
 }
@@ -550,28 +643,47 @@ struct LengthCodeCounts {
 // code, so the rank is at least the lowest rank of lengths 1..floor(log2 n).
 // A two-code distance tree (lengths 1 and 1) puts it at 17.
 int MinLastLengthCodeRank(int lit_coded, int dist_coded) {
-  int rank = 3;  // zlib sends at least four
-  for (const int coded : {lit_coded, dist_coded}) {
-    const int short_length = FloorLog2(static_cast<uint32_t>(coded));
-    int lowest = kBlCodes;
-    for (int r = 0; r < kBlCodes; ++r) {
-      if (kBlOrder[r] >= 1 && kBlOrder[r] <= short_length) lowest = std::min(lowest, r);
+  // The lowest rank of a length 1..s, for s = floor(log2 n) up to 9 (n < 2^10).
+  static constexpr std::array<uint8_t, 10> kLowestRank = [] {
+    std::array<uint8_t, 10> lowest{};
+    for (int s = 0; s < 10; ++s) {
+      lowest[s] = kBlCodes;
+      for (int r = 0; r < kBlCodes; ++r) {
+        if (kBlOrder[r] >= 1 && kBlOrder[r] <= s && r < lowest[s]) lowest[s] = static_cast<uint8_t>(r);
+      }
     }
-    rank = std::max(rank, lowest);
-  }
-  return rank;
+    return lowest;
+  }();
+  return std::max({3, int{kLowestRank[FloorLog2(static_cast<uint32_t>(lit_coded))]},
+                   int{kLowestRank[FloorLog2(static_cast<uint32_t>(dist_coded))]}});
 }
 
-// Everything one compression needs, kept per thread. The hash table heads
-// are cleared after use by walking the positions that set them, which costs
-// the input's size instead of zlib's 64 KiB clear per stream.
+// A match found by the parser: the bytes [start, start + length) repeat
+// those `distance` bytes before.
+struct Match {
+  uint16_t start;
+  uint16_t distance;
+  uint16_t length;
+};
+
+// The mask of the hash bits that index the chain heads for an input of
+// `size` bytes: at least four heads a position (few positions share a
+// bucket), at most all 15 bits (then a bucket is one hash, as in zlib).
+uint32_t BucketMask(int size) {
+  const int bits = std::min(kHashBits, std::max(8, FloorLog2(static_cast<uint32_t>(size) | 1) + 3));
+  return (1u << bits) - 1;
+}
+
+// Everything one compression needs, kept per thread. Only as many chain
+// heads as the input needs are used and cleared (BucketMask), not zlib's
+// 64 KiB table per stream.
 struct Workspace {
   std::array<uint16_t, 1u << kHashBits> head{};  // all zero between calls
   std::array<uint16_t, kSmallDeflateMaxInput> hash;
   std::array<uint16_t, kSmallDeflateMaxInput> prev;  // previous position of the same hash
-  // Symbols: a literal (dist 0, value the byte) or a match (dist, length - 3).
-  std::array<uint16_t, kSmallDeflateMaxInput> sym_dist;
-  std::array<uint8_t, kSmallDeflateMaxInput> sym_value;
+  std::array<uint16_t, kSmallDeflateMaxInput> link;  // previous position of the same bucket
+  // The parser's matches; the bytes between them are literals.
+  std::array<Match, kSmallDeflateMaxInput / kMinMatch> matches;
   Tree lit;
   Tree dist;
   Tree bl;
@@ -579,7 +691,7 @@ struct Workspace {
   // The code lengths of both trees as code-length codes (at most one each).
   std::array<uint16_t, kLitCodes + kDistCodes> length_codes;
   std::array<uint16_t, kLitCodes + kDistCodes> coded_symbols;
-  std::array<uint32_t, 3 * (kLitCodes + kDistCodes) + 2> cost_scratch;
+  std::array<WeightRun, 2 * kLitCodes + 2> cost_scratch;
 };
 
 // The lazy-matching parser of zlib's deflate_slow, for an input that is all
@@ -591,15 +703,22 @@ class LazyMatcher {
   LazyMatcher(const uint8_t* data, int size, const uint16_t* prev)
       : data_(data), size_(size), prev_(prev) {}
 
-  // Calls literal(byte) and match(distance, length) in stream order.
-  template <typename Literal, typename Match>
-  void Run(Literal literal, Match match) {
+  // Calls match(start, distance, length) for each match in stream order;
+  // the bytes no match covers are the literals. prev must be zero from
+  // size - 2 on (no chain starts there: fewer than three bytes are left).
+  template <typename Match>
+  void Run(Match match) {
     int strstart = 0;
     int match_length = kMinMatch - 1;
-    bool match_available = false;
     while (strstart < size_) {
+      // No match pending: a position without a chain is a literal, and
+      // leaves no match pending, so skip to the next one with a chain.
+      if (match_length < kMinMatch) {
+        while (strstart < size_ && prev_[strstart] == 0) ++strstart;
+        if (strstart == size_) break;
+      }
       const int lookahead = size_ - strstart;
-      const int hash_head = lookahead >= kMinMatch ? prev_[strstart] : 0;
+      const int hash_head = prev_[strstart];
       const int prev_length = match_length;
       const int prev_match = match_start_;
       match_length = kMinMatch - 1;
@@ -612,19 +731,13 @@ class LazyMatcher {
         }
       }
       if (prev_length >= kMinMatch && match_length <= prev_length) {
-        match(strstart - 1 - prev_match, prev_length);
+        match(strstart - 1, strstart - 1 - prev_match, prev_length);
         strstart += prev_length - 1;
-        match_available = false;
         match_length = kMinMatch - 1;
-      } else if (match_available) {
-        literal(data_[strstart - 1]);
-        ++strstart;
       } else {
-        match_available = true;
         ++strstart;
       }
     }
-    if (match_available) literal(data_[strstart - 1]);
   }
 
  private:
@@ -702,27 +815,45 @@ void PutAdler32(std::string_view input, uint8_t* p) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
 }
 
-// Emits the symbols with the given codes (zlib's compress_block).
-void SendSymbols(const Workspace& ws, int symbols, const uint16_t* lit_codes,
-                 const uint8_t* lit_lengths, const uint16_t* dist_codes,
+// Emits the block's symbols with the given codes (zlib's compress_block):
+// the literals between the matches, two at a time, and the matches.
+void SendSymbols(const uint8_t* data, int size, const Match* matches, int match_count,
+                 const uint16_t* lit_codes, const uint8_t* lit_lengths, const uint16_t* dist_codes,
                  const uint8_t* dist_lengths, BitWriter& bits) {
-  for (int i = 0; i < symbols; ++i) {
-    const uint32_t distance = ws.sym_dist[i];
-    const int value = ws.sym_value[i];
-    if (distance == 0) {
-      bits.Put(lit_codes[value], lit_lengths[value]);
-      continue;
+  int pos = 0;
+  for (int m = 0; m <= match_count; ++m) {
+    const int end = m < match_count ? matches[m].start : size;
+    for (; pos + 1 < end; pos += 2) {
+      const int a = data[pos];
+      const int b = data[pos + 1];
+      bits.Put(lit_codes[a] | uint64_t{lit_codes[b]} << lit_lengths[a],
+               lit_lengths[a] + lit_lengths[b]);
     }
+    if (pos < end) {
+      bits.Put(lit_codes[data[pos]], lit_lengths[data[pos]]);
+      ++pos;
+    }
+    if (m == match_count) break;
+    // Length code, its extra bits, distance code, its extra bits: at most
+    // 15 + 5 + 15 + 13 bits, one Put.
+    const int value = matches[m].length - kMinMatch;
+    const uint32_t distance = matches[m].distance;
     const int lcode = LengthCode(value);
-    bits.Put(lit_codes[kEndBlock + 1 + lcode], lit_lengths[kEndBlock + 1 + lcode]);
-    if (kLengthExtraBits[lcode] != 0) {
-      bits.Put(static_cast<uint32_t>(value - LengthBase(lcode)), kLengthExtraBits[lcode]);
-    }
     const int dcode = DistCode(distance - 1);
-    bits.Put(dist_codes[dcode], dist_lengths[dcode]);
-    if (kDistExtraBits[dcode] != 0) {
-      bits.Put(distance - 1 - DistBase(dcode), kDistExtraBits[dcode]);
-    }
+    const int lsym = kEndBlock + 1 + lcode;
+    uint64_t word = lit_codes[lsym];
+    int count = lit_lengths[lsym];
+    // Code 285 (length 258) has no extra bits, though value - base is -1.
+    const uint32_t length_extra = static_cast<uint32_t>(value - LengthBase(lcode)) &
+                                  ((1u << kLengthExtraBits[lcode]) - 1);
+    word |= uint64_t{length_extra} << count;
+    count += kLengthExtraBits[lcode];
+    word |= uint64_t{dist_codes[dcode]} << count;
+    count += dist_lengths[dcode];
+    word |= uint64_t{distance - 1 - DistBase(dcode)} << count;
+    count += kDistExtraBits[dcode];
+    bits.Put(word, count);
+    pos += matches[m].length;
   }
   bits.Put(lit_codes[kEndBlock], lit_lengths[kEndBlock]);
 }
@@ -738,48 +869,47 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   const auto* data = reinterpret_cast<const uint8_t*>(input.data());
   const int size = static_cast<int>(input.size());
 
-  // Link every position's hash chain, then leave the heads all zero again.
+  // Link every position to the previous one with the same 15-bit hash
+  // (zlib's prev[]), then leave the heads all zero again. The heads are
+  // indexed by the hash's low bits only, sized to the input, so they stay in
+  // L1 instead of spreading over zlib's 64 KiB table: a bucket's positions
+  // are linked in `link`, and each position's zlib predecessor is the latest
+  // earlier one in its bucket with the same full hash. A walk skips an
+  // entry only for the first later position of each other hash in the
+  // bucket, and at most 2^(15 - bucket bits) hashes share one (32 for
+  // token-sized inputs): the walks cost at most that many steps a position.
   const int last_insert = size - kMinMatch;
+  const uint32_t bucket_mask = BucketMask(size);
+  // zlib's rolling hash: each byte shifts the earlier ones up by 5 bits, so
+  // after three bytes only those three are left in the 15 bits.
+  uint32_t h = size >= 2 ? (uint32_t{data[0]} << kHashShift ^ data[1]) : 0;
   for (int p = 0; p <= last_insert; ++p) {
-    const uint32_t h = ((static_cast<uint32_t>(data[p]) << (2 * kHashShift)) ^
-                        (static_cast<uint32_t>(data[p + 1]) << kHashShift) ^ data[p + 2]) &
-                       kHashMask;
+    h = ((h << kHashShift) ^ data[p + 2]) & kHashMask;
     ws.hash[p] = static_cast<uint16_t>(h);
-    ws.prev[p] = ws.head[h];
-    ws.head[h] = static_cast<uint16_t>(p);
+    uint32_t q = ws.head[h & bucket_mask];
+    ws.link[p] = static_cast<uint16_t>(q);
+    // Position 0 ends every walk: it is zlib's NIL, never a match.
+    while (q != 0 && ws.hash[q] != h) q = ws.link[q];
+    ws.prev[p] = static_cast<uint16_t>(q);
+    ws.head[h & bucket_mask] = static_cast<uint16_t>(p);
   }
-  for (int p = 0; p <= last_insert; ++p) ws.head[ws.hash[p]] = 0;
+  // At most eight heads a byte (or 256): clearing them all is a short memset.
+  std::memset(ws.head.data(), 0, (bucket_mask + 1) * sizeof(ws.head[0]));
 
+  // No chain starts in the last two bytes.
+  for (int p = std::max(0, last_insert + 1); p < size; ++p) ws.prev[p] = 0;
+
+  // Literal counts: every byte, less those the matches cover.
+  for (int p = 0; p < size; ++p) ++ws.lit.freq[data[p]];
   ws.lit.freq[kEndBlock] = 1;
-  UsedSymbols lit_used;
-  UsedSymbols dist_used;
-  lit_used.Set(kEndBlock);
-  int symbols = 0;
-  // The block's cost in fixed codes (zlib's static_len), and the extra bits
-  // of lengths and distances, which every block type but stored pays.
-  uint32_t static_len = tables.fixed_lit_lengths[kEndBlock];
-  uint32_t extra_len = 0;
-  LazyMatcher(data, size, ws.prev.data())
-      .Run(
-          [&](uint8_t byte) {
-            ws.sym_dist[symbols] = 0;
-            ws.sym_value[symbols++] = byte;
-            ++ws.lit.freq[byte];
-            lit_used.Set(byte);
-            static_len += tables.fixed_lit_lengths[byte];
-          },
-          [&](int distance, int length) {
-            ws.sym_dist[symbols] = static_cast<uint16_t>(distance);
-            ws.sym_value[symbols++] = static_cast<uint8_t>(length - kMinMatch);
-            const int lcode = kEndBlock + 1 + LengthCode(length - kMinMatch);
-            const int dcode = DistCode(static_cast<uint32_t>(distance - 1));
-            ++ws.lit.freq[lcode];
-            ++ws.dist.freq[dcode];
-            lit_used.Set(lcode);
-            dist_used.Set(dcode);
-            static_len += tables.lit.fixed_cost[lcode] + tables.dist.fixed_cost[dcode];
-            extra_len += tables.lit.extra_bits[lcode] + tables.dist.extra_bits[dcode];
-          });
+  int match_count = 0;
+  LazyMatcher(data, size, ws.prev.data()).Run([&](int start, int distance, int length) {
+    ws.matches[match_count++] = {static_cast<uint16_t>(start), static_cast<uint16_t>(distance),
+                                 static_cast<uint16_t>(length)};
+    for (int i = 0; i < length; ++i) --ws.lit.freq[data[start + i]];
+    ++ws.lit.freq[kEndBlock + 1 + LengthCode(length - kMinMatch)];
+    ++ws.dist.freq[DistCode(static_cast<uint32_t>(distance - 1))];
+  });
 
   // zlib's _tr_flush_block: dynamic trees, costed against fixed codes and a
   // stored block. Building zlib's exact trees is most of the work, and for
@@ -787,18 +917,32 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // the dynamic block's cost often proves that without the trees.
   enum class Block { kStored, kFixed, kDynamic };
   Block block;
-  const uint32_t static_bytes = (static_len + 3 + 7) >> 3;
-  const uint32_t stored_bytes = static_cast<uint32_t>(size) + 4;
   // zlib's opt_len = data bits + code-length code bits and their extra bits
   // + 3 bits per code-length code length sent (at least 4) + 5 + 5 + 4.
   uint16_t* const lit_symbols = ws.coded_symbols.data();
   uint16_t* const dist_symbols = lit_symbols + kLitCodes;
-  const int lit_coded = lit_used.List(lit_symbols);
-  const int dist_coded = dist_used.List(dist_symbols);
+  const int lit_coded = UsedSymbols(ws.lit.freq.data(), kLitCodes).List(lit_symbols);
+  const int dist_coded = UsedSymbols(ws.dist.freq.data(), kDistCodes).List(dist_symbols);
+  // The block's cost in fixed codes (zlib's static_len), and the extra bits
+  // of lengths and distances, which every block type but stored pays.
+  uint32_t static_len = 0;
+  uint32_t extra_len = 0;
+  for (int i = 0; i < lit_coded; ++i) {
+    const int n = lit_symbols[i];
+    static_len += ws.lit.freq[n] * uint32_t{tables.lit.fixed_cost[n]};
+    extra_len += ws.lit.freq[n] * uint32_t{tables.lit.extra_bits[n]};
+  }
+  for (int i = 0; i < dist_coded; ++i) {
+    const int n = dist_symbols[i];
+    static_len += ws.dist.freq[n] * uint32_t{tables.dist.fixed_cost[n]};
+    extra_len += ws.dist.freq[n] * uint32_t{tables.dist.extra_bits[n]};
+  }
+  const uint32_t static_bytes = (static_len + 3 + 7) >> 3;
+  const uint32_t stored_bytes = static_cast<uint32_t>(size) + 4;
   LengthCodeCounts length_code_counts;
   length_code_counts.Add(lit_symbols, lit_coded);
   length_code_counts.Add(dist_symbols, dist_coded);
-  uint32_t* const scratch = ws.cost_scratch.data();
+  WeightRun* const scratch = ws.cost_scratch.data();
   const uint16_t all_four[4] = {0, 1, 2, 3};
   const uint32_t lower_bound =
       extra_len + HuffmanCost(ws.lit.freq.data(), lit_symbols, lit_coded, scratch) +
@@ -821,12 +965,10 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     builder.Build(ws.lit, tables.lit, lit_symbols, lit_coded);
     builder.Build(ws.dist, tables.dist, dist_symbols, dist_coded);
     uint16_t* const end = AppendLengthCodes(
-        ws.dist.len.data(), ws.dist.max_code,
-        AppendLengthCodes(ws.lit.len.data(), ws.lit.max_code, ws.length_codes.data()));
+        ws.dist.len.data(), dist_symbols, dist_coded,
+        AppendLengthCodes(ws.lit.len.data(), lit_symbols, lit_coded, ws.length_codes.data()));
     length_codes_end = end;
     for (const uint16_t* c = ws.length_codes.data(); c != end; ++c) ++ws.bl.freq[*c & 31];
-    static constexpr std::array<uint16_t, kBlCodes> kAllBl = {0, 1, 2,  3,  4,  5,  6,  7,  8, 9,
-                                                              10, 11, 12, 13, 14, 15, 16, 17, 18};
     builder.Build(ws.bl, tables.bl, kAllBl.data(), kBlCodes);
     max_blindex = kBlCodes - 1;
     for (; max_blindex >= 3; --max_blindex) {
@@ -864,9 +1006,12 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     bits.PutBytes(data, input.size());
   } else if (block == Block::kFixed) {
     bits.Put((1 << 1) | kLastBlock, 3);
-    SendSymbols(ws, symbols, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
+    SendSymbols(data, size, ws.matches.data(), match_count, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
                 tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
   } else {
+    AssignTreeCodes(ws.lit, lit_symbols, lit_coded);
+    AssignTreeCodes(ws.dist, dist_symbols, dist_coded);
+    AssignTreeCodes(ws.bl, kAllBl.data(), kBlCodes);
     bits.Put((2 << 1) | kLastBlock, 3);
     bits.Put(static_cast<uint32_t>(ws.lit.max_code + 1 - 257), 5);
     bits.Put(static_cast<uint32_t>(ws.dist.max_code + 1 - 1), 5);
@@ -877,7 +1022,7 @@ bool SmallDeflate(std::string_view input, std::string* out) {
       bits.Put(ws.bl.code[symbol], ws.bl.len[symbol]);
       if (kBlExtraBits[symbol] != 0) bits.Put(*c >> 5, kBlExtraBits[symbol]);
     }
-    SendSymbols(ws, symbols, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
+    SendSymbols(data, size, ws.matches.data(), match_count, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
                 ws.dist.len.data(), bits);
   }
   uint8_t* end = bits.Align();

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/compression.h"
 #include "gtest/gtest.h"
@@ -245,6 +246,59 @@ TEST(SmallDeflateTest, CompressionUsesItAndFallsBackToZlib) {
     ZlibCompress(payload, Compression::kCompatible, &out);
     EXPECT_EQ(out, agora_token_test::ZlibCompress(payload)) << size;
   }
+}
+
+TEST(SmallDeflateTest, ChainsThroughSharedHashBuckets) {
+  // SmallDeflate's chain heads use only the hash's low bits (10 of 15 for
+  // token-sized inputs): positions whose second and third bytes agree share
+  // a bucket whatever their first byte (whose low 5 bits are the hash's
+  // top ones), and each chain must skip the other hashes in its bucket.
+  // Triples "xYZ", x mostly 0 (one long chain) and in bursts one of up to
+  // 31 others, some long unseen, at sizes around every change of the
+  // bucket count.
+  Payloads payloads(9);
+  ExpectIdentical(Count(4000), [&](int i) {
+    const int distinct = 1 + static_cast<int>(payloads.Uniform(31));
+    const size_t size = std::min(kSmallDeflateMaxInput,
+                                 (size_t{16} << payloads.Uniform(10)) + payloads.Uniform(9) - 4);
+    std::string out;
+    while (out.size() < size) {
+      // Mostly one first byte (a long chain), then a burst of the others.
+      const bool burst = payloads.Uniform(8) == 0;
+      out.push_back(static_cast<char>(burst ? 1 + payloads.Uniform(distinct) : 0));
+      out += i % 2 == 0 ? "YZ" : "\x01\xff";
+    }
+    out.resize(size);
+    return out;
+  });
+}
+
+TEST(SmallDeflateTest, CodeLengthRunsAtTheirLimits) {
+  // Dynamic blocks whose literal code lengths have zero gaps and runs of
+  // equal lengths at the chunk limits of zlib's scan_tree (3, 4, 6, 7, 10,
+  // 11, 138 and one past each): bytes `gap` apart, used equally often so
+  // neighbours share a length, in runs of `run` consecutive byte values.
+  std::vector<std::string> inputs;
+  for (int gap : {0, 1, 2, 3, 9, 10, 11, 12, 137, 138, 139, 140}) {
+    for (int run : {1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 20}) {
+      std::string alphabet;
+      for (int start = 0; start < 256 && alphabet.size() < 96; start += run + gap) {
+        for (int b = start; b < start + run && b < 256; ++b) alphabet.push_back(static_cast<char>(b));
+      }
+      Payloads payloads(static_cast<uint64_t>(gap * 100 + run));
+      std::string input;
+      for (int i = 0; i < 3000; ++i) input.push_back(alphabet[payloads.Uniform(alphabet.size())]);
+      inputs.push_back(input);
+    }
+  }
+  int dynamic = 0;
+  for (const std::string& input : inputs) {
+    const std::string expected = DefaultLevel().Compress(input);
+    EXPECT_EQ(Small(input), expected) << agora_token_test::Hex(input);
+    dynamic += ((static_cast<uint8_t>(expected[2]) >> 1) & 3) == 2;
+  }
+  // Most of them must be dynamic blocks, or the test would test nothing.
+  EXPECT_GT(dynamic, static_cast<int>(inputs.size()) / 2);
 }
 
 TEST(SmallDeflateDifferentialTest, Token007Payloads) {
