@@ -70,7 +70,7 @@ CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
 CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {
   CallCredentials credentials;
   credentials.transport = "grpc";
-  credentials.peer = context.peer();
+  credentials.peer = [&context] { return context.peer(); };
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) credentials.certificate = IdentityOf(*auth);
   const auto& metadata = context.client_metadata();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,7 +99,9 @@ struct CertificateIdentity {
 // What a transport knows about who is calling; nothing transport-specific.
 struct CallCredentials {
   std::string_view transport = "grpc";
-  std::string peer;  // e.g. "ipv4:127.0.0.1:5432"
+  // The caller's address, e.g. "ipv4:127.0.0.1:5432", for the log and audit
+  // line of a refusal; asked for only then (gRPC copies it under a lock).
+  std::function<std::string()> peer = [] { return std::string(); };
   // The verified client certificate (mutual TLS), if any.
   std::optional<CertificateIdentity> certificate;
   // The `authorization` header or metadata value, if any.

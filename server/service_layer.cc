@@ -87,7 +87,7 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
     status = caller.status();
     Log(LogLevel::kWarning, "refused an unauthenticated call",
         {{"reason", failure.reason},
-         {"peer", credentials.peer},
+         {"peer", credentials.peer()},
          {"presented", failure.presented},
          {"transport", std::string(credentials.transport)}});
   } else if (DeadlinePassed(options)) {
@@ -105,7 +105,7 @@ absl::Status ServiceLayer::Serve(RpcMethod method, const CallCredentials& creden
     AuditRecord record =
         NewRecord(credentials, caller.ok() ? caller->get() : nullptr, method, start, status.code());
     if (!caller.ok()) {
-      record.peer = credentials.peer;
+      record.peer = credentials.peer();
       record.presented = failure.presented;
       record.reason = failure.reason;
     } else {

@@ -44,7 +44,7 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) const {
   const std::string_view path = target.substr(0, target.find('?'));
   CallCredentials credentials;
   credentials.transport = "http";
-  credentials.peer = request.peer;
+  credentials.peer = [&request] { return request.peer; };
   credentials.certificate = request.certificate;
   credentials.authorization = request.Header("authorization");
 
