@@ -530,6 +530,10 @@ void ZlibCompress(std::string_view payload, Compression mode, std::string* out) 
   }
 }
 
+bool InflateSimpleStream(std::string_view stream, size_t limit, std::string* out) {
+  return SimpleInflater(stream, limit, out).Run();
+}
+
 absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* out) {
   if (SimpleInflater(stream, limit, out).Run()) return absl::OkStatus();
   return ZlibDecompressReference(stream, limit, out);
