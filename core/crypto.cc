@@ -248,13 +248,20 @@ class Sha256Stream {
   size_t fill_ = 0;
 };
 
+// The last block of a message of `size` bytes after one pad block, whose
+// final size % 64 bytes are `tail` (at most 55, so padding fits).
+void LastBlock(std::string_view tail, uint64_t size, unsigned char* block) {
+  std::memset(block, 0, kBlockSize);
+  if (!tail.empty()) std::memcpy(block, tail.data(), tail.size());
+  block[tail.size()] = 0x80;
+  StoreBigEndian32(static_cast<uint32_t>((kBlockSize + size) * 8), block + kBlockSize - 4);
+}
+
 // The outer hash of an HMAC: its message is one 32-byte digest after the
 // pad block, so it is exactly one more block, padding included.
 void FinishOuter(const Words& outer, const unsigned char* inner_digest, unsigned char* out) {
-  unsigned char block[kBlockSize] = {};
-  std::memcpy(block, inner_digest, kSha256Size);
-  block[kSha256Size] = 0x80;
-  StoreBigEndian32((kBlockSize + kSha256Size) * 8, block + kBlockSize - 4);
+  unsigned char block[kBlockSize];
+  LastBlock({reinterpret_cast<const char*>(inner_digest), kSha256Size}, kSha256Size, block);
   ChainState state;
   state.Set(outer);
   state.Compress(block);
@@ -263,19 +270,25 @@ void FinishOuter(const Words& outer, const unsigned char* inner_digest, unsigned
   state.Wipe();
 }
 
-// The chaining values after the key's inner and outer pad blocks.
-void HashPads(std::string_view key, Words& inner, Words& outer) {
-  unsigned char pad[kBlockSize] = {};
+// A key's inner and outer pad blocks (RFC 2104).
+void MakePads(std::string_view key, unsigned char* pad, unsigned char* outer_pad) {
+  std::memset(pad, 0, kBlockSize);
   if (key.size() > kBlockSize) {
     SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), pad);
   } else if (!key.empty()) {
     std::memcpy(pad, key.data(), key.size());
   }
-  unsigned char outer_pad[kBlockSize];
   for (size_t i = 0; i < kBlockSize; ++i) {
     outer_pad[i] = pad[i] ^ 0x5c;
     pad[i] ^= 0x36;
   }
+}
+
+// The chaining values after the key's inner and outer pad blocks.
+void HashPads(std::string_view key, Words& inner, Words& outer) {
+  unsigned char pad[kBlockSize];
+  unsigned char outer_pad[kBlockSize];
+  MakePads(key, pad, outer_pad);
   // The two pad blocks are independent: hashed together.
   ChainState inner_state;
   ChainState outer_state;
@@ -335,6 +348,51 @@ Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_
   const Sha256Digest out = SignWithPads(inner, outer, parts);
   Wipe(inner, sizeof(inner));
   Wipe(outer, sizeof(outer));
+  return out;
+}
+
+Sha256Digest HmacSha256Nested(std::string_view outer_key, std::string_view inner_key,
+                              std::string_view data, Sha256Digest* inner_mac) {
+  constexpr size_t kMaxTail = kBlockSize - 9;  // room for 0x80 and the length
+  if (outer_key.size() > kBlockSize || inner_key.size() > kBlockSize || data.size() > kMaxTail) {
+    Sha256Digest mac = HmacSha256(inner_key, {data});
+    const Sha256Digest out = HmacSha256(outer_key, {AsStringView(mac)});
+    if (inner_mac != nullptr) *inner_mac = mac;
+    Wipe(mac.data(), mac.size());
+    return out;
+  }
+  // Lanes: a, b hash the inner MAC's inner and outer halves, c, d the outer
+  // MAC's. Each step pairs two blocks that do not wait on each other.
+  unsigned char a_block[kBlockSize];
+  unsigned char b_block[kBlockSize];
+  unsigned char c_block[kBlockSize];
+  unsigned char d_block[kBlockSize];
+  ChainState a, b, c, d;
+  a.Set(kInitialState);
+  b.Set(kInitialState);
+  c.Set(kInitialState);
+  d.Set(kInitialState);
+  MakePads(inner_key, a_block, b_block);
+  CompressPair(a, a_block, b, b_block);
+  MakePads(outer_key, c_block, d_block);
+  LastBlock(data, data.size(), a_block);
+  CompressPair(a, a_block, c, c_block);  // the inner MAC's message; the outer key's inner pad
+  StoreDigest(a, a_block);
+  LastBlock({reinterpret_cast<const char*>(a_block), kSha256Size}, kSha256Size, b_block);
+  CompressPair(b, b_block, d, d_block);  // the inner MAC's outer hash; the outer key's outer pad
+  Sha256Digest mac;
+  StoreDigest(b, mac.data());
+  LastBlock(AsStringView(mac), kSha256Size, c_block);
+  c.Compress(c_block);
+  StoreDigest(c, c_block);
+  LastBlock({reinterpret_cast<const char*>(c_block), kSha256Size}, kSha256Size, d_block);
+  d.Compress(d_block);
+  Sha256Digest out;
+  StoreDigest(d, out.data());
+  if (inner_mac != nullptr) *inner_mac = mac;
+  Wipe(mac.data(), mac.size());
+  for (unsigned char* block : {a_block, b_block, c_block, d_block}) Wipe(block, kBlockSize);
+  for (ChainState* state : {&a, &b, &c, &d}) state->Wipe();
   return out;
 }
 
