@@ -218,8 +218,80 @@ class SimpleInflater {
       room = out_->size();
       return true;
     };
+    const auto copy_match = [&](size_t match, size_t distance) {
+      char* dst = out + written;
+      const char* src = dst - distance;
+      for (size_t i = 0; i < match; ++i) dst[i] = src[i];  // may overlap forward
+      written += match;
+    };
+    // The longest match, and the two literals a fast step may write.
+    constexpr size_t kFastRoom = 258 + 2;
     bool ok = false;
     for (;;) {
+      // Fast steps while eight input bytes and room for a longest match are
+      // at hand: no per-byte output or truncation checks, and the buffer
+      // kept at 56+ bits (two literals then a length and distance need at
+      // most 9 + 9 + 8 + 5 + 5 + 13). Each step looks its codes up in the
+      // buffer it starts with and refills at its end from a word loaded at
+      // its start, so the input load is off the chain of lookups.
+      if (size_ - pos >= 8 && bits < 64 && room - written >= kFastRoom) {
+        const auto load = [&] {
+          uint64_t word;
+          std::memcpy(&word, in_ + pos, 8);
+          return IsLittleEndian() ? word : __builtin_bswap64(word);
+        };
+        const auto merge = [&](uint64_t word) {
+          buffer |= word << bits;
+          pos += static_cast<size_t>((63 - bits) >> 3);
+          bits |= 56;
+        };
+        merge(load());
+        int result = 0;  // 1: end of block, -1: invalid
+        do {
+          const uint64_t word = load();
+          uint32_t entry = codes.lit[buffer & 511];
+          const uint32_t after8 = codes.lit[(buffer >> 8) & 511];
+          const uint32_t after9 = codes.lit[(buffer >> 9) & 511];
+          if ((entry & 511) < 256) {
+            const int length = static_cast<int>(entry >> 9);
+            out[written++] = static_cast<char>(entry & 0xff);
+            take(length);
+            entry = length == 8 ? after8 : after9;  // both looked up at once
+            if ((entry & 511) < 256) {
+              out[written++] = static_cast<char>(entry & 0xff);
+              take(static_cast<int>(entry >> 9));
+              merge(word);
+              continue;
+            }
+          }
+          take(static_cast<int>(entry >> 9));
+          const int symbol = static_cast<int>(entry & 511);
+          if (symbol == 256) {
+            result = 1;
+            break;
+          }
+          if (symbol > 285) {  // 286 and 287 are invalid
+            result = -1;
+            break;
+          }
+          const int l = symbol - 257;
+          const size_t match = kLengthBase[l] + take(kLengthExtra[l]);
+          const int d = codes.dist[take(5)];
+          const size_t distance = d > 29 ? SIZE_MAX : kDistBase[d] + take(kDistExtra[d]);
+          if (distance > written) {  // also codes 30 and 31, which are invalid
+            result = -1;
+            break;
+          }
+          copy_match(match, distance);
+          merge(word);
+        } while (size_ - pos >= 8 && room - written >= kFastRoom);
+        if (result == 1) {
+          ok = true;
+          break;
+        }
+        if (result < 0) break;
+        continue;
+      }
       // 56 bits hold the longest symbol: 9 + 5 length, 5 + 13 distance bits.
       if (bits < 32) refill();
       const uint16_t entry = codes.lit[buffer & 511];
@@ -260,10 +332,7 @@ class SimpleInflater {
       if (d > 29) break;  // 30 and 31 are invalid
       const size_t distance = kDistBase[d] + take(kDistExtra[d]);
       if (bits < 0 || distance > written || !make_room(written + match)) break;
-      char* dst = out + written;
-      const char* src = dst - distance;
-      for (size_t i = 0; i < match; ++i) dst[i] = src[i];  // may overlap forward
-      written += match;
+      copy_match(match, distance);
     }
     buffer_ = buffer;
     bits_ = bits;
@@ -459,6 +528,10 @@ void ZlibCompress(std::string_view payload, Compression mode, std::string* out) 
     thread_local DeflateStream compatible(Compression::kCompatible);
     compatible.Compress(payload, out);
   }
+}
+
+bool InflateSimpleStream(std::string_view stream, size_t limit, std::string* out) {
+  return SimpleInflater(stream, limit, out).Run();
 }
 
 absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* out) {

@@ -36,6 +36,12 @@ absl::Status ZlibDecompress(std::string_view stream, size_t limit, std::string* 
 // everything else to this; tests compare the two.
 absl::Status ZlibDecompressReference(std::string_view stream, size_t limit, std::string* out);
 
+// The inflater ZlibDecompress tries before zlib, alone: true with `out`
+// filled for a stream it takes (one final stored or fixed-code block that
+// passes every check above), false for anything it leaves to zlib. Tests use
+// it to see that the builders' streams never take the slow way.
+bool InflateSimpleStream(std::string_view stream, size_t limit, std::string* out);
+
 }  // namespace agora_token
 
 #endif  // AGORA_TOKEN_CORE_COMPRESSION_H_

@@ -40,6 +40,14 @@ class HmacSha256Key {
 // One-shot HMAC-SHA256 of the concatenation of `parts`.
 Sha256Digest HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
 
+// HMAC(outer_key, HMAC(inner_key, data)), the 007 signing key's shape. With
+// keys of at most 64 bytes and data of at most 55, its eight blocks take
+// five steps: two at a time where they do not wait on each other (the
+// outer key's pads beside the inner MAC). `inner_mac`, if not null,
+// receives HMAC(inner_key, data).
+Sha256Digest HmacSha256Nested(std::string_view outer_key, std::string_view inner_key,
+                              std::string_view data, Sha256Digest* inner_mac = nullptr);
+
 Sha256Digest Sha256(std::string_view data);
 
 inline constexpr size_t kMd5Size = 16;

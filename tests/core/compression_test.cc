@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -128,6 +129,27 @@ TEST(ZlibDecompressTest, RoundTripsBothModesAndOtherLevels) {
   }
 }
 
+// The builders' streams (one fixed-code or stored block) never go to zlib.
+TEST(ZlibDecompressTest, OwnInflaterTakesTheBuildersStreams) {
+  std::mt19937 rng(7);
+  std::vector<std::string> payloads = Payloads();
+  for (int round = 0; round < 500; ++round) {
+    std::string payload(rng() % 300, '\0');
+    const int alphabet = 1 + static_cast<int>(rng() % 256);
+    for (char& c : payload) c = static_cast<char>(rng() % alphabet);
+    payloads.push_back(payload);
+  }
+  for (const std::string& payload : payloads) {
+    for (Compression mode : {Compression::kCompatible, Compression::kFast}) {
+      const std::string stream = Compress(payload, mode);
+      if (mode == Compression::kCompatible && ((stream[2] >> 1) & 3) == 2) continue;  // dynamic
+      std::string out;
+      ASSERT_TRUE(InflateSimpleStream(stream, 64 * 1024, &out)) << agora_token_test::Hex(stream);
+      EXPECT_EQ(out, payload);
+    }
+  }
+}
+
 TEST(ZlibDecompressTest, LimitIsInclusive) {
   const std::string payload(1000, 'q');
   const std::string stream = Compress(payload, Compression::kCompatible);
@@ -223,6 +245,134 @@ TEST(ZlibDecompressTest, OwnInflaterAgreesWithZlibOnEveryStream) {
     }
   }
   EXPECT_EQ(streams, 60000);
+}
+
+// Fixed-code streams written symbol by symbol, to reach what zlib never
+// writes: invalid codes (286, 287, distances 30 and 31), distances one past
+// the output, longest matches and limits hit inside the inflater's fast
+// steps (eight or more input bytes left) and in its careful tail.
+class FixedStreamWriter {
+ public:
+  void Literal(int byte) { Symbol(byte); }
+  // Any length 3..258 and distance 1..32768; `distance_code` forces a code.
+  void Match(int length, int distance, int distance_code = -1) {
+    static constexpr int kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
+                                            15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
+                                            67, 83, 99, 115, 131, 163, 195, 227, 258};
+    int l = 28;
+    while (kLengthBase[l] > length) --l;
+    Symbol(257 + l);
+    const int length_extra = l < 8 || l == 28 ? 0 : (l - 4) / 4;
+    Bits(static_cast<uint32_t>(length - kLengthBase[l]), length_extra);
+    int d = 0;
+    int base = 1;
+    while (d < 29 && DistBase(d + 1) <= distance) ++d;
+    base = DistBase(d);
+    const int code = distance_code >= 0 ? distance_code : d;
+    Reversed(static_cast<uint32_t>(code), 5);
+    if (code < 30) Bits(static_cast<uint32_t>(distance - base), d < 4 ? 0 : d / 2 - 1);
+  }
+  void Symbol(int symbol) {
+    if (symbol < 144) return Reversed(0x30 + symbol, 8);
+    if (symbol < 256) return Reversed(0x190 + symbol - 144, 9);
+    if (symbol < 280) return Reversed(symbol - 256, 7);
+    Reversed(0xc0 + symbol - 280, 8);
+  }
+  // The zlib stream: header, one final fixed block ending in code 256 if
+  // `end`, zero padding, then the Adler-32 of `expected`.
+  std::string Finish(std::string_view expected, bool end = true) {
+    if (end) Symbol(256);
+    std::string out = "\x78\x9c";
+    while (bit_count_ > 0) Bits(0, 1);
+    out += bytes_;
+    const uint32_t adler = Adler32(expected);
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(adler >> shift));
+    return out;
+  }
+  FixedStreamWriter() { Bits(1 | 1 << 1, 3); }  // final block, fixed codes
+
+ private:
+  static int DistBase(int d) {
+    return d < 4 ? d + 1 : (((d & 1) + 2) << (d / 2 - 1)) + 1;
+  }
+  void Reversed(uint32_t code, int length) {
+    for (int i = length - 1; i >= 0; --i) Bits((code >> i) & 1, 1);
+  }
+  void Bits(uint32_t value, int count) {
+    for (int i = 0; i < count; ++i) {
+      if (bit_count_ == 0) bytes_.push_back('\0');
+      bytes_.back() = static_cast<char>(bytes_.back() | ((value >> i) & 1) << bit_count_);
+      bit_count_ = (bit_count_ + 1) % 8;
+    }
+  }
+  std::string bytes_;
+  int bit_count_ = 0;
+};
+
+TEST(ZlibDecompressTest, HandWrittenFixedStreamsAgreeWithZlib) {
+  const auto check = [](const std::string& stream, size_t limit, bool expect_ok,
+                        const std::string& expected = "") {
+    std::string ours;
+    std::string reference;
+    const absl::Status a = ZlibDecompress(stream, limit, &ours);
+    const absl::Status b = ZlibDecompressReference(stream, limit, &reference);
+    EXPECT_EQ(a, b) << agora_token_test::Hex(stream);
+    EXPECT_EQ(a.ok(), expect_ok) << a;
+    if (a.ok()) {
+      EXPECT_EQ(ours, reference);
+      EXPECT_EQ(ours, expected);
+    }
+  };
+  // `lead` literals before the case under test keep it in the fast steps
+  // (long lead, with a long tail after) or put it in the tail (short lead).
+  for (int lead : {1, 2, 3, 9, 40}) {
+    for (int trailing : {0, 1, 20}) {
+      std::string text;
+      FixedStreamWriter w;
+      const auto literals = [&](int n) {
+        for (int i = 0; i < n; ++i) {
+          const int byte = (i * 37 + 11) & 0xff;  // both 8- and 9-bit codes
+          w.Literal(byte);
+          text.push_back(static_cast<char>(byte));
+        }
+      };
+      literals(lead);
+      // A match reaching back to the very first byte, and an overlapping
+      // run, then the longest match, within and at the limit.
+      w.Match(3, static_cast<int>(text.size()));
+      for (int i = 0; i < 3; ++i) text.push_back(text[i]);  // overlaps when lead < 3
+      w.Match(258, 1);
+      text += std::string(258, text.back());
+      literals(trailing);
+      const std::string good = w.Finish(text);
+      check(good, 64 * 1024, true, text);
+      std::string own;
+      EXPECT_TRUE(InflateSimpleStream(good, 64 * 1024, &own));
+      check(good, text.size(), true, text);
+      check(good, text.size() - 1, false);
+      for (size_t cut = 0; cut < good.size(); ++cut) check(good.substr(0, cut), 1024, false);
+      check(good.substr(0, good.size() - 4) + "\x01\x02\x03\x04", 1024, false);  // checksum
+
+      // Invalid: a distance one past the output, distance codes 30 and 31,
+      // length codes 286 and 287.
+      const auto bad = [&](const std::function<void(FixedStreamWriter&)>& damage) {
+        FixedStreamWriter b;
+        for (int i = 0; i < lead; ++i) b.Literal('a' + i % 26);
+        damage(b);
+        for (int i = 0; i < trailing; ++i) b.Literal('z');
+        check(b.Finish(""), 1024, false);
+      };
+      bad([&](FixedStreamWriter& b) { b.Match(3, lead + 1); });
+      bad([](FixedStreamWriter& b) { b.Match(3, 1, 30); });
+      bad([](FixedStreamWriter& b) { b.Match(3, 1, 31); });
+      bad([](FixedStreamWriter& b) { b.Symbol(286); });
+      bad([](FixedStreamWriter& b) { b.Symbol(287); });
+    }
+  }
+  // No end-of-block code: runs out of input in the middle of the block.
+  FixedStreamWriter w;
+  for (int i = 0; i < 50; ++i) w.Literal(i);
+  check(w.Finish("", /*end=*/false), 1024, false);
 }
 
 }  // namespace

@@ -104,6 +104,29 @@ TEST(HmacSha256Test, AgreesWithTheDefinitionForEveryLengthAndSplit) {
   }
 }
 
+TEST(HmacSha256Test, NestedEqualsTwoHmacsForEverySize) {
+  std::string bytes;
+  for (int i = 0; i < 200; ++i) bytes.push_back(static_cast<char>(i * 97 + 3));
+  // Around the one-block limits (keys of 64, data of 55 bytes) and beyond.
+  for (size_t outer_size : {0, 4, 32, 64, 65, 100}) {
+    for (size_t inner_size : {0, 4, 32, 64, 65}) {
+      for (size_t data_size : {0, 1, 32, 55, 56, 64, 120}) {
+        const std::string_view outer_key = std::string_view(bytes).substr(0, outer_size);
+        const std::string_view inner_key = std::string_view(bytes).substr(50, inner_size);
+        const std::string_view data = std::string_view(bytes).substr(70, data_size);
+        const Sha256Digest inner = HmacSha256(inner_key, {data});
+        Sha256Digest inner_out{};
+        EXPECT_EQ(HexOf(HmacSha256Nested(outer_key, inner_key, data, &inner_out)),
+                  HexOf(HmacSha256(outer_key, {AsStringView(inner)})))
+            << outer_size << " " << inner_size << " " << data_size;
+        EXPECT_EQ(HexOf(inner_out), HexOf(inner));
+        EXPECT_EQ(HexOf(HmacSha256Nested(outer_key, inner_key, data)),
+                  HexOf(HmacSha256(outer_key, {AsStringView(inner)})));
+      }
+    }
+  }
+}
+
 TEST(Sha256Test, Fips180Examples) {
   EXPECT_EQ(HexOf(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

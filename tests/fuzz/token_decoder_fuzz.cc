@@ -4,6 +4,8 @@
 // base64-encoded behind "007", and base64-encoded behind "006" and an app id,
 // because mutated token text almost never keeps a valid zlib stream, so the
 // 007 service layout would otherwise stay out of reach.
+// The bytes also go in as a hostile deflate body behind a zlib header, where
+// the own inflater (core/compression.cc) must give zlib's verdict and bytes.
 // Whatever decodes then goes through VerifySignature and CheckExpiry. Beyond
 // "no crash, undefined behaviour, leak or hang" (the sanitizers and
 // libFuzzer's -timeout catch those), it checks what core/token.h promises and
@@ -27,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
+#include "core/compression.h"
 #include "core/token.h"
 
 namespace {
@@ -144,6 +147,18 @@ void CheckToken(std::string_view input) {
   CheckExpiryAt(token, UINT32_MAX);
 }
 
+// ZlibDecompress tries its own inflater before zlib; on any stream it must
+// answer exactly as zlib alone does.
+void CheckInflate(std::string_view stream) {
+  constexpr size_t kLimit = 64 * 1024;
+  std::string ours;
+  std::string reference;
+  const absl::Status a = agora_token::ZlibDecompress(stream, kLimit, &ours);
+  const absl::Status b = agora_token::ZlibDecompressReference(stream, kLimit, &reference);
+  Require(a == b, "the own inflater gives zlib's verdict");
+  Require(!a.ok() || ours == reference, "the own inflater gives zlib's bytes");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -153,5 +168,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // more than 8192 characters before it decodes anything.
   CheckToken("007" + Base64(Deflate(input)));
   CheckToken(std::string("006") + std::string(kSampleAppId) + Base64(input));
+  const std::string stream = "\x78\x9c" + std::string(input);
+  CheckInflate(stream);
+  CheckToken("007" + Base64(stream));
   return 0;
 }
