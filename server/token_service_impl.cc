@@ -52,6 +52,12 @@ class CallArena {
 
 template <typename Message>
 bool Parse(const grpc::ByteBuffer& bytes, Message* message) {
+  // A unary request usually arrives as one uncompressed slice: parse it in
+  // place, without the reader's copy of the buffer.
+  grpc::Slice slice;
+  if (bytes.TrySingleSlice(&slice).ok()) {
+    return message->ParseFromArray(slice.begin(), static_cast<int>(slice.size()));
+  }
   grpc::ByteBuffer copy(bytes);  // shares the slices; the reader consumes its own
   grpc::ProtoBufferReader reader(&copy);
   return reader.status().ok() && message->ParseFromZeroCopyStream(&reader);
