@@ -514,34 +514,55 @@ struct WeightRun {
 // 2 * count entries.
 uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count,
                      WeightRun* scratch) {
-  // Counting sort of the non-zero counts: small ones into buckets, walked
-  // up to the largest; the few large ones sorted.
-  constexpr uint32_t kSmallCount = 64;
-  std::array<uint16_t, kSmallCount> buckets{};
-  uint32_t large[kLitCodes];
-  int large_count = 0;
-  uint32_t max_small = 0;
-  uint32_t items = 0;
-  for (int i = 0; i < count; ++i) {
-    const uint32_t f = freq[symbols[i]];
-    const bool is_large = f >= kSmallCount;
-    large[large_count] = f;
-    large_count += is_large;
-    ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
-    max_small = !is_large && f > max_small ? f : max_small;
-    items += f != 0;
-  }
   WeightRun* const leaves = scratch;
   int leaf_runs = 0;
-  for (uint32_t f = 1; f <= max_small; ++f) {
-    if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
-  }
-  std::sort(large, large + large_count);
-  for (int i = 0; i < large_count; ++i) {
-    if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
-      ++leaves[leaf_runs - 1].count;
-    } else {
-      leaves[leaf_runs++] = {large[i], 1};
+  uint32_t items = 0;
+  // A few counts (the distance tree's, the code-length classes'): an
+  // insertion sort, cheaper than clearing and walking the buckets below.
+  constexpr int kFewCounts = 8;
+  if (count <= kFewCounts) {
+    uint32_t sorted[kFewCounts];
+    for (int i = 0; i < count; ++i) {
+      const uint32_t f = freq[symbols[i]];
+      if (f == 0) continue;
+      int j = static_cast<int>(items++);
+      for (; j > 0 && sorted[j - 1] > f; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = f;
+    }
+    for (uint32_t i = 0; i < items; ++i) {
+      if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == sorted[i]) {
+        ++leaves[leaf_runs - 1].count;
+      } else {
+        leaves[leaf_runs++] = {sorted[i], 1};
+      }
+    }
+  } else {
+    // Counting sort of the non-zero counts: small ones into buckets, walked
+    // up to the largest; the few large ones sorted.
+    constexpr uint32_t kSmallCount = 64;
+    std::array<uint16_t, kSmallCount> buckets{};
+    uint32_t large[kLitCodes];
+    int large_count = 0;
+    uint32_t max_small = 0;
+    for (int i = 0; i < count; ++i) {
+      const uint32_t f = freq[symbols[i]];
+      const bool is_large = f >= kSmallCount;
+      large[large_count] = f;
+      large_count += is_large;
+      ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
+      max_small = !is_large && f > max_small ? f : max_small;
+      items += f != 0;
+    }
+    for (uint32_t f = 1; f <= max_small; ++f) {
+      if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
+    }
+    std::sort(large, large + large_count);
+    for (int i = 0; i < large_count; ++i) {
+      if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
+        ++leaves[leaf_runs - 1].count;
+      } else {
+        leaves[leaf_runs++] = {large[i], 1};
+      }
     }
   }
   constexpr uint32_t kNone = 0xffffffffu;
