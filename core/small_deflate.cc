@@ -228,11 +228,10 @@ class TreeBuilder {
       --opt_len;
       static_len -= alphabet.fixed_cost[node];  // nodes 0 and 1 have no extra bits
     }
-    heap_len_ = heap_len;
     // SiftDown reads children past the end: they must never move up.
-    std::fill(heap_.begin() + heap_len_ + 1, heap_.begin() + 2 * heap_len_ + 2, kSentinel);
+    std::fill(heap_.begin() + heap_len + 1, heap_.begin() + 2 * heap_len + 2, kSentinel);
     tree.max_code = max_code;
-    for (int n = heap_len_ / 2; n >= 1; --n) SiftDown(n);
+    for (int n = heap_len / 2; n >= 1; --n) SiftDown(n, heap_len);
 
     // Nodes leave the heap in increasing (frequency, depth) order; zlib
     // keeps that order from the top of its heap array down, and so does
@@ -241,17 +240,17 @@ class TreeBuilder {
     int node = alphabet.elems;
     do {
       const uint32_t a = heap_[1];
-      heap_[1] = heap_[heap_len_];
-      heap_[heap_len_--] = kSentinel;
-      SiftDown(1);
+      heap_[1] = heap_[heap_len];
+      heap_[heap_len--] = kSentinel;
+      SiftDown(1, heap_len);
       const uint32_t b = heap_[1];
       sorted_[--sorted] = static_cast<uint16_t>(a & kNodeMask);
       sorted_[--sorted] = static_cast<uint16_t>(b & kNodeMask);
       const uint32_t depth = std::max(a & kDepthMask, b & kDepthMask) + (1u << kDepthShift);
       tree.dad[a & kNodeMask] = tree.dad[b & kNodeMask] = static_cast<uint16_t>(node);
       heap_[1] = ((a >> kFreqShift) + (b >> kFreqShift)) << kFreqShift | depth | node++;
-      SiftDown(1);
-    } while (heap_len_ >= 2);
+      SiftDown(1, heap_len);
+    } while (heap_len >= 2);
     sorted_[--sorted] = static_cast<uint16_t>(heap_[1] & kNodeMask);
 
     AssignLengths(tree, alphabet, sorted);
@@ -283,10 +282,12 @@ class TreeBuilder {
   // was most of a sift's cost): the loop always runs as many levels as the
   // heap has below k; once v has stopped, k stays and each step rewrites v
   // there. Slots past the heap hold sentinels, which never move up.
-  void SiftDown(int k) {
+  // The heap's length is a parameter, not a member: stores into heap_ could
+  // alias a member int, which made the compiler reload it on every level.
+  void SiftDown(int k, int heap_len) {
     const uint32_t v = heap_[k];
     const uint32_t key = v >> kDepthShift;
-    for (int levels = FloorLog2(heap_len_) - FloorLog2(k); levels > 0; --levels) {
+    for (int levels = FloorLog2(heap_len) - FloorLog2(k); levels > 0; --levels) {
       const int j = k << 1;
       const uint32_t left = heap_[j];
       const uint32_t right = heap_[j + 1];
@@ -346,7 +347,6 @@ class TreeBuilder {
   }
 
   std::array<uint32_t, 2 * kHeapSize + 2> heap_;  // 1-based, then sentinels
-  int heap_len_ = 0;
   std::array<uint16_t, kHeapSize> sorted_;
   std::array<uint16_t, kMaxBits + 1> length_counts_;
 };
@@ -514,34 +514,55 @@ struct WeightRun {
 // 2 * count entries.
 uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count,
                      WeightRun* scratch) {
-  // Counting sort of the non-zero counts: small ones into buckets, walked
-  // up to the largest; the few large ones sorted.
-  constexpr uint32_t kSmallCount = 64;
-  std::array<uint16_t, kSmallCount> buckets{};
-  uint32_t large[kLitCodes];
-  int large_count = 0;
-  uint32_t max_small = 0;
-  uint32_t items = 0;
-  for (int i = 0; i < count; ++i) {
-    const uint32_t f = freq[symbols[i]];
-    const bool is_large = f >= kSmallCount;
-    large[large_count] = f;
-    large_count += is_large;
-    ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
-    max_small = !is_large && f > max_small ? f : max_small;
-    items += f != 0;
-  }
   WeightRun* const leaves = scratch;
   int leaf_runs = 0;
-  for (uint32_t f = 1; f <= max_small; ++f) {
-    if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
-  }
-  std::sort(large, large + large_count);
-  for (int i = 0; i < large_count; ++i) {
-    if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
-      ++leaves[leaf_runs - 1].count;
-    } else {
-      leaves[leaf_runs++] = {large[i], 1};
+  uint32_t items = 0;
+  // A few counts (the distance tree's, the code-length classes'): an
+  // insertion sort, cheaper than clearing and walking the buckets below.
+  constexpr int kFewCounts = 8;
+  if (count <= kFewCounts) {
+    uint32_t sorted[kFewCounts];
+    for (int i = 0; i < count; ++i) {
+      const uint32_t f = freq[symbols[i]];
+      if (f == 0) continue;
+      int j = static_cast<int>(items++);
+      for (; j > 0 && sorted[j - 1] > f; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = f;
+    }
+    for (uint32_t i = 0; i < items; ++i) {
+      if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == sorted[i]) {
+        ++leaves[leaf_runs - 1].count;
+      } else {
+        leaves[leaf_runs++] = {sorted[i], 1};
+      }
+    }
+  } else {
+    // Counting sort of the non-zero counts: small ones into buckets, walked
+    // up to the largest; the few large ones sorted.
+    constexpr uint32_t kSmallCount = 64;
+    std::array<uint16_t, kSmallCount> buckets{};
+    uint32_t large[kLitCodes];
+    int large_count = 0;
+    uint32_t max_small = 0;
+    for (int i = 0; i < count; ++i) {
+      const uint32_t f = freq[symbols[i]];
+      const bool is_large = f >= kSmallCount;
+      large[large_count] = f;
+      large_count += is_large;
+      ++buckets[is_large ? 0 : f];  // bucket 0: unused or large
+      max_small = !is_large && f > max_small ? f : max_small;
+      items += f != 0;
+    }
+    for (uint32_t f = 1; f <= max_small; ++f) {
+      if (buckets[f] != 0) leaves[leaf_runs++] = {f, buckets[f]};
+    }
+    std::sort(large, large + large_count);
+    for (int i = 0; i < large_count; ++i) {
+      if (leaf_runs > 0 && leaves[leaf_runs - 1].weight == large[i]) {
+        ++leaves[leaf_runs - 1].count;
+      } else {
+        leaves[leaf_runs++] = {large[i], 1};
+      }
     }
   }
   constexpr uint32_t kNone = 0xffffffffu;
@@ -714,7 +735,7 @@ class LazyMatcher {
       // No match pending: a position without a chain is a literal, and
       // leaves no match pending, so skip to the next one with a chain.
       if (match_length < kMinMatch) {
-        while (strstart < size_ && prev_[strstart] == 0) ++strstart;
+        strstart = NextChained(strstart);
         if (strstart == size_) break;
       }
       const int lookahead = size_ - strstart;
@@ -767,6 +788,22 @@ class LazyMatcher {
       }
     } while ((cur_match = prev_[cur_match]) > 0 && --chain != 0);
     return best_len <= lookahead ? best_len : lookahead;
+  }
+
+  // The first position from p on with a chain, or size_: eight at a time
+  // where SSE2 is there (a token's random signature has no chains for 32
+  // bytes or so), without reading past the input.
+  int NextChained(int p) const {
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (; p + 8 <= size_; p += 8) {
+      const __m128i chains = _mm_loadu_si128(reinterpret_cast<const __m128i*>(prev_ + p));
+      const uint32_t unchained = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi16(chains, zero)));
+      if (unchained != 0xffff) return p + __builtin_ctz(~unchained) / 2;
+    }
+#endif
+    while (p < size_ && prev_[p] == 0) ++p;
+    return p;
   }
 
   static uint16_t Load16(const uint8_t* p) {
@@ -881,11 +918,17 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   const int last_insert = size - kMinMatch;
   const uint32_t bucket_mask = BucketMask(size);
   // zlib's rolling hash: each byte shifts the earlier ones up by 5 bits, so
-  // after three bytes only those three are left in the 15 bits.
-  uint32_t h = size >= 2 ? (uint32_t{data[0]} << kHashShift ^ data[1]) : 0;
+  // after three bytes only those three are left in the 15 bits. Computed
+  // from the three bytes, in a loop of its own: no chain from one position
+  // to the next, so the compiler vectorizes it.
   for (int p = 0; p <= last_insert; ++p) {
-    h = ((h << kHashShift) ^ data[p + 2]) & kHashMask;
-    ws.hash[p] = static_cast<uint16_t>(h);
+    ws.hash[p] = static_cast<uint16_t>(
+        ((uint32_t{data[p]} << (2 * kHashShift)) ^ (uint32_t{data[p + 1]} << kHashShift) ^
+         data[p + 2]) &
+        kHashMask);
+  }
+  for (int p = 0; p <= last_insert; ++p) {
+    const uint32_t h = ws.hash[p];
     uint32_t q = ws.head[h & bucket_mask];
     ws.link[p] = static_cast<uint16_t>(q);
     // Position 0 ends every walk: it is zlib's NIL, never a match.

@@ -273,6 +273,23 @@ TEST(SmallDeflateTest, ChainsThroughSharedHashBuckets) {
   });
 }
 
+TEST(SmallDeflateTest, FirstChainAtEveryOffset) {
+  // The parser skips positions without a chain eight at a time: distinct
+  // bytes (no chains) with one repeated triple whose second copy starts at
+  // every offset in and around those groups of eight, the input ending
+  // right after it, a few bytes later, or at and past a multiple of eight.
+  for (int offset = 4; offset <= 40; ++offset) {
+    for (int tail = 0; tail <= 9; ++tail) {
+      std::string input;
+      for (int i = 0; i < offset; ++i) input.push_back(static_cast<char>(0x40 + i));
+      // The only chain, at `offset` (one to position 0 would be zlib's NIL).
+      input += input.substr(1, 3);
+      for (int i = 0; i < tail; ++i) input.push_back(static_cast<char>(0xa0 + i));
+      EXPECT_EQ(Small(input), DefaultLevel().Compress(input)) << agora_token_test::Hex(input);
+    }
+  }
+}
+
 TEST(SmallDeflateTest, CodeLengthRunsAtTheirLimits) {
   // Dynamic blocks whose literal code lengths have zero gaps and runs of
   // equal lengths at the chunk limits of zlib's scan_tree (3, 4, 6, 7, 10,
