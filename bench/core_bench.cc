@@ -227,45 +227,57 @@ void BM_DecodeAndVerify007(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeAndVerify007);
 
-// The floor under every 007 build: packing the same RTC signing info, its
-// three HMACs (Sign007) and base64 of the payload, with no validation,
-// deflate or result bookkeeping. core_bench.sh reports each row against it.
-void BM_Floor007(benchmark::State& state) {
+// Subject k's RTC 007 payload into `payload`: the signature field and the
+// signing info, packed and signed (Sign007's three HMACs), nothing else.
+void PackAndSign007(size_t k, std::string_view account, std::string* payload) {
+  constexpr size_t kSignatureField = 2 + agora_token::kSha256Size;
+  const agora_token::Issuance at = IssuanceFor(k);
+  const std::string_view channel = kSubjects[k].channel_name;
+  // str(app_id) u32 u32 u32 u16, then RTC: u16 type, 4 privileges,
+  // str(channel) str(account).
+  const size_t info_size =
+      2 + 32 + 4 + 4 + 4 + 2 + 2 + 2 + 4 * 6 + 2 + channel.size() + 2 + account.size();
+  payload->resize(kSignatureField + info_size);
+  agora_token::ByteWriter w(payload->data() + kSignatureField);
+  w.Str(kAppId);
+  w.U32(at.issue_ts);
+  w.U32(kTokenExpire);
+  w.U32(at.salt);
+  w.U16(1);
+  w.U16(agora_token::kServiceRtc);
+  w.U16(4);
+  for (uint16_t privilege = 1; privilege <= 4; ++privilege) {
+    w.U16(privilege);
+    w.U32(kPrivilegeExpire);
+  }
+  w.Str(channel);
+  w.Str(account);
+  const std::string_view info = std::string_view(*payload).substr(kSignatureField);
+  const agora_token::Sha256Digest signature =
+      agora_token::Sign007(kAppCertificate, at.issue_ts, at.salt, info);
+  agora_token::ByteWriter(payload->data()).Str(agora_token::AsStringView(signature));
+}
+
+// The pool's accounts: the uid's decimal text, or "" for uid 0.
+std::array<std::string, kSubjects.size()> Accounts() {
   std::array<std::string, kSubjects.size()> accounts;
   for (size_t i = 0; i < accounts.size(); ++i) {
     if (kSubjects[i].uid != 0) accounts[i] = std::to_string(kSubjects[i].uid);
   }
-  constexpr size_t kSignatureField = 2 + agora_token::kSha256Size;
+  return accounts;
+}
+
+// The floor under every 007 build: packing the same RTC signing info, its
+// three HMACs (Sign007) and base64 of the payload, with no validation,
+// deflate or result bookkeeping. core_bench.sh reports each row against it.
+void BM_Floor007(benchmark::State& state) {
+  const std::array<std::string, kSubjects.size()> accounts = Accounts();
   std::string payload;
   std::string token;
   size_t i = 0;
   for (auto _ : state) {
     const size_t k = i++ & kPoolMask;
-    const agora_token::Issuance at = IssuanceFor(k);
-    const std::string_view channel = kSubjects[k].channel_name;
-    // str(app_id) u32 u32 u32 u16, then RTC: u16 type, 4 privileges,
-    // str(channel) str(account).
-    const size_t info_size =
-        2 + 32 + 4 + 4 + 4 + 2 + 2 + 2 + 4 * 6 + 2 + channel.size() + 2 + accounts[k].size();
-    payload.resize(kSignatureField + info_size);
-    agora_token::ByteWriter w(payload.data() + kSignatureField);
-    w.Str(kAppId);
-    w.U32(at.issue_ts);
-    w.U32(kTokenExpire);
-    w.U32(at.salt);
-    w.U16(1);
-    w.U16(agora_token::kServiceRtc);
-    w.U16(4);
-    for (uint16_t privilege = 1; privilege <= 4; ++privilege) {
-      w.U16(privilege);
-      w.U32(kPrivilegeExpire);
-    }
-    w.Str(channel);
-    w.Str(accounts[k]);
-    const std::string_view info = std::string_view(payload).substr(kSignatureField);
-    const agora_token::Sha256Digest signature =
-        agora_token::Sign007(kAppCertificate, at.issue_ts, at.salt, info);
-    agora_token::ByteWriter(payload.data()).Str(agora_token::AsStringView(signature));
+    PackAndSign007(k, accounts[k], &payload);
     token.assign("007");
     agora_token::Base64Append(payload, &token);
     benchmark::DoNotOptimize(token.data());
@@ -276,33 +288,9 @@ BENCHMARK(BM_Floor007);
 // The pool's RTC 007 payloads (signature field and signing info), packed and
 // signed as BM_Floor007 does.
 std::array<std::string, kSubjects.size()> Payloads007() {
+  const std::array<std::string, kSubjects.size()> accounts = Accounts();
   std::array<std::string, kSubjects.size()> payloads;
-  for (size_t k = 0; k < kSubjects.size(); ++k) {
-    const std::string account = kSubjects[k].uid != 0 ? std::to_string(kSubjects[k].uid) : "";
-    const agora_token::Issuance at = IssuanceFor(k);
-    const std::string_view channel = kSubjects[k].channel_name;
-    std::string& payload = payloads[k];
-    payload.resize(2 + 32 + 2 + 32 + 4 + 4 + 4 + 2 + 2 + 2 + 4 * 6 + 2 + channel.size() + 2 +
-                   account.size());
-    agora_token::ByteWriter w(payload.data() + 2 + agora_token::kSha256Size);
-    w.Str(kAppId);
-    w.U32(at.issue_ts);
-    w.U32(kTokenExpire);
-    w.U32(at.salt);
-    w.U16(1);
-    w.U16(agora_token::kServiceRtc);
-    w.U16(4);
-    for (uint16_t privilege = 1; privilege <= 4; ++privilege) {
-      w.U16(privilege);
-      w.U32(kPrivilegeExpire);
-    }
-    w.Str(channel);
-    w.Str(account);
-    const std::string_view info = std::string_view(payload).substr(2 + agora_token::kSha256Size);
-    const agora_token::Sha256Digest signature =
-        agora_token::Sign007(kAppCertificate, at.issue_ts, at.salt, info);
-    agora_token::ByteWriter(payload.data()).Str(agora_token::AsStringView(signature));
-  }
+  for (size_t k = 0; k < kSubjects.size(); ++k) PackAndSign007(k, accounts[k], &payloads[k]);
   return payloads;
 }
 
