@@ -180,8 +180,7 @@ void BM_Inflate007(benchmark::State& state) {
   std::string out;
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        agora_token::ZlibDecompress(streams[i++ & kPoolMask], 1 << 16, &out));
+    benchmark::DoNotOptimize(agora_token::ZlibDecompress(streams[i++ & kPoolMask], 1 << 16, &out));
   }
 }
 BENCHMARK(BM_Inflate007);
