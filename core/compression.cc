@@ -429,8 +429,7 @@ constexpr uint32_t kAdlerBase = 65521;
 __attribute__((target("ssse3"))) size_t Adler32Ssse3(const uint8_t* p, size_t n, uint32_t* a,
                                                      uint32_t* b) {
   constexpr size_t kMaxSteps = 4096 / 16;
-  const __m128i weights =
-      _mm_setr_epi8(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+  const __m128i weights = _mm_setr_epi8(16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
   const __m128i ones = _mm_set1_epi16(1);
   const __m128i zero = _mm_setzero_si128();
   const auto sum_lanes = [](__m128i v) {
@@ -443,9 +442,9 @@ __attribute__((target("ssse3"))) size_t Adler32Ssse3(const uint8_t* p, size_t n,
     size_t steps = (n - done) / 16;
     if (steps > kMaxSteps) steps = kMaxSteps;
     *b += *a * 16 * static_cast<uint32_t>(steps);  // the a this run starts with
-    __m128i starts = zero;    // this run's byte sum at the start of each step
-    __m128i sums = zero;      // this run's byte sum
-    __m128i weighted = zero;  // the bytes weighted 16..1 within their step
+    __m128i starts = zero;                         // this run's byte sum at the start of each step
+    __m128i sums = zero;                           // this run's byte sum
+    __m128i weighted = zero;                       // the bytes weighted 16..1 within their step
     for (size_t k = 0; k < steps; ++k, done += 16) {
       const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + done));
       starts = _mm_add_epi32(starts, sums);
@@ -503,8 +502,8 @@ uint32_t Adler32(std::string_view data) {
     // Eight bytes add 8a to b, plus each byte weighted by how many of the
     // eight running sums it is in; the chain of dependent adds is shorter.
     for (; run >= 8; run -= 8, p += 8) {
-      b += 8 * a + 8 * p[0] + 7 * p[1] + 6 * p[2] + 5 * p[3] + 4 * p[4] + 3 * p[5] + 2 * p[6] +
-           p[7];
+      b +=
+          8 * a + 8 * p[0] + 7 * p[1] + 6 * p[2] + 5 * p[3] + 4 * p[4] + 3 * p[5] + 2 * p[6] + p[7];
       a += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
     }
     for (; run > 0; --run) {

@@ -465,7 +465,8 @@ struct UsedSymbols {
       for (int i = 0; i < 64; i += 16) {
         const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i));
         const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i + 8));
-        const __m128i unused = _mm_packs_epi16(_mm_cmpeq_epi16(lo, zero), _mm_cmpeq_epi16(hi, zero));
+        const __m128i unused =
+            _mm_packs_epi16(_mm_cmpeq_epi16(lo, zero), _mm_cmpeq_epi16(hi, zero));
         bits |= uint64_t{~static_cast<uint32_t>(_mm_movemask_epi8(unused)) & 0xffff} << i;
       }
 #else
@@ -512,8 +513,7 @@ struct WeightRun {
 // hold runs of equal weights, and all the pairs of the smallest weight merge
 // in one step, as merging them one pair at a time would. `scratch` needs
 // 2 * count entries.
-uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count,
-                     WeightRun* scratch) {
+uint32_t HuffmanCost(const uint16_t* freq, const uint16_t* symbols, int count, WeightRun* scratch) {
   WeightRun* const leaves = scratch;
   int leaf_runs = 0;
   uint32_t items = 0;
@@ -670,7 +670,8 @@ int MinLastLengthCodeRank(int lit_coded, int dist_coded) {
     for (int s = 0; s < 10; ++s) {
       lowest[s] = kBlCodes;
       for (int r = 0; r < kBlCodes; ++r) {
-        if (kBlOrder[r] >= 1 && kBlOrder[r] <= s && r < lowest[s]) lowest[s] = static_cast<uint8_t>(r);
+        if (kBlOrder[r] >= 1 && kBlOrder[r] <= s && r < lowest[s])
+          lowest[s] = static_cast<uint8_t>(r);
       }
     }
     return lowest;
@@ -798,7 +799,8 @@ class LazyMatcher {
     const __m128i zero = _mm_setzero_si128();
     for (; p + 8 <= size_; p += 8) {
       const __m128i chains = _mm_loadu_si128(reinterpret_cast<const __m128i*>(prev_ + p));
-      const uint32_t unchained = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi16(chains, zero)));
+      const uint32_t unchained =
+          static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi16(chains, zero)));
       if (unchained != 0xffff) return p + __builtin_ctz(~unchained) / 2;
     }
 #endif
@@ -881,8 +883,8 @@ void SendSymbols(const uint8_t* data, int size, const Match* matches, int match_
     uint64_t word = lit_codes[lsym];
     int count = lit_lengths[lsym];
     // Code 285 (length 258) has no extra bits, though value - base is -1.
-    const uint32_t length_extra = static_cast<uint32_t>(value - LengthBase(lcode)) &
-                                  ((1u << kLengthExtraBits[lcode]) - 1);
+    const uint32_t length_extra =
+        static_cast<uint32_t>(value - LengthBase(lcode)) & ((1u << kLengthExtraBits[lcode]) - 1);
     word |= uint64_t{length_extra} << count;
     count += kLengthExtraBits[lcode];
     word |= uint64_t{dist_codes[dcode]} << count;
@@ -922,10 +924,9 @@ bool SmallDeflate(std::string_view input, std::string* out) {
   // from the three bytes, in a loop of its own: no chain from one position
   // to the next, so the compiler vectorizes it.
   for (int p = 0; p <= last_insert; ++p) {
-    ws.hash[p] = static_cast<uint16_t>(
-        ((uint32_t{data[p]} << (2 * kHashShift)) ^ (uint32_t{data[p + 1]} << kHashShift) ^
-         data[p + 2]) &
-        kHashMask);
+    ws.hash[p] = static_cast<uint16_t>(((uint32_t{data[p]} << (2 * kHashShift)) ^
+                                        (uint32_t{data[p + 1]} << kHashShift) ^ data[p + 2]) &
+                                       kHashMask);
   }
   for (int p = 0; p <= last_insert; ++p) {
     const uint32_t h = ws.hash[p];
@@ -1049,8 +1050,9 @@ bool SmallDeflate(std::string_view input, std::string* out) {
     bits.PutBytes(data, input.size());
   } else if (block == Block::kFixed) {
     bits.Put((1 << 1) | kLastBlock, 3);
-    SendSymbols(data, size, ws.matches.data(), match_count, tables.fixed_lit_codes.data(), tables.fixed_lit_lengths.data(),
-                tables.fixed_dist_codes.data(), tables.fixed_dist_lengths.data(), bits);
+    SendSymbols(data, size, ws.matches.data(), match_count, tables.fixed_lit_codes.data(),
+                tables.fixed_lit_lengths.data(), tables.fixed_dist_codes.data(),
+                tables.fixed_dist_lengths.data(), bits);
   } else {
     AssignTreeCodes(ws.lit, lit_symbols, lit_coded);
     AssignTreeCodes(ws.dist, dist_symbols, dist_coded);
@@ -1065,8 +1067,8 @@ bool SmallDeflate(std::string_view input, std::string* out) {
       bits.Put(ws.bl.code[symbol], ws.bl.len[symbol]);
       if (kBlExtraBits[symbol] != 0) bits.Put(*c >> 5, kBlExtraBits[symbol]);
     }
-    SendSymbols(data, size, ws.matches.data(), match_count, ws.lit.code.data(), ws.lit.len.data(), ws.dist.code.data(),
-                ws.dist.len.data(), bits);
+    SendSymbols(data, size, ws.matches.data(), match_count, ws.lit.code.data(), ws.lit.len.data(),
+                ws.dist.code.data(), ws.dist.len.data(), bits);
   }
   uint8_t* end = bits.Align();
   PutAdler32(input, end);

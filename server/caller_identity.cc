@@ -55,7 +55,8 @@ CertificateIdentity ParseIdentity(const grpc::AuthContext& auth, absl::string_vi
 // certificates it saw, keyed by their PEM, so a call costs a hash lookup
 // instead of decoding and hashing the certificate and copying its names.
 CertificateIdentity IdentityOf(const grpc::AuthContext& auth) {
-  const std::vector<grpc::string_ref> pems = auth.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  const std::vector<grpc::string_ref> pems =
+      auth.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
   if (pems.empty()) return ParseIdentity(auth, "");
   const absl::string_view pem(pems.front().data(), pems.front().size());
   constexpr size_t kMaxCachedPerThread = 64;

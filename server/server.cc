@@ -285,7 +285,7 @@ void TokenServer::WatchFiles() {
     std::map<std::string, std::string> now = FileStamps();
     if (now != last) {
       Reload("a watched file changed").IgnoreError();  // Reload logs and counts the outcome
-      now = FileStamps();  // the new state may name other files
+      now = FileStamps();                              // the new state may name other files
     }
     last = std::move(now);
     lock.lock();

@@ -32,9 +32,8 @@ HttpResponse ConnectError(absl::Status status, int http_status = 0) {
 // The media type of a Content-Type value, lower case, without parameters.
 std::string MediaType(std::string_view content_type) {
   const size_t semicolon = content_type.find(';');
-  return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(absl::string_view(content_type.data(), content_type.size())
-                                     .substr(0, semicolon)));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(
+      absl::string_view(content_type.data(), content_type.size()).substr(0, semicolon)));
 }
 
 }  // namespace
@@ -67,8 +66,8 @@ HttpResponse HttpApi::Route(const HttpRequest& request, std::string_view path,
   if (path == "/readyz") {
     // Ready once a keyring serves (the state holds one) and until a drain.
     const bool ready = state_->Get() != nullptr && !draining();
-    return Json(ready ? 200 : 503, ready ? "{\"status\":\"SERVING\"}"
-                                         : "{\"status\":\"NOT_SERVING\"}");
+    return Json(ready ? 200 : 503,
+                ready ? "{\"status\":\"SERVING\"}" : "{\"status\":\"NOT_SERVING\"}");
   }
   if (std::optional<HttpResponse> dropin =
           ServeDropIn(*layer_, *state_->Get(), request, path, credentials)) {
@@ -85,8 +84,8 @@ HttpResponse HttpApi::ServeConnect(const HttpRequest& request, std::string_view 
                         404);
   }
   if (request.method != "POST") {
-    HttpResponse response = ConnectError(
-        absl::UnimplementedError("Connect unary calls are POST requests"), 405);
+    HttpResponse response =
+        ConnectError(absl::UnimplementedError("Connect unary calls are POST requests"), 405);
     response.Set("Allow", "POST");
     return response;
   }

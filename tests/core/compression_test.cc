@@ -256,8 +256,8 @@ class FixedStreamWriter {
   void Literal(int byte) { Symbol(byte); }
   // Any length 3..258 and distance 1..32768; `distance_code` forces a code.
   void Match(int length, int distance, int distance_code = -1) {
-    static constexpr int kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
-                                            15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
+    static constexpr int kLengthBase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                            15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
                                             67, 83, 99, 115, 131, 163, 195, 227, 258};
     int l = 28;
     while (kLengthBase[l] > length) --l;
@@ -292,9 +292,7 @@ class FixedStreamWriter {
   FixedStreamWriter() { Bits(1 | 1 << 1, 3); }  // final block, fixed codes
 
  private:
-  static int DistBase(int d) {
-    return d < 4 ? d + 1 : (((d & 1) + 2) << (d / 2 - 1)) + 1;
-  }
+  static int DistBase(int d) { return d < 4 ? d + 1 : (((d & 1) + 2) << (d / 2 - 1)) + 1; }
   void Reversed(uint32_t code, int length) {
     for (int i = length - 1; i >= 0; --i) Bits((code >> i) & 1, 1);
   }

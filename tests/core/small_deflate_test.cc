@@ -300,7 +300,8 @@ TEST(SmallDeflateTest, CodeLengthRunsAtTheirLimits) {
     for (int run : {1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 20}) {
       std::string alphabet;
       for (int start = 0; start < 256 && alphabet.size() < 96; start += run + gap) {
-        for (int b = start; b < start + run && b < 256; ++b) alphabet.push_back(static_cast<char>(b));
+        for (int b = start; b < start + run && b < 256; ++b)
+          alphabet.push_back(static_cast<char>(b));
       }
       Payloads payloads(static_cast<uint64_t>(gap * 100 + run));
       std::string input;
