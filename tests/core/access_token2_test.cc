@@ -23,7 +23,7 @@ using agora_token_test::Rtm2ResourcesOf;
 using agora_token_test::TestApp;
 using agora_token_test::Vector;
 
-constexpr Issuance kAt{1700000000, 4242};
+using agora_token_test::kAt;
 
 // A vector's "services" entry as the request gives it (any order inside).
 ServiceGrant GrantOf(const nlohmann::json& s) {

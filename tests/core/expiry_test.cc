@@ -17,8 +17,8 @@ namespace {
 using agora_token_test::Sorted;
 using agora_token_test::TestApp;
 
-constexpr uint32_t kIssueTs = 1700000000;
-constexpr Issuance kAt{kIssueTs, 99};
+using agora_token_test::kIssueTs;
+using agora_token_test::kAt;
 
 DecodedToken MustDecode(const absl::StatusOr<BuiltToken>& built) {
   if (!built.ok()) {

@@ -20,7 +20,7 @@ using agora_token_test::kAppCertificate;
 using agora_token_test::kAppId;
 using agora_token_test::TestApp;
 
-constexpr Issuance kAt{1700000000, 7};
+using agora_token_test::kAt;
 
 // The 89 characters of the product document: a-z, A-Z, 0-9, space and
 // ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ,

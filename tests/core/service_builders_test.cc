@@ -24,7 +24,7 @@ using agora_token_test::Rtm2ResourcesOf;
 using agora_token_test::TestApp;
 using agora_token_test::Vector;
 
-constexpr Issuance kAt{1700000000, 4242};
+using agora_token_test::kAt;
 
 DecodedService Service(uint16_t type, std::vector<PrivilegeValue> privileges) {
   DecodedService s;

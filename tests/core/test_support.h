@@ -20,6 +20,10 @@ namespace agora_token_test {
 // Credentials of the official vectors; tests that need any valid app use them.
 inline constexpr char kAppId[] = "970CA35de60c44645bbae8a215061b33";
 inline constexpr char kAppCertificate[] = "5CFd2fd1755d40ecb72977518be15d3b";
+// The issuance most tests mint at: a fixed clock and salt.
+inline constexpr uint32_t kIssueTs = 1700000000;
+inline constexpr uint32_t kSalt = 4242;
+inline constexpr agora_token::Issuance kAt{kIssueTs, kSalt};
 // A second, valid certificate of the same app, for "wrong key" checks.
 inline constexpr char kOtherCertificate[] = "0123456789abcdef0123456789abcdef";
 

@@ -22,10 +22,10 @@ using agora_token_test::U16;
 using agora_token_test::U32;
 using agora_token_test::Vector;
 
-constexpr uint32_t kIssueTs = 1700000000;
+using agora_token_test::kIssueTs;
+using agora_token_test::kSalt;
+using agora_token_test::kAt;
 constexpr uint32_t kTokenTs = kIssueTs + kMaxTokenLifetimeSeconds;  // a 006 token's own ts
-constexpr uint32_t kSalt = 4242;
-constexpr Issuance kAt{kIssueTs, kSalt};
 
 // The privileges an official 006 RTC builder grants a role: join always,
 // publishing for every role but subscriber.

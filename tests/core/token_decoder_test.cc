@@ -32,8 +32,8 @@ using agora_token_test::Unbase64;
 using agora_token_test::Unhex;
 using agora_token_test::ZlibCompress;
 
-constexpr uint32_t kIssueTs = 1700000000;
-constexpr Issuance kAt{kIssueTs, 4242};
+using agora_token_test::kIssueTs;
+using agora_token_test::kAt;
 constexpr char kChannel[] = "decoder";
 constexpr uint32_t kUid = 1234;
 

@@ -18,7 +18,7 @@ namespace {
 using agora_token_test::kAppCertificate;
 using agora_token_test::TestApp;
 
-constexpr Issuance kAt{1700000000, 31337};
+using agora_token_test::kAt;
 
 struct TamperCase {
   std::string name;

@@ -17,7 +17,7 @@ using agora_token_test::kAppId;
 using agora_token_test::kOtherCertificate;
 using agora_token_test::TestApp;
 
-constexpr Issuance kAt{1700000000, 4242};
+using agora_token_test::kAt;
 
 AppKey Key(const std::string& app_id, const std::string& certificate) {
   absl::StatusOr<AppKey> key = AppKey::New({app_id, certificate});

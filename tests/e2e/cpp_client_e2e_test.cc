@@ -36,7 +36,6 @@ using ::agora_token::FieldViolation;
 using ::agora_token::TokenClient;
 using ::agora_token::TokenClientOptions;
 
-constexpr std::chrono::milliseconds kServerStartTimeout{15000};
 constexpr std::chrono::milliseconds kServerStopTimeout{10000};
 constexpr std::chrono::milliseconds kVerifierTimeout{60000};
 constexpr uint32_t kDay = 86400;

@@ -30,7 +30,6 @@ namespace {
 
 namespace v1 = agora::token::v1;
 
-constexpr std::chrono::milliseconds kServerStartTimeout{15000};
 constexpr std::chrono::milliseconds kDrainTimeout{3000};
 constexpr std::chrono::milliseconds kCallDeadline{2000};
 constexpr std::chrono::milliseconds kHealthDeadline{250};

@@ -18,6 +18,9 @@
 
 namespace agora_token_e2e {
 
+// How long a test waits for a server it starts to report serving.
+inline constexpr std::chrono::milliseconds kServerStartTimeout{15000};
+
 // A directory under $TMPDIR (or /tmp), removed with its contents on
 // destruction.
 class TempDir {

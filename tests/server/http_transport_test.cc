@@ -89,27 +89,6 @@ struct Response {
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-int OpenSocket(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-void SendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
 // Reads until the peer closes or `timeout` passes; "" on no data.
 std::string ReadUntilClosed(int fd, std::chrono::milliseconds timeout, bool* closed = nullptr) {
   std::string out;
@@ -150,7 +129,7 @@ Response Parse(const std::string& raw) {
 // Sends raw bytes on a new connection and parses what comes back.
 Response Raw(int port, std::string_view request,
              std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  const int fd = OpenSocket(port);
+  const int fd = ConnectLoopback(port);
   if (fd < 0) return {};
   SendAll(fd, request);
   Response response = Parse(ReadUntilClosed(fd, timeout));
@@ -171,7 +150,8 @@ Response Fetch(int port, std::string_view method, std::string_view target,
   return Raw(port, request);
 }
 
-std::pair<std::string, std::string> Bearer(std::string_view key) {
+// The `Authorization: Bearer <key>` header.
+std::pair<std::string, std::string> BearerHeader(std::string_view key) {
   return {"Authorization", absl::StrCat("Bearer ", std::string(key))};
 }
 
@@ -182,7 +162,7 @@ Response Connect(int port, std::string_view method, std::string_view json,
                  std::vector<std::pair<std::string, std::string>> extra = {}) {
   std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", kJson},
                                                               {"Connect-Protocol-Version", "1"}};
-  if (!key.empty()) headers.push_back(Bearer(key));
+  if (!key.empty()) headers.push_back(BearerHeader(key));
   for (auto& header : extra) headers.push_back(std::move(header));
   return Fetch(port, "POST", absl::StrCat("/agora.token.v1.TokenService/", std::string(method)),
                headers, json);
@@ -284,7 +264,7 @@ TEST_F(HttpTest, ConnectProtoCallMintsAToken) {
   request.set_token_version(v1::TOKEN_VERSION_007);
   const Response response = Fetch(
       server->http_port(), "POST", "/agora.token.v1.TokenService/BuildRtmToken",
-      {{"Content-Type", "application/proto"}, Bearer(kHttpBackendKey)},
+      {{"Content-Type", "application/proto"}, BearerHeader(kHttpBackendKey)},
       request.SerializeAsString());
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.headers.at("content-type"), "application/proto");
@@ -402,9 +382,9 @@ TEST_F(HttpTest, ProtocolErrorsEachGetTheirOwn4xxAndTheServerKeepsServing) {
       {"malformed JSON", Connect(port, "BuildRtcTokenWithUid", R"({"appId": "x", )"), 400},
       {"unknown field", Connect(port, "BuildRtcTokenWithUid", R"({"appId":"x","colour":1})"), 400},
       {"wrong content type",
-       Fetch(port, "POST", path, {{"Content-Type", "text/plain"}, Bearer(kHttpBackendKey)}, "{}"),
+       Fetch(port, "POST", path, {{"Content-Type", "text/plain"}, BearerHeader(kHttpBackendKey)}, "{}"),
        415},
-      {"GET of a Connect route", Fetch(port, "GET", path, {Bearer(kHttpBackendKey)}), 405},
+      {"GET of a Connect route", Fetch(port, "GET", path, {BearerHeader(kHttpBackendKey)}), 405},
       {"Connect-Protocol-Version 2",
        Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey, {{"Connect-Protocol-Version", "2"}}),
        400},
@@ -502,7 +482,7 @@ TEST_F(HttpTest, ReadyzTurns503WhenTheDrainBeginsAndInFlightRequestsFinish) {
   for (std::thread& t : load) t.join();
   EXPECT_GT(ok.load(), 0);
   EXPECT_EQ(bad.load(), 0) << "last status " << last_bad.load();
-  EXPECT_EQ(OpenSocket(port), -1) << "the port still accepts after the drain";
+  EXPECT_EQ(ConnectLoopback(port), -1) << "the port still accepts after the drain";
 }
 
 // --- CORS ----------------------------------------------------------------------
@@ -591,7 +571,7 @@ TEST_F(HttpTest, DropInRoutesAnswerInThePeersShapes) {
   ASSERT_NE(server, nullptr);
   const int port = server->http_port();
   const auto get = [&](const std::string& target) {
-    return Fetch(port, "GET", target, {Bearer(kHttpBackendKey)});
+    return Fetch(port, "GET", target, {BearerHeader(kHttpBackendKey)});
   };
   EXPECT_EQ(get("/ping").Json(), nlohmann::json({{"message", "pong"}}));
   const std::vector<std::pair<std::string, std::vector<std::string>>> routes = {
@@ -622,7 +602,7 @@ TEST_F(HttpTest, DropInRoutesAnswerInThePeersShapes) {
            {R"({"tokenType":"chat","uid":"alice"})", "token"},
            {R"({"tokenType":"chat"})", "token"}}) {
     const Response response =
-        Fetch(port, "POST", "/getToken", {{"Content-Type", kJson}, Bearer(kHttpBackendKey)}, body);
+        Fetch(port, "POST", "/getToken", {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)}, body);
     ASSERT_EQ(response.status, 200) << body << ": " << response.body;
     EXPECT_TRUE(response.Json().contains(field)) << body;
   }
@@ -633,36 +613,36 @@ TEST_F(HttpTest, DropInRoutesRefuseWhatThePeerWouldCastOrGuess) {
   ASSERT_NE(server, nullptr);
   const int port = server->http_port();
   const Response overflow =
-      Fetch(port, "GET", "/rtc/room-1/publisher/uid/4294967296/", {Bearer(kHttpBackendKey)});
+      Fetch(port, "GET", "/rtc/room-1/publisher/uid/4294967296/", {BearerHeader(kHttpBackendKey)});
   EXPECT_EQ(overflow.status, 400);
   EXPECT_EQ(overflow.Json()["parameter"], "rtcuid");
   const Response post_overflow = Fetch(
-      port, "POST", "/getToken", {{"Content-Type", kJson}, Bearer(kHttpBackendKey)},
+      port, "POST", "/getToken", {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)},
       R"({"tokenType":"rtc","channel":"room-1","role":"publisher","uid":"4294967296"})");
   EXPECT_EQ(post_overflow.status, 400);
   EXPECT_EQ(post_overflow.Json()["parameter"], "uid");
-  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/admin/uid/1/", {Bearer(kHttpBackendKey)}).Json()["parameter"],
+  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/admin/uid/1/", {BearerHeader(kHttpBackendKey)}).Json()["parameter"],
             "role");
-  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/publisher/email/1/", {Bearer(kHttpBackendKey)})
+  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/publisher/email/1/", {BearerHeader(kHttpBackendKey)})
                 .Json()["parameter"],
             "tokenType");
   // Our authentication, policy and input rules apply.
   EXPECT_EQ(Fetch(port, "GET", "/rtm/alice/").status, 401);
   const Response policy =
-      Fetch(port, "GET", "/rtc/lobby/publisher/uid/42/", {Bearer(kHttpLimitedKey)});
+      Fetch(port, "GET", "/rtc/lobby/publisher/uid/42/", {BearerHeader(kHttpLimitedKey)});
   EXPECT_EQ(policy.status, 403);
   EXPECT_EQ(policy.Json()["status"], 403);
   const Response rules =
-      Fetch(port, "GET", "/rtc/room-1/publisher/uid/42/?expiry=abc", {Bearer(kHttpBackendKey)});
+      Fetch(port, "GET", "/rtc/room-1/publisher/uid/42/?expiry=abc", {BearerHeader(kHttpBackendKey)});
   EXPECT_EQ(rules.status, 400);
-  EXPECT_EQ(Fetch(port, "POST", "/rtm/alice/", {Bearer(kHttpBackendKey)}).status, 405);
+  EXPECT_EQ(Fetch(port, "POST", "/rtm/alice/", {BearerHeader(kHttpBackendKey)}).status, 405);
 }
 
 TEST_F(HttpTest, DropInRoutesNeedTheAppNamedWhenTheKeyringHoldsSeveral) {
   auto server = StartServer();
   ASSERT_NE(server, nullptr);
   const Response response =
-      Fetch(server->http_port(), "GET", "/rtm/alice/", {Bearer(kHttpBackendKey)});
+      Fetch(server->http_port(), "GET", "/rtm/alice/", {BearerHeader(kHttpBackendKey)});
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(response.Json()["code"], "failed_precondition");
   EXPECT_TRUE(absl::StrContains(response.body, "http.dropin_app_id"));
@@ -718,7 +698,7 @@ TEST_F(HttpTest, HostileRequestsEachGetTheirStatusAndTheServerKeepsServing) {
 TEST_F(HttpTest, ExpectContinueGetsA100BeforeTheBodyIsSent) {
   auto server = StartServer();
   ASSERT_NE(server, nullptr);
-  const int fd = OpenSocket(server->http_port());
+  const int fd = ConnectLoopback(server->http_port());
   const std::string body = RtcJson(kInlineAppId, "room-1");
   SendAll(fd, absl::StrCat("POST /agora.token.v1.TokenService/BuildRtcTokenWithUid HTTP/1.1\r\n"
                            "Host: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
@@ -742,7 +722,7 @@ TEST_F(HttpTest, SlowClientsAreCutOffAtTheirTimeouts) {
   ASSERT_NE(server, nullptr);
   const int port = server->http_port();
   const auto closed_within = [&](std::string_view sent) {
-    const int fd = OpenSocket(port);
+    const int fd = ConnectLoopback(port);
     SendAll(fd, sent);
     bool closed = false;
     const auto start = std::chrono::steady_clock::now();
@@ -763,7 +743,7 @@ TEST_F(HttpTest, SlowClientsAreCutOffAtTheirTimeouts) {
 TEST_F(HttpTest, KeepAliveServesManyRequestsOnOneConnection) {
   auto server = StartServer();
   ASSERT_NE(server, nullptr);
-  const int fd = OpenSocket(server->http_port());
+  const int fd = ConnectLoopback(server->http_port());
   std::string pipeline;
   for (int i = 0; i < 3; ++i) pipeline += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   pipeline += "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -782,9 +762,9 @@ TEST_F(HttpTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   auto server = StartServer("", [](ServerOptions* options) { options->http_max_connections = 2; });
   ASSERT_NE(server, nullptr);
   const int port = server->http_port();
-  const int a = OpenSocket(port), b = OpenSocket(port);
+  const int a = ConnectLoopback(port), b = ConnectLoopback(port);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const int c = OpenSocket(port);
+  const int c = ConnectLoopback(port);
   SendAll(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   bool closed = false;
   const std::string answer = ReadUntilClosed(c, std::chrono::seconds(2), &closed);

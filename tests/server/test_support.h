@@ -163,6 +163,11 @@ struct Expiry {
   uint32_t privilege;
   uint32_t expire_ts;
 };
+// A TCP connection to 127.0.0.1:port, or -1.
+int ConnectLoopback(int port);
+// Writes all of `bytes` to the socket; false if the peer went away first.
+bool SendAll(int fd, std::string_view bytes);
+
 // `issued.privilege_expiries` equals `expected`, in order.
 ::testing::AssertionResult PrivilegesAre(
     const google::protobuf::RepeatedPtrField<agora::token::v1::PrivilegeExpiry>& actual,
