@@ -398,9 +398,9 @@ class ImageTest(unittest.TestCase):
         results = []  # (sent before the stop, finished after it, outcome)
         lock = threading.Lock()
 
-        # Eight callers keep calling through the stop, so that the server
-        # always has calls queued or running when SIGTERM arrives; each stops
-        # at its first call that is not OK (refused once the drain began).
+        # Eight callers keep calling through the stop, so that calls keep
+        # arriving as it lands; each stops at its first call that is not OK
+        # (refused once the drain began).
         def caller(index):
             with self.client(api, "call") as call:
                 # uids 1 to 1000: the shipped policy does not allow uid 0.
@@ -464,10 +464,12 @@ class ImageTest(unittest.TestCase):
         self.assertTrue(set(after_stop) <= {"OK", "UNAVAILABLE", "CANCELLED"}, results)
         self.assertTrue(all(outcome == "OK" for _, after, outcome in results if not after), results)
 
+
 def millis(rfc3339):
     """Milliseconds since the epoch of the server's "2026-12-08T01:02:03.456Z"."""
     moment = datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%S.%fZ")
     return round(moment.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
