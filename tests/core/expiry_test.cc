@@ -17,8 +17,8 @@ namespace {
 using agora_token_test::Sorted;
 using agora_token_test::TestApp;
 
-using agora_token_test::kIssueTs;
 using agora_token_test::kAt;
+using agora_token_test::kIssueTs;
 
 DecodedToken MustDecode(const absl::StatusOr<BuiltToken>& built) {
   if (!built.ok()) {

@@ -22,9 +22,9 @@ using agora_token_test::U16;
 using agora_token_test::U32;
 using agora_token_test::Vector;
 
+using agora_token_test::kAt;
 using agora_token_test::kIssueTs;
 using agora_token_test::kSalt;
-using agora_token_test::kAt;
 constexpr uint32_t kTokenTs = kIssueTs + kMaxTokenLifetimeSeconds;  // a 006 token's own ts
 
 // The privileges an official 006 RTC builder grants a role: join always,

@@ -33,9 +33,9 @@ using agora_token_test::U16;
 using agora_token_test::U32;
 using agora_token_test::Vector;
 
+using agora_token_test::kAt;
 using agora_token_test::kIssueTs;
 using agora_token_test::kSalt;
-using agora_token_test::kAt;
 constexpr uint32_t kDay = kMaxTokenLifetimeSeconds;
 
 DecodedService RtcService(std::string channel, std::string account,

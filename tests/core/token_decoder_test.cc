@@ -32,8 +32,8 @@ using agora_token_test::Unbase64;
 using agora_token_test::Unhex;
 using agora_token_test::ZlibCompress;
 
-using agora_token_test::kIssueTs;
 using agora_token_test::kAt;
+using agora_token_test::kIssueTs;
 constexpr char kChannel[] = "decoder";
 constexpr uint32_t kUid = 1234;
 

@@ -262,10 +262,10 @@ TEST_F(HttpTest, ConnectProtoCallMintsAToken) {
   request.set_app_id(kInlineAppId);
   request.set_user_id("alice");
   request.set_token_version(v1::TOKEN_VERSION_007);
-  const Response response = Fetch(
-      server->http_port(), "POST", "/agora.token.v1.TokenService/BuildRtmToken",
-      {{"Content-Type", "application/proto"}, BearerHeader(kHttpBackendKey)},
-      request.SerializeAsString());
+  const Response response =
+      Fetch(server->http_port(), "POST", "/agora.token.v1.TokenService/BuildRtmToken",
+            {{"Content-Type", "application/proto"}, BearerHeader(kHttpBackendKey)},
+            request.SerializeAsString());
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.headers.at("content-type"), "application/proto");
   v1::BuildRtmTokenResponse parsed;
@@ -382,14 +382,17 @@ TEST_F(HttpTest, ProtocolErrorsEachGetTheirOwn4xxAndTheServerKeepsServing) {
       {"malformed JSON", Connect(port, "BuildRtcTokenWithUid", R"({"appId": "x", )"), 400},
       {"unknown field", Connect(port, "BuildRtcTokenWithUid", R"({"appId":"x","colour":1})"), 400},
       {"wrong content type",
-       Fetch(port, "POST", path, {{"Content-Type", "text/plain"}, BearerHeader(kHttpBackendKey)}, "{}"),
+       Fetch(port, "POST", path, {{"Content-Type", "text/plain"}, BearerHeader(kHttpBackendKey)},
+             "{}"),
        415},
       {"GET of a Connect route", Fetch(port, "GET", path, {BearerHeader(kHttpBackendKey)}), 405},
       {"Connect-Protocol-Version 2",
-       Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey, {{"Connect-Protocol-Version", "2"}}),
+       Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey,
+               {{"Connect-Protocol-Version", "2"}}),
        400},
       {"Connect-Timeout-Ms not a number",
-       Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey, {{"Connect-Timeout-Ms", "soon"}}),
+       Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey,
+               {{"Connect-Timeout-Ms", "soon"}}),
        400},
       {"Connect-Timeout-Ms of 11 digits",
        Connect(port, "BuildRtcTokenWithUid", "{}", kHttpBackendKey,
@@ -601,8 +604,8 @@ TEST_F(HttpTest, DropInRoutesAnswerInThePeersShapes) {
            {R"({"tokenType":"rtm","uid":"alice","expire":600})", "token"},
            {R"({"tokenType":"chat","uid":"alice"})", "token"},
            {R"({"tokenType":"chat"})", "token"}}) {
-    const Response response =
-        Fetch(port, "POST", "/getToken", {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)}, body);
+    const Response response = Fetch(port, "POST", "/getToken",
+                                    {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)}, body);
     ASSERT_EQ(response.status, 200) << body << ": " << response.body;
     EXPECT_TRUE(response.Json().contains(field)) << body;
   }
@@ -616,12 +619,13 @@ TEST_F(HttpTest, DropInRoutesRefuseWhatThePeerWouldCastOrGuess) {
       Fetch(port, "GET", "/rtc/room-1/publisher/uid/4294967296/", {BearerHeader(kHttpBackendKey)});
   EXPECT_EQ(overflow.status, 400);
   EXPECT_EQ(overflow.Json()["parameter"], "rtcuid");
-  const Response post_overflow = Fetch(
-      port, "POST", "/getToken", {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)},
-      R"({"tokenType":"rtc","channel":"room-1","role":"publisher","uid":"4294967296"})");
+  const Response post_overflow =
+      Fetch(port, "POST", "/getToken", {{"Content-Type", kJson}, BearerHeader(kHttpBackendKey)},
+            R"({"tokenType":"rtc","channel":"room-1","role":"publisher","uid":"4294967296"})");
   EXPECT_EQ(post_overflow.status, 400);
   EXPECT_EQ(post_overflow.Json()["parameter"], "uid");
-  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/admin/uid/1/", {BearerHeader(kHttpBackendKey)}).Json()["parameter"],
+  EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/admin/uid/1/", {BearerHeader(kHttpBackendKey)})
+                .Json()["parameter"],
             "role");
   EXPECT_EQ(Fetch(port, "GET", "/rtc/room-1/publisher/email/1/", {BearerHeader(kHttpBackendKey)})
                 .Json()["parameter"],
@@ -632,8 +636,8 @@ TEST_F(HttpTest, DropInRoutesRefuseWhatThePeerWouldCastOrGuess) {
       Fetch(port, "GET", "/rtc/lobby/publisher/uid/42/", {BearerHeader(kHttpLimitedKey)});
   EXPECT_EQ(policy.status, 403);
   EXPECT_EQ(policy.Json()["status"], 403);
-  const Response rules =
-      Fetch(port, "GET", "/rtc/room-1/publisher/uid/42/?expiry=abc", {BearerHeader(kHttpBackendKey)});
+  const Response rules = Fetch(port, "GET", "/rtc/room-1/publisher/uid/42/?expiry=abc",
+                               {BearerHeader(kHttpBackendKey)});
   EXPECT_EQ(rules.status, 400);
   EXPECT_EQ(Fetch(port, "POST", "/rtm/alice/", {BearerHeader(kHttpBackendKey)}).status, 405);
 }
