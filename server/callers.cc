@@ -12,15 +12,12 @@
 #include "core/input_rules.h"
 #include "server/end_users.h"
 #include "server/jwt_verifier.h"
+#include "server/text_proto_file.h"
 
 namespace agora_token {
 namespace {
 
 namespace v1 = agora::token::v1;
-
-absl::Status ConfigError(const std::string& field, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("config: ", field, ": ", std::string(what)));
-}
 
 constexpr char kDeniedByPayloadUrl[] = "type.agora.token/denied-by-rule";
 

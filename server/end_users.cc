@@ -19,10 +19,6 @@ constexpr uint32_t kDefaultJwksRefreshSeconds = 3600;
 constexpr uint32_t kMaxJwksRefreshSeconds = 86400;
 constexpr std::string_view kClaimOpen = "{claim:";
 
-absl::Status ConfigError(const std::string& field, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("config: ", field, ": ", std::string(what)));
-}
-
 absl::Status ClaimRefused(const std::string& claim, std::string_view what) {
   return absl::UnauthenticatedError(
       absl::StrCat("the JWT's claim ", claim, " ", std::string(what)));

@@ -7,11 +7,6 @@
 namespace agora_token {
 namespace {
 
-absl::Status ConfigError(std::string_view field, std::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("config: ", std::string(field), ": ", std::string(what)));
-}
-
 // A PEM file that exists and looks like PEM; gRPC parses it for real.
 absl::StatusOr<std::string> PemFile(const std::string& base_dir, const std::string& path,
                                     std::string_view field) {

@@ -44,6 +44,11 @@ absl::Status ParseTextProtoFile(const std::string& path, google::protobuf::Messa
   return absl::OkStatus();
 }
 
+absl::Status ConfigError(std::string_view field, std::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config: ", std::string(field), ": ", std::string(what)));
+}
+
 std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";

@@ -5,6 +5,7 @@
 #define AGORA_TOKEN_SERVER_TEXT_PROTO_FILE_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
@@ -16,6 +17,10 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 // Errors read "<path>: <what>" and are INVALID_ARGUMENT (NOT_FOUND when the
 // file cannot be read).
 absl::Status ParseTextProtoFile(const std::string& path, google::protobuf::Message* message);
+
+// INVALID_ARGUMENT "config: <field>: <what>", naming a field of the
+// server config file.
+absl::Status ConfigError(std::string_view field, std::string_view what);
 
 // The directory of `path`, for resolving relative paths inside the file.
 std::string DirectoryOf(const std::string& path);

@@ -92,13 +92,10 @@ HttpResponse ConnectErrorResponse(const absl::Status& status) {
     body += "]";
   }
   body += "}";
-  HttpResponse response;
-  response.status = HttpStatusOf(status.code());
-  response.Set("Content-Type", "application/json");
+  HttpResponse response = JsonResponse(HttpStatusOf(status.code()), std::move(body));
   if (std::optional<std::chrono::milliseconds> delay = RetryDelayOf(status)) {
     response.Set("Retry-After", absl::StrCat((delay->count() + 999) / 1000));
   }
-  response.body = std::move(body);
   return response;
 }
 

@@ -23,13 +23,11 @@ CorsDecision DecideCors(const agora::token::v1::CorsConfig& cors, const HttpRequ
   const bool exact = std::find(allowed.begin(), allowed.end(), *origin) != allowed.end();
   const bool wildcard = std::find(allowed.begin(), allowed.end(), "*") != allowed.end();
   if (!exact && !wildcard) {
-    HttpResponse refused;
-    refused.status = 403;
-    refused.Set("Content-Type", "application/json");
-    refused.Set("Vary", "Origin");
-    refused.body =
+    HttpResponse refused = JsonResponse(
+        403,
         "{\"code\":\"permission_denied\",\"message\":\"this origin may not call the server "
-        "(http.cors.allowed_origins)\"}";
+        "(http.cors.allowed_origins)\"}");
+    refused.Set("Vary", "Origin");
     decision.answer = std::move(refused);
     return decision;
   }

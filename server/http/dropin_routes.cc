@@ -17,14 +17,6 @@ namespace v1 = agora::token::v1;
 
 constexpr uint32_t kDefaultExpirySeconds = 3600;  // the peer's default
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.Set("Content-Type", "application/json");
-  response.body = std::move(body);
-  return response;
-}
-
 // The peer answers errors as {"message", "status"}; ours add the Connect
 // code and details (google.rpc.BadRequest names the field).
 HttpResponse Error(const absl::Status& status) {
@@ -35,9 +27,10 @@ HttpResponse Error(const absl::Status& status) {
 
 // A bad route parameter, named as the peer's route names it.
 HttpResponse BadParameter(std::string_view parameter, std::string_view rule) {
-  return Json(400, absl::StrCat("{\"status\":400,\"code\":\"invalid_argument\",\"message\":",
-                                JsonQuote(absl::StrCat(std::string(parameter), ": ", std::string(rule))),
-                                ",\"parameter\":", JsonQuote(parameter), "}"));
+  return JsonResponse(
+      400, absl::StrCat("{\"status\":400,\"code\":\"invalid_argument\",\"message\":",
+                        JsonQuote(absl::StrCat(std::string(parameter), ": ", std::string(rule))),
+                        ",\"parameter\":", JsonQuote(parameter), "}"));
 }
 
 // A decimal uid that fits in 32 bits. The peer casts 4294967296 to 0
@@ -199,7 +192,7 @@ HttpResponse TokenJson(std::initializer_list<std::pair<std::string_view, std::st
     absl::StrAppend(&body, body.size() > 1 ? "," : "", JsonQuote(name), ":", JsonQuote(token));
   }
   body += "}";
-  return Json(200, std::move(body));
+  return JsonResponse(200, std::move(body));
 }
 
 std::optional<HttpResponse> GetToken(DropIn& dropin, const HttpRequest& request) {
@@ -294,11 +287,12 @@ std::optional<HttpResponse> ServeDropIn(ServiceLayer& layer, const ServingState&
   if (!known) return std::nullopt;
   const char* method = route == "getToken" ? "POST" : "GET";
   if (request.method != method) {
-    HttpResponse response = Json(405, "{\"status\":405,\"message\":\"method not allowed\"}");
+    HttpResponse response =
+        JsonResponse(405, "{\"status\":405,\"message\":\"method not allowed\"}");
     response.Set("Allow", method);
     return response;
   }
-  if (route == "ping") return Json(200, "{\"message\":\"pong\"}");
+  if (route == "ping") return JsonResponse(200, "{\"message\":\"pong\"}");
 
   std::string app_id = state.config.http.dropin_app_id();
   if (app_id.empty()) app_id = state.keyring->SoleAppId();

@@ -13,14 +13,6 @@
 namespace agora_token {
 namespace {
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.Set("Content-Type", "application/json");
-  response.body = std::move(body);
-  return response;
-}
-
 // A Connect error with an HTTP status of its own (the spec's status for
 // protocol-level problems, like 415 for a content type it does not speak).
 HttpResponse ConnectError(absl::Status status, int http_status = 0) {
@@ -61,19 +53,19 @@ HttpResponse HttpApi::Route(const HttpRequest& request, std::string_view path,
     return ServeConnect(request, path, credentials);
   }
   if (path == "/healthz") {
-    return Json(200, "{\"status\":\"SERVING\"}");
+    return JsonResponse(200, "{\"status\":\"SERVING\"}");
   }
   if (path == "/readyz") {
     // Ready once a keyring serves (the state holds one) and until a drain.
     const bool ready = state_->Get() != nullptr && !draining();
-    return Json(ready ? 200 : 503,
-                ready ? "{\"status\":\"SERVING\"}" : "{\"status\":\"NOT_SERVING\"}");
+    return JsonResponse(ready ? 200 : 503,
+                        ready ? "{\"status\":\"SERVING\"}" : "{\"status\":\"NOT_SERVING\"}");
   }
   if (std::optional<HttpResponse> dropin =
           ServeDropIn(*layer_, *state_->Get(), request, path, credentials)) {
     return *std::move(dropin);
   }
-  return Json(404, "{\"code\":\"not_found\",\"message\":\"no such route\"}");
+  return JsonResponse(404, "{\"code\":\"not_found\",\"message\":\"no such route\"}");
 }
 
 HttpResponse HttpApi::ServeConnect(const HttpRequest& request, std::string_view path,

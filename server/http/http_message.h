@@ -44,6 +44,15 @@ struct HttpResponse {
   }
 };
 
+// A response of `status` with a JSON `body`.
+inline HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.Set("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
 }  // namespace agora_token
 
 #endif  // AGORA_TOKEN_SERVER_HTTP_HTTP_MESSAGE_H_

@@ -280,11 +280,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
   // Answers a request that cannot be served and closes the connection: its
   // framing can no longer be trusted.
   void Refuse(int status, std::string_view message) {
-    HttpResponse response;
-    response.status = status;
-    response.Set("Content-Type", "application/json");
-    response.body = absl::StrCat("{\"code\":\"", status == 413 || status == 431 ? "resource_exhausted" : "invalid_argument",
-                                 "\",\"message\":", JsonQuote(message), "}");
+    HttpResponse response = JsonResponse(
+        status,
+        absl::StrCat("{\"code\":\"",
+                     status == 413 || status == 431 ? "resource_exhausted" : "invalid_argument",
+                     "\",\"message\":", JsonQuote(message), "}"));
     Write(std::move(response), false);
   }
 
